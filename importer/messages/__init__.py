@@ -1,0 +1,69 @@
+"""The message catalogue: every user-facing sentence, in English and French.
+
+Each domain keeps its sentences in its own module (``EN`` and ``FR`` dicts with the same
+keys, prefixed by the domain); this package merges them into one catalogue. Use
+:func:`t` to render a message in the current language.
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+from collections.abc import Mapping
+from importlib import import_module
+
+LANGUAGES = ("en", "fr")
+_DOMAINS = ("common", "sources", "columns", "validation", "results", "client", "sandbox",
+            "journal", "engine", "config", "watch", "cli")
+
+_catalogue: dict[str, dict[str, str]] | None = None
+_language = "en"
+
+
+def catalogue() -> dict[str, dict[str, str]]:
+    """Return ``{"en": {key: text}, "fr": {key: text}}`` merged from every domain."""
+    global _catalogue
+    if _catalogue is None:
+        merged: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
+        for domain in _DOMAINS:
+            try:
+                module = import_module(f"importer.messages.{domain}")
+            except ModuleNotFoundError:
+                continue
+            merged["en"].update(module.EN)
+            merged["fr"].update(module.FR)
+        _catalogue = merged
+    return _catalogue
+
+
+def set_language(lang: str) -> None:
+    """Choose the language of every message rendered from now on (``en`` or ``fr``)."""
+    global _language
+    _language = lang if lang in LANGUAGES else "en"
+
+
+def get_language() -> str:
+    return _language
+
+
+def detect_language(environ: Mapping[str, str] | None = None) -> str:
+    """The language of the environment's locale (LC_ALL, LC_MESSAGES, LANG), else English."""
+    env = os.environ if environ is None else environ
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(var, "")
+        if value:
+            return "fr" if value.lower().startswith("fr") else "en"
+    try:
+        code = locale.getlocale()[0] or ""
+    except ValueError:
+        code = ""
+    return "fr" if code.lower().startswith("fr") else "en"
+
+
+def t(key: str, /, lang: str | None = None, **values: object) -> str:
+    """Render message ``key`` in the current language (falls back to English)."""
+    texts = catalogue()
+    template = texts.get(lang or _language, {}).get(key) or texts["en"].get(key)
+    if template is None:
+        raise KeyError(f"message {key!r} is not in the catalogue")
+    return template.format(**values) if values else template

@@ -1,0 +1,135 @@
+"""Data passed between the steps of the flow (read -> map -> validate -> plan -> send -> record).
+
+Row problems are data, not exceptions: a :class:`RowIssue` names the row, the column,
+the value and the message key it was rendered from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+class Outcome(StrEnum):
+    """What happened to one row: the stable, machine-readable values of the results."""
+
+    CREATED = "created"
+    MODIFIED = "modified"
+    DELETED = "deleted"
+    UNCHANGED = "unchanged"
+    VALID = "valid"  # checked, nothing sent (validate, dry run)
+    INVALID = "invalid"
+    FAILED = "failed"
+    NOT_SENT = "not_sent"  # valid but never sent (interrupted, API lost midway, all-or-nothing)
+
+
+class Action(StrEnum):
+    """What a row asks for (the ``action`` column or ``--mode``)."""
+
+    CREATE = "create"
+    MODIFY = "modify"
+    DELETE = "delete"
+    UPSERT = "upsert"
+
+
+# The columns the results workbook adds after the source's own (stable English keys;
+# the catalogue has their French headers under "results.col.<key>").
+RESULT_COLUMNS: tuple[str, ...] = (
+    "row", "outcome", "action", "http_status", "message", "errors", "warnings", "attempts",
+    "jourHeureInter (UTC)", "jourHeurePeremp (UTC)",
+)
+
+# The API call names, as shown in the results' `action` column.
+CALL_CREATE = "ajoutMission"
+CALL_MODIFY = "modifierMission"
+CALL_DELETE = "supprimerMission"
+CALL_STATUS = "statutMission"
+
+
+@dataclass
+class SourceTable:
+    """A spreadsheet as read: raw cell values, original headers, the user's row numbers.
+
+    ``data`` has one column per source column, named by the (made unique) header text,
+    in source order, with object dtype and raw values (str, int, float, bool, datetime,
+    date, time or None for an empty cell). Its index is the row number as the user sees
+    it (Excel row, or the CSV line where the record starts).
+    """
+
+    path: Path
+    headers: list[str]
+    data: pd.DataFrame
+    sheet: str | None = None
+    header_row: int = 1
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def row_numbers(self) -> list[int]:
+        return [int(n) for n in self.data.index]
+
+
+@dataclass
+class HeaderMap:
+    """Which source column feeds which API field."""
+
+    field_to_column: dict[str, str]  # API field (or "action") -> source header
+    unknown: list[str]  # source headers that match no field (kept in the results)
+
+    def column_for(self, field_name: str) -> str | None:
+        return self.field_to_column.get(field_name)
+
+
+@dataclass(frozen=True)
+class RowIssue:
+    """One problem on one row: an error (the row is not sent) or a warning (it is)."""
+
+    row: int  # source row number as the user sees it
+    column: str | None  # the source header the problem is about (None: the whole row)
+    value: Any
+    code: str  # message catalogue key
+    message: str  # the rendered sentence
+    severity: Literal["error", "warning"] = "error"
+
+    def as_text(self) -> str:
+        return f"{self.column}: {self.message}" if self.column else self.message
+
+
+@dataclass
+class ValidatedRow:
+    """A row after validation and normalisation."""
+
+    row: int
+    action: Action | None  # from the action column; None means "use --mode"
+    params: dict[str, str] | None  # exactly the API parameters; None when invalid
+    errors: list[RowIssue] = field(default_factory=list)
+    warnings: list[RowIssue] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def id_mission(self) -> str | None:
+        return (self.params or {}).get("idMission")
+
+
+@dataclass
+class RowOutcome:
+    """What happened to one row, as written in the results workbook."""
+
+    row: int
+    outcome: Outcome
+    action: str = ""  # the call made or that would be made (ajoutMission, ...)
+    http_status: int | None = None
+    message: str = ""  # the web service's message, verbatim
+    errors: list[RowIssue] = field(default_factory=list)  # validation and API errors
+    warnings: list[RowIssue] = field(default_factory=list)
+    attempts: int = 0
+    utc_inter: str = ""  # jourHeureInter exactly as sent (or as it would be sent)
+    utc_peremp: str = ""  # jourHeurePeremp exactly as sent
+    extra: dict[str, Any] = field(default_factory=dict)  # e.g. statutMission columns
