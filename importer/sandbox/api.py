@@ -1,0 +1,315 @@
+"""What the simulated Ocean API answers: authentication, the four mission calls, statuses.
+
+This module knows nothing about HTTP: the server hands it the token, the request
+parameters (already taken from the query string or the form body) and gets a :class:`Reply`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from importer.messages import t
+from importer.model import CALL_CREATE, CALL_DELETE, CALL_MODIFY
+from importer.sandbox.state import (
+    ACCOUNTS,
+    Account,
+    Counters,
+    MissionRecord,
+    MissionStore,
+    TokenRegistry,
+)
+
+# The request parameters of ajoutMission / modifierMission (missions.md); others are ignored.
+MISSION_FIELDS: tuple[str, ...] = (
+    "customerId",
+    "idMission",
+    "jourHeureInter",
+    "jourHeurePeremp",
+    "typeMission",
+    "nomVeh",
+    "nomIndi",
+    "prenomIndi",
+    "nomPrenom",
+    "commentaire",
+    "adrRefCli",
+    "rue",
+    "codPost",
+    "ville",
+    "aEnvoyer",
+    "longitude",
+    "latitude",
+)
+DATE_FIELDS = ("jourHeureInter", "jourHeurePeremp")
+COORDINATES = {"longitude": (-180.0, 180.0), "latitude": (-90.0, 90.0)}
+STATUS_CODES = ("PREPARED", "SENT", "ACCEPTED", "REFUSED", "DONE")
+
+_DATE_RE = re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}$")
+_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_INTEGER_RE = re.compile(r"^[+-]?\d{1,18}$")
+_REFUSE_ONE_IN = 5  # about one sent mission in five is refused by its driver
+_REFUSE_REASONS = 3
+
+
+@dataclass
+class Reply:
+    """An answer: HTTP status, JSON body, extra headers."""
+
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class _Refusal(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.reply = Reply(status, {"message": message})
+
+
+class OceanApi:
+    """The service's behaviour over a store, a token registry and counters."""
+
+    def __init__(
+        self,
+        store: MissionStore,
+        tokens: TokenRegistry,
+        counters: Counters,
+        *,
+        seed: int | None = None,
+        status_step_seconds: float = 60.0,
+        lang: str = "fr",
+    ) -> None:
+        self.store = store
+        self.tokens = tokens
+        self.counters = counters
+        self.seed = seed
+        self.status_step_seconds = status_step_seconds
+        self.lang = lang
+
+    def _msg(self, key: str, **values: object) -> str:
+        return t(key, lang=self.lang, **values)
+
+    # --- authentication ---------------------------------------------------------------------
+
+    def authenticate(self, body: bytes) -> Reply:
+        """Answer ``authenticate2``: 200 with a token, 400 on a bad body, 401 on bad credentials."""
+        try:
+            data = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            data = None
+        login = data.get("login") if isinstance(data, dict) else None
+        password = data.get("password") if isinstance(data, dict) else None
+        if not isinstance(login, str) or not isinstance(password, str):
+            return Reply(400, {"message": self._msg("sandbox.api.bad_json")})
+        account = ACCOUNTS.get(login)
+        if account is None or not account.check_password(password):
+            return Reply(401, {"message": self._msg("sandbox.api.bad_credentials")})
+        token = self.tokens.issue(login)
+        self.counters.bump("tokens_issued")
+        return Reply(
+            200, {"token": token, "passwordExpirationRemainingDays": 0, "additionalAccountData": {}}
+        )
+
+    # --- mission calls ----------------------------------------------------------------------
+
+    def mission_call(self, call: str, token: str | None, params: Mapping[str, str]) -> Reply:
+        """Answer one mission call (``ajoutMission``, ``modifierMission``, ...)."""
+        try:
+            login = self.tokens.use(token)
+            if login is None:
+                self.counters.bump("unauthorized")
+                key = "sandbox.api.bad_token" if token else "sandbox.api.no_token"
+                raise _Refusal(401, self._msg(key))
+            customer = self._customer(ACCOUNTS[login], params.get("customerId", ""))
+            id_mission = params.get("idMission", "")
+            if id_mission == "":
+                raise _Refusal(400, self._msg("sandbox.api.missing_param", name="idMission"))
+            if call == CALL_CREATE:
+                return self._create(customer, id_mission, self._values(params, create=True))
+            if call == CALL_MODIFY:
+                return self._modify(customer, id_mission, self._values(params, create=False))
+            if call == CALL_DELETE:
+                return self._delete(customer, id_mission)
+            return self._status(customer, id_mission)
+        except _Refusal as refusal:
+            return refusal.reply
+
+    def _customer(self, account: Account, raw: str) -> int:
+        raw = raw.strip()
+        allowed = ", ".join(str(c) for c in account.customers)
+        if raw == "":
+            if account.multi:
+                raise _Refusal(403, self._msg("sandbox.api.customer_required", customers=allowed))
+            return account.customers[0]
+        if not _INTEGER_RE.match(raw):
+            raise _Refusal(422, self._msg("sandbox.api.bad_customer", value=raw))
+        customer = int(raw)
+        if customer not in account.customers:
+            raise _Refusal(
+                403,
+                self._msg("sandbox.api.customer_not_allowed", customer=customer, customers=allowed),
+            )
+        return customer
+
+    def _values(self, params: Mapping[str, str], *, create: bool) -> dict[str, str]:
+        """Return the known, non-empty parameters, checked; raise a 400/422 refusal."""
+        values = {name: params[name] for name in MISSION_FIELDS if params.get(name, "") != ""}
+        if create and "jourHeureInter" not in values:
+            raise _Refusal(400, self._msg("sandbox.api.missing_param", name="jourHeureInter"))
+        for name in DATE_FIELDS:
+            if name in values and not _is_date(values[name]):
+                raise _Refusal(
+                    422, self._msg("sandbox.api.bad_date", name=name, value=values[name])
+                )
+        if "aEnvoyer" in values:
+            flag = values["aEnvoyer"].strip().lower()
+            if flag not in ("true", "false"):
+                raise _Refusal(
+                    422,
+                    self._msg("sandbox.api.bad_boolean", name="aEnvoyer", value=values["aEnvoyer"]),
+                )
+            values["aEnvoyer"] = flag
+        for name, (low, high) in COORDINATES.items():
+            if name in values:
+                self._check_coordinate(name, values[name], low, high)
+        return values
+
+    def _check_coordinate(self, name: str, raw: str, low: float, high: float) -> None:
+        if not _NUMBER_RE.match(raw.strip()):
+            raise _Refusal(422, self._msg("sandbox.api.bad_number", name=name, value=raw))
+        number = float(raw)
+        if not math.isfinite(number) or not low <= number <= high:
+            raise _Refusal(
+                422, self._msg("sandbox.api.bad_range", name=name, value=raw, low=low, high=high)
+            )
+
+    def _live(self, customer: int, id_mission: str) -> MissionRecord:
+        record = self.store.get(customer, id_mission)
+        if record is None or record.deleted:
+            raise _Refusal(404, self._msg("sandbox.api.not_found", mission=id_mission))
+        return record
+
+    def _create(self, customer: int, id_mission: str, values: dict[str, str]) -> Reply:
+        now = time.time()
+        with self.store.lock:
+            old = self.store.get(customer, id_mission)
+            if old is not None and not old.deleted:
+                old.refused_creates += 1
+                self.store.put(old)
+                self.counters.bump("duplicate_creates_refused")
+                return Reply(
+                    200, {"message": self._msg("sandbox.api.duplicate", mission=id_mission)}
+                )
+            record = MissionRecord(
+                customer,
+                id_mission,
+                values,
+                self.store.next_external_id(),
+                created_at=now,
+                sent_at=now if values.get("aEnvoyer") == "true" else None,
+            )
+            if old is not None:  # re-created after a delete: keep the lifetime counts
+                record.creates = old.creates + 1
+                record.modifies, record.deletes = old.modifies, old.deletes
+                record.refused_creates = old.refused_creates
+            self.store.put(record)
+        return Reply(200, {"message": self._msg("sandbox.api.created", mission=id_mission)})
+
+    def _modify(self, customer: int, id_mission: str, values: dict[str, str]) -> Reply:
+        now = time.time()
+        with self.store.lock:
+            record = self._live(customer, id_mission)
+            record.params.update(values)
+            if values.get("aEnvoyer") == "true" and record.sent_at is None:
+                record.sent_at = now
+            elif values.get("aEnvoyer") == "false":
+                record.sent_at = None
+            record.modifies += 1
+            record.modified_at = now
+            self.store.put(record)
+        return Reply(200, {"message": self._msg("sandbox.api.modified", mission=id_mission)})
+
+    def _delete(self, customer: int, id_mission: str) -> Reply:
+        with self.store.lock:
+            record = self._live(customer, id_mission)
+            record.deleted = True
+            record.deletes += 1
+            record.deleted_at = time.time()
+            self.store.put(record)
+        return Reply(200, {"message": self._msg("sandbox.api.deleted", mission=id_mission)})
+
+    def _status(self, customer: int, id_mission: str) -> Reply:
+        with self.store.lock:
+            record = self._live(customer, id_mission)
+            return Reply(200, self.status_fields(record))
+
+    # --- statuses -----------------------------------------------------------------------------
+
+    def status_code(self, record: MissionRecord, now: float | None = None) -> str:
+        """Return the mission's status code now: PREPARED, SENT, ACCEPTED, REFUSED or DONE.
+
+        A mission not to be sent stays PREPARED; a sent one is SENT, then after one
+        ``status_step_seconds`` ACCEPTED (or, for about one in five, REFUSED for good),
+        then after two steps DONE. Which ones are refused depends on the seed and the id.
+        """
+        if record.sent_at is None:
+            return "PREPARED"
+        now = time.time() if now is None else now
+        step = self.status_step_seconds
+        steps = 2 if step <= 0 else int(max(0.0, now - record.sent_at) // step)
+        if steps == 0:
+            return "SENT"
+        if self._draw(record) % _REFUSE_ONE_IN == 0:
+            return "REFUSED"
+        return "ACCEPTED" if steps == 1 else "DONE"
+
+    def status_fields(self, record: MissionRecord, now: float | None = None) -> dict[str, str]:
+        """Return the six statutMission fields for ``record``."""
+        code = self.status_code(record, now)
+        reason = ""
+        if code == "REFUSED":
+            index = (self._draw(record) // _REFUSE_ONE_IN) % _REFUSE_REASONS
+            reason = self._msg(f"sandbox.refuse.{index}")
+        recipient = _recipient(record.params)
+        complement = ""
+        if code != "PREPARED" and recipient:
+            complement = self._msg("sandbox.complement.sent_to", recipient=recipient)
+        return {
+            "commentRefuseReason": reason,
+            "complement": complement,
+            "externalMissionId": record.external_id,
+            "status": self._msg(f"sandbox.status.{code}"),
+            "statusCode": code,
+            "time": record.params.get("jourHeureInter", ""),
+        }
+
+    def _draw(self, record: MissionRecord) -> int:
+        text = f"{self.seed}|{record.customer_id}|{record.id_mission}".encode()
+        return int.from_bytes(hashlib.sha256(text).digest()[:8], "big")
+
+
+def _is_date(value: str) -> bool:
+    """Return True when ``value`` is exactly ``dd/MM/yyyy HH:mm`` and a real moment."""
+    if not _DATE_RE.match(value):
+        return False
+    try:
+        datetime.strptime(value, "%d/%m/%Y %H:%M")
+    except ValueError:
+        return False
+    return True
+
+
+def _recipient(params: Mapping[str, str]) -> str:
+    """Return who receives the mission: the vehicle, else the person."""
+    if params.get("nomVeh"):
+        return params["nomVeh"]
+    if params.get("nomPrenom"):
+        return params["nomPrenom"]
+    return " ".join(p for p in (params.get("prenomIndi", ""), params.get("nomIndi", "")) if p)

@@ -1,0 +1,32 @@
+"""Shared fixtures: a local Ocean sandbox on 127.0.0.1 (see importer/sandbox)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from importer.sandbox import Sandbox
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    """A started sandbox with no faults and no latency, stopped after the test."""
+    with Sandbox() as started:
+        yield started
+
+
+@pytest.fixture
+def sandbox_factory() -> Iterator[Callable[..., Sandbox]]:
+    """Start sandboxes with given ``Sandbox(**kwargs)``; every one is stopped at teardown."""
+    started: list[Sandbox] = []
+
+    def start(**kwargs: Any) -> Sandbox:
+        box = Sandbox(**kwargs).start()
+        started.append(box)
+        return box
+
+    yield start
+    for box in reversed(started):
+        box.stop()
