@@ -1,0 +1,645 @@
+"""Contract tests of the Ocean client against the local sandbox, over loopback HTTP."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from importer import __version__
+from importer.errors import ApiUnavailableError, AuthenticationError, ExitCode, UsageError
+from importer.messages import set_language
+from importer.model import CALL_CREATE, CALL_DELETE, CALL_MODIFY, CALL_STATUS
+from importer.ocean import USER_AGENT, OceanClient
+from importer.pacing import Pacer, exponential, full_jitter, parse_retry_after
+from importer.sandbox import (
+    DEMO_LOGIN,
+    DEMO_PASSWORD,
+    MULTI_LOGIN,
+    MULTI_PASSWORD,
+    Sandbox,
+)
+
+FAST = {
+    "backoff_base": 0.005,
+    "backoff_cap": 0.02,
+    "max_attempts": 8,
+    "max_retry_seconds": 15.0,
+    "connect_timeout": 2.0,
+    "read_timeout": 2.0,
+}
+DATE = "03/12/2026 07:30"
+
+
+def mission(id_mission: str = "M-1", **extra: str) -> dict[str, str]:
+    """Parameters of a valid mission."""
+    return {
+        "idMission": id_mission,
+        "jourHeureInter": DATE,
+        "typeMission": "Livraison",
+        "nomVeh": "VL-12",
+        "ville": "Lyon",
+        "aEnvoyer": "false",
+        **extra,
+    }
+
+
+@pytest.fixture
+def client_for() -> Iterator[Callable[..., OceanClient]]:
+    """Build clients with fast retries (closed at teardown)."""
+    made: list[OceanClient] = []
+
+    def make(
+        sb: Sandbox, login: str = DEMO_LOGIN, password: str = DEMO_PASSWORD, **options: Any
+    ) -> OceanClient:
+        client = OceanClient(sb.url, login, password, **{**FAST, **options})
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        client.close()
+
+
+class FaultsOff(logging.Handler):
+    """Turns the sandbox's faults off once the client has logged ``after`` requests.
+
+    The client logs each request right after it ends (answer or none), in the worker's
+    thread, before anything else is sent: faults hit exactly the first ``after`` requests.
+    """
+
+    def __init__(self, sb: Sandbox, after: int = 1) -> None:
+        super().__init__(logging.DEBUG)
+        self.sb, self.after, self.seen = sb, after, []
+        self.event = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.args and record.args[0] in (CALL_CREATE, CALL_MODIFY, CALL_DELETE, CALL_STATUS):
+            self.seen.append((time.monotonic(), record.args[0], record.args[3]))
+            if len(self.seen) == self.after:
+                self.sb.set_faults(rate=0.0)
+                self.event.set()
+
+
+@pytest.fixture
+def faults_off() -> Iterator[Callable[..., FaultsOff]]:
+    """Install a FaultsOff handler on the client's logger (removed at teardown)."""
+    logger = logging.getLogger("importer.ocean")
+    old_level = logger.level
+    handlers: list[FaultsOff] = []
+
+    def install(sb: Sandbox, after: int = 1) -> FaultsOff:
+        handler = FaultsOff(sb, after)
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+        handlers.append(handler)
+        return handler
+
+    yield install
+    for handler in handlers:
+        logger.removeHandler(handler)
+    logger.setLevel(old_level)
+
+
+def only_mission(sb: Sandbox) -> dict[str, Any]:
+    missions = sb.missions()
+    assert len(missions) == 1, missions
+    return missions[0]
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# --- configuration and authentication -------------------------------------------------------
+
+
+def test_user_agent_names_the_tool_and_version() -> None:
+    assert f"ocean-mission-importer/{__version__}" == USER_AGENT
+
+
+@pytest.mark.parametrize("url", ["ftp://example.org/ocean", "127.0.0.1:8080", "", "http://"])
+def test_a_base_url_that_is_not_http_is_a_usage_error(url: str) -> None:
+    with pytest.raises(UsageError, match="http"):
+        OceanClient(url, "demo", "demo")
+
+
+def test_a_missing_ca_bundle_is_a_usage_error(tmp_path) -> None:
+    with pytest.raises(UsageError, match="--ca-bundle"):
+        OceanClient("https://127.0.0.1:1", "demo", "demo", ca_bundle=str(tmp_path / "no.pem"))
+
+
+def test_authentication_and_a_first_call(sandbox: Sandbox, client_for) -> None:
+    client = client_for(sandbox)
+    client.authenticate()
+    result = client.create(mission())
+    assert result.ok and result.http_status == 200 and result.attempts == 1
+    assert result.call == CALL_CREATE and result.message == "Mission M-1 créée"
+    assert result.body == {"message": "Mission M-1 créée"} and result.error is None
+    assert 0 < result.elapsed < 2
+    assert only_mission(sandbox)["params"] == mission()
+    assert client.stats.snapshot()["logins"] == 1
+
+
+def test_calls_log_in_by_themselves(sandbox: Sandbox, client_for) -> None:
+    result = client_for(sandbox).status("nope")
+    assert result.not_found and sandbox.counters()["tokens_issued"] == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_wrong_credentials_raise_authentication_error(
+    sandbox: Sandbox, client_for, lang: str
+) -> None:
+    set_language(lang)
+    try:
+        with pytest.raises(AuthenticationError) as caught:
+            client_for(sandbox, password="wrong").authenticate()
+    finally:
+        set_language("en")
+    assert caught.value.exit_code == ExitCode.API_UNAVAILABLE
+    assert "OCEAN_LOGIN" in str(caught.value) and "OCEAN_PASSWORD" in str(caught.value)
+    assert sandbox.url in str(caught.value) and "wrong" not in str(caught.value)
+    assert ("refused" if lang == "en" else "refusé") in str(caught.value)
+
+
+def test_wrong_credentials_on_a_call_raise_too(sandbox: Sandbox, client_for) -> None:
+    with pytest.raises(AuthenticationError):
+        client_for(sandbox, password="wrong").create(mission())
+    assert sandbox.missions() == []
+
+
+def test_a_closed_port_is_api_unavailable(client_for) -> None:
+    url = f"http://127.0.0.1:{closed_port()}"
+    client = OceanClient(url, "demo", "demo", **FAST)
+    start = time.monotonic()
+    with pytest.raises(ApiUnavailableError) as caught:
+        client.authenticate()
+    assert not isinstance(caught.value, AuthenticationError)
+    assert caught.value.exit_code == ExitCode.API_UNAVAILABLE
+    assert url in str(caught.value) and "refused" in str(caught.value)
+    assert time.monotonic() - start < 1  # a refused connection is said at once
+    with pytest.raises(ApiUnavailableError):
+        client.status("M-1")
+
+
+def test_tls_failure_names_the_ca_bundle_option(sandbox: Sandbox) -> None:
+    url = sandbox.url.replace("http://", "https://")  # TLS spoken to a plain HTTP server
+    with pytest.raises(ApiUnavailableError, match="--ca-bundle") as caught:
+        OceanClient(url, "demo", "demo", **FAST).authenticate()
+    assert "TLS" in str(caught.value)
+
+
+def test_proxies_come_from_the_environment(sandbox: Sandbox, monkeypatch) -> None:
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{closed_port()}")
+    with pytest.raises(ApiUnavailableError, match="proxy"):
+        OceanClient(sandbox.url, DEMO_LOGIN, DEMO_PASSWORD, **FAST).authenticate()
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    OceanClient(sandbox.url, DEMO_LOGIN, DEMO_PASSWORD, **FAST).authenticate()
+
+
+def test_base_url_keeps_its_path_and_drops_a_query(sandbox: Sandbox) -> None:
+    client = OceanClient(sandbox.url + "/?lang=fr#top", DEMO_LOGIN, DEMO_PASSWORD, **FAST)
+    assert client.base_url == sandbox.url
+    assert client.status("ghost").not_found
+    prod = OceanClient("https://v3.oceansystem.com/ocean/", "a", "b")
+    assert prod.base_url == "https://v3.oceansystem.com/ocean"
+
+
+# --- token renewal ----------------------------------------------------------------------------
+
+
+def test_token_renewed_once_a_call_answers_401(sandbox_factory, client_for) -> None:
+    sb = sandbox_factory(token_max_calls=3)
+    client = client_for(sb)
+    results = [client.create(mission(f"M-{n}")) for n in range(7)]
+    assert all(r.ok for r in results)
+    stats = client.stats.snapshot()
+    assert stats["renewals"] == 2 and sb.counters()["unauthorized"] == 2
+    assert sum(r.attempts for r in results) == 7 + 2  # each 401 cost one resend
+    assert all(m["creates"] == 1 for m in sb.missions()) and len(sb.missions()) == 7
+
+
+def test_token_renewed_before_it_expires(sandbox_factory, client_for) -> None:
+    sb = sandbox_factory(token_ttl_seconds=0.6)
+    client = client_for(sb, token_lifetime=0.6)
+    assert client.create(mission("M-1")).ok
+    time.sleep(0.6)
+    result = client.create(mission("M-2"))
+    assert result.ok and result.attempts == 1
+    assert sb.counters()["unauthorized"] == 0  # renewed before, not after a 401
+    assert client.stats.snapshot()["renewals"] == 1
+
+
+def test_eight_workers_hit_by_401_share_one_renewal(sandbox_factory, client_for) -> None:
+    sb = sandbox_factory(token_max_calls=8)
+    client = client_for(sb)
+    for n in range(8):  # use the first token up
+        assert client.create(mission(f"M-{n}")).ok
+    barrier = threading.Barrier(8)
+
+    def status(n: int):
+        barrier.wait()
+        return client.status(f"M-{n}")
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(status, range(8)))
+    assert all(r.ok and r.attempts in (1, 2) for r in results)
+    assert client.stats.snapshot()["renewals"] == 1
+    refused = sum(r.attempts == 2 for r in results)  # 8 unless a worker started late
+    assert refused >= 1 and sb.counters()["unauthorized"] == refused
+    assert sb.counters()["tokens_issued"] == 2
+
+
+def test_a_second_401_right_after_renewal_is_a_failure(sandbox_factory, client_for) -> None:
+    sb = sandbox_factory(token_max_calls=0)  # every token is refused
+    result = client_for(sb).status("M-1")
+    assert not result.ok and result.http_status == 401 and result.attempts == 2
+    assert "401" in (result.error or "") and not result.ambiguous
+
+
+# --- definite answers: no retry ---------------------------------------------------------------
+
+
+def test_multi_client_account_needs_the_customer_id(sandbox: Sandbox, client_for) -> None:
+    client = client_for(sandbox, MULTI_LOGIN, MULTI_PASSWORD)
+    refused = client.create(mission())
+    assert not refused.ok and refused.http_status == 403 and refused.attempts == 1
+    assert "customerId" in (refused.error or "") and refused.message in (refused.error or "")
+    assert sandbox.missions() == []
+    with_customer = client_for(sandbox, MULTI_LOGIN, MULTI_PASSWORD, customer_id=101)
+    assert with_customer.create(mission()).ok  # the client adds its customerId
+    assert with_customer.status("M-1").ok
+    assert client.status("M-1", customer_id=101).ok  # or the call gives it
+    assert only_mission(sandbox)["customerId"] == 101
+    assert not client.status("M-1", customer_id=102).ok  # another customer's missions
+
+
+def test_status_of_an_unknown_mission_is_not_found(sandbox: Sandbox, client_for) -> None:
+    result = client_for(sandbox).status("ghost")
+    assert not result.ok and result.not_found and result.http_status == 404
+    assert result.attempts == 1 and not result.ambiguous and "ghost" in (result.error or "")
+
+
+def test_status_answers_the_documented_fields(sandbox: Sandbox, client_for) -> None:
+    client = client_for(sandbox)
+    client.create(mission())
+    result = client.status("M-1")
+    assert result.ok and result.call == CALL_STATUS
+    assert {
+        "commentRefuseReason",
+        "complement",
+        "externalMissionId",
+        "status",
+        "statusCode",
+        "time",
+    } <= set(result.body)
+
+
+def test_a_date_in_another_format_is_422_without_retry(sandbox: Sandbox, client_for) -> None:
+    result = client_for(sandbox).create(mission(jourHeureInter="2026-12-03T07:30:00Z"))
+    assert not result.ok and result.http_status == 422 and result.attempts == 1
+    assert "dd/MM/yyyy HH:mm" in (result.error or "") and result.message
+    assert not result.ambiguous and sandbox.missions() == []
+
+
+def test_failure_inside_a_200_is_not_a_success(sandbox: Sandbox, client_for) -> None:
+    client = client_for(sandbox)
+    assert client.create(mission()).ok
+    again = client.create(mission(nomVeh="VL-99"))
+    assert not again.ok and again.http_status == 200 and again.attempts == 1
+    assert again.message == "Échec : la mission M-1 existe déjà"
+    assert again.message in (again.error or "") and not again.ambiguous
+    stored = only_mission(sandbox)
+    assert stored["creates"] == 1 and stored["refused_creates"] == 1
+    assert stored["params"]["nomVeh"] == "VL-12"
+
+
+def test_failure_patterns_ignore_case_accents_and_the_mission_id(
+    sandbox: Sandbox, client_for
+) -> None:
+    client = client_for(sandbox, failure_patterns=("ECHEC", "error"))
+    assert client.create(mission("ERROR-FIX-1")).ok  # "Mission ERROR-FIX-1 créée"
+    duplicate = client.create(mission("ERROR-FIX-1"))
+    assert not duplicate.ok  # "Échec : ..." matches "ECHEC"
+    lenient = client_for(sandbox, failure_patterns=("refusée",))
+    assert lenient.create(mission("ERROR-FIX-1")).ok  # no pattern matches: a success
+
+
+# --- retries, pauses, rate --------------------------------------------------------------------
+
+
+def test_429_retry_after_is_honoured(sandbox_factory, client_for, faults_off) -> None:
+    sb = sandbox_factory(fault_rate=1.0, faults=("429",), retry_after_seconds=0.5)
+    client = client_for(sb)
+    client.authenticate()
+    faults_off(sb, after=1)
+    result = client.create(mission())
+    assert result.ok and result.attempts == 2 and not result.reconciled
+    assert result.elapsed >= 0.45
+    assert client.stats.snapshot()["throttled"] == 1
+    assert only_mission(sb)["creates"] == 1
+
+
+def test_429_pauses_every_worker(sandbox_factory, client_for, faults_off) -> None:
+    sb = sandbox_factory(fault_rate=1.0, faults=("429",), retry_after_seconds=0.6)
+    client = client_for(sb)
+    client.authenticate()
+    handler = faults_off(sb, after=1)
+    ends: dict[str, float] = {}
+
+    def told() -> None:
+        assert client.create(mission("M-told")).ok
+        ends["told"] = time.monotonic()
+
+    def other() -> None:
+        handler.event.wait(5)
+        assert client.create(mission("M-other")).attempts == 1  # it never got a 429
+        ends["other"] = time.monotonic()
+
+    threads = [threading.Thread(target=told), threading.Thread(target=other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    throttled_at = handler.seen[0][0]
+    assert handler.seen[0][2] == 429
+    assert ends["other"] - throttled_at >= 0.45  # the other worker waited for the pause too
+    assert ends["told"] - throttled_at >= 0.45
+    assert sorted(m["idMission"] for m in sb.missions()) == ["M-other", "M-told"]
+
+
+def test_5xx_backoff_then_success(sandbox_factory, client_for, faults_off) -> None:
+    sb = sandbox_factory(fault_rate=1.0, faults=("503",))
+    client = client_for(sb)
+    client.authenticate()
+    faults_off(sb, after=2)
+    result = client.create(mission())
+    # create: 503 (it may have been applied) -> statutMission: 503 -> statutMission: 404
+    # -> create: 200
+    assert result.ok and result.attempts == 4 and not result.reconciled
+    assert result.message == "Mission M-1 créée" and client.stats.snapshot()["retries"] == 2
+    assert only_mission(sb)["creates"] == 1
+
+
+def test_modify_retries_5xx_with_backoff(sandbox_factory, client_for, faults_off) -> None:
+    sb = sandbox_factory()
+    client = client_for(sb, backoff_base=0.05, backoff_cap=0.05)
+    assert client.create(mission()).ok
+    sb.set_faults(rate=1.0, kinds=("502", "504"))
+    faults_off(sb, after=2)
+    result = client.modify(mission(nomVeh="VL-7"))
+    assert result.ok and result.attempts == 3 and result.message == "Mission M-1 modifiée"
+    assert client.stats.snapshot()["retries"] == 2
+    stored = only_mission(sb)
+    assert stored["modifies"] == 1 and stored["params"]["nomVeh"] == "VL-7"
+
+
+def test_retries_stop_after_max_attempts(sandbox_factory, client_for) -> None:
+    sb = sandbox_factory(fault_rate=1.0, faults=("429",), retry_after_seconds=0.01)
+    result = client_for(sb, max_attempts=3).create(mission())
+    assert not result.ok and not result.ambiguous and result.http_status == 429
+    assert result.attempts == 3 and "3" in (result.error or "")
+    assert sb.missions() == []
+
+
+def test_retries_stop_after_max_retry_seconds(sandbox_factory, client_for) -> None:
+    sb = sandbox_factory(fault_rate=1.0, faults=("503",))
+    client = client_for(
+        sb, max_attempts=100, max_retry_seconds=0.3, backoff_base=0.05, backoff_cap=0.05
+    )
+    result = client.modify(mission())
+    assert not result.ok and result.ambiguous and result.elapsed < 2.0
+    assert 2 <= result.attempts < 100
+
+
+def test_rate_limit_spaces_requests(sandbox: Sandbox, client_for) -> None:
+    client = client_for(sandbox, rate=20.0)
+    client.authenticate()
+    start = time.monotonic()
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda n: client.status(f"M-{n}"), range(10)))
+    assert time.monotonic() - start >= 9 / 20 - 0.02
+
+
+# --- ambiguous failures: never a duplicate create ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fault", "applied"),
+    [
+        ("drop_before", False),
+        ("drop_after", True),
+        ("error_after", True),
+        ("slow_after", True),
+        ("slow", False),
+        ("502", False),
+    ],
+)
+def test_create_after_an_ambiguous_failure_is_never_duplicated(
+    sandbox_factory, client_for, faults_off, fault: str, applied: bool
+) -> None:
+    sb = sandbox_factory(fault_rate=1.0, faults=(fault,), slow_seconds=1.2)
+    client = client_for(sb, read_timeout=0.6)
+    client.authenticate()
+    faults_off(sb, after=1)
+    params = mission(commentaire="latest")
+    result = client.create(params)
+    assert result.ok and result.call == CALL_CREATE and not result.ambiguous
+    # create (lost) + statutMission + modify (it was there) or create (it was not)
+    assert result.attempts == 3
+    assert result.reconciled is applied
+    assert result.message == ("Mission M-1 modifiée" if applied else "Mission M-1 créée")
+    if fault.startswith("slow"):
+        time.sleep(0.7)  # let the server finish the late request
+    stored = only_mission(sb)
+    assert stored["creates"] == 1 and stored["refused_creates"] == 0
+    assert stored["params"] == params and stored["modifies"] == (1 if applied else 0)
+    assert client.stats.snapshot()["reconciliations"] == 1
+
+
+def test_a_create_that_keeps_failing_ambiguously_says_so(sandbox_factory, client_for) -> None:
+    sb = sandbox_factory(fault_rate=1.0, faults=("error_after",))
+    result = client_for(sb, max_attempts=3).create(mission())
+    assert not result.ok and result.ambiguous and result.http_status == 500
+    assert "statutMission" in (result.error or "")
+    assert only_mission(sb)["creates"] == 1  # applied once, never resent as a create
+
+
+def test_delete_whose_answer_was_lost_is_reconciled(
+    sandbox_factory, client_for, faults_off
+) -> None:
+    sb = sandbox_factory()
+    client = client_for(sb)
+    assert client.create(mission()).ok
+    sb.set_faults(rate=1.0, kinds=("drop_after",))
+    faults_off(sb, after=1)
+    result = client.delete("M-1")
+    assert result.ok and result.reconciled and result.attempts == 2
+    assert result.call == CALL_DELETE and result.http_status == 404
+    assert only_mission(sb)["deleted"] and only_mission(sb)["deletes"] == 1
+
+
+def test_delete_of_an_unknown_mission_is_not_found(sandbox: Sandbox, client_for) -> None:
+    result = client_for(sandbox).delete("ghost")
+    assert not result.ok and result.not_found and not result.reconciled
+
+
+def test_many_workers_under_random_faults_create_each_mission_once(
+    sandbox_factory, client_for
+) -> None:
+    kinds = ("500", "502", "503", "504", "429", "drop_before", "drop_after", "error_after")
+    sb = sandbox_factory(fault_rate=0.3, faults=kinds, seed=7, retry_after_seconds=0.01)
+    client = client_for(sb, max_attempts=30)
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda n: client.create(mission(f"M-{n:02}")), range(40)))
+    assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+    missions = sb.missions()
+    assert len(missions) == 40 and all(m["creates"] == 1 for m in missions)
+    assert sb.counters()["duplicate_creates_refused"] == 0
+    assert any(r.reconciled for r in results)
+    for r in results:  # a reconciled create ended with a modify
+        assert r.message.endswith("modifiée" if r.reconciled else "créée")
+
+
+class _Racy(BaseHTTPRequestHandler):
+    """A server still applying a lost create when the status check comes (scripted)."""
+
+    script: ClassVar[list[tuple[str, int, dict[str, str]]]] = []
+    seen: ClassVar[list[str]] = []
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length)
+        path = urlsplit(self.path).path
+        if path.endswith("authenticate2"):
+            status, payload = 200, {"token": "tok-racy"}
+        else:
+            self.seen.append(path.rsplit("/", 1)[-1])
+            assert parse_qs(urlsplit(self.path).query) or parse_qs(body.decode())
+            expected, status, payload = self.script.pop(0)
+            assert path.endswith(expected)
+            if status == 0:
+                time.sleep(0.8)
+                return
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = _answer
+
+
+def test_duplicate_message_after_a_lost_create_means_it_was_applied() -> None:
+    _Racy.seen = []
+    _Racy.script = [
+        ("ajoutMission", 0, {}),  # no answer in time: the server is still working on it
+        ("statutMission", 404, {"message": "Mission M-1 introuvable"}),
+        ("ajoutMission", 200, {"message": "Échec : la mission M-1 existe déjà"}),
+        ("statutMission", 200, {"statusCode": "PREPARED"}),
+        ("modifierMission", 200, {"message": "Mission M-1 modifiée"}),
+    ]
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Racy)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        with OceanClient(url, "x", "y", **{**FAST, "read_timeout": 0.4}) as client:
+            result = client.create(mission())
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.ok and result.reconciled and result.attempts == 5
+    assert _Racy.seen == [CALL_CREATE, CALL_STATUS, CALL_CREATE, CALL_STATUS, CALL_MODIFY]
+
+
+# --- logging ----------------------------------------------------------------------------------
+
+
+def test_debug_logs_hold_no_password_and_no_token(sandbox_factory, client_for, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
+    sb = sandbox_factory(token_max_calls=2, fault_rate=0.3, faults=("503", "drop_after"), seed=3)
+    client = client_for(sb, password=DEMO_PASSWORD)
+    for n in range(6):
+        client.create(mission(f"M-{n}"))
+        client.status(f"M-{n}")
+    with pytest.raises(AuthenticationError):
+        client_for(sb, password="s3cret-pass").authenticate()
+    tokens = sb.issued_tokens()
+    assert len(tokens) >= 3
+    ours = [r for r in caplog.records if not r.name.startswith("importer.sandbox")]
+    texts = [r.getMessage() for r in ours]
+    assert any("ajoutMission POST /restapi/geomission/ajoutMission -> 200" in x for x in texts)
+    for text in texts:
+        assert "s3cret-pass" not in text and DEMO_PASSWORD not in text
+        assert not any(token in text for token in tokens)
+        assert "X-AUTH-TOKEN" not in text
+    ocean_lines = [r.getMessage() for r in ours if r.name == "importer.ocean"]
+    assert ocean_lines and not any("?" in line for line in ocean_lines)  # no query strings
+
+
+# --- the pacer and the retry timing, on their own ---------------------------------------------
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_pacer_rate_spaces_slots() -> None:
+    clock = FakeClock()
+    pacer = Pacer(10.0, clock=clock, sleep=clock.sleep)
+    for _ in range(5):
+        pacer.wait()
+    assert clock.now == pytest.approx(100.4) and pacer.rate == pytest.approx(10.0)
+
+
+def test_pacer_pause_holds_requests() -> None:
+    clock = FakeClock()
+    pacer = Pacer(clock=clock, sleep=clock.sleep)
+    assert pacer.wait() == 0
+    pacer.pause_for(2.0)
+    pacer.pause_for(0.5)  # a shorter pause does not shorten the running one
+    assert pacer.paused_for() == pytest.approx(2.0)
+    assert pacer.wait() == pytest.approx(2.0) and pacer.paused_for() == 0
+    with pytest.raises(ValueError):
+        Pacer(0)
+
+
+def test_retry_after_values() -> None:
+    assert parse_retry_after("2") == 2.0
+    assert parse_retry_after("0.5") == 0.5
+    assert parse_retry_after("99999", limit=60) == 60
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past
+    assert parse_retry_after("soon") is None and parse_retry_after(None) is None
+
+
+def test_backoff_grows_exponentially_with_full_jitter() -> None:
+    assert [exponential(n, 0.5, 30) for n in (1, 2, 3, 8)] == [0.5, 1.0, 2.0, 30]
+    draws = [full_jitter(3, 0.5, 30) for _ in range(200)]
+    assert all(0 <= d <= 2.0 for d in draws) and max(draws) > 1.0 and min(draws) < 1.0
