@@ -1,0 +1,660 @@
+"""Tests for importer/journal.py: semantics, concurrency, the run lock, permissions, crashes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import importer.journal as journal_module
+from importer.errors import JournalError
+from importer.journal import (
+    InFlight,
+    Journal,
+    default_journal_path,
+    file_hash,
+    normalise_url,
+    params_hash,
+)
+from importer.messages import catalogue, set_language
+from importer.messages import journal as journal_messages
+from importer.model import CALL_CREATE, CALL_DELETE, CALL_MODIFY
+
+URL = "http://127.0.0.1:8080"
+ROOT = Path(__file__).resolve().parents[1]
+POSIX_ONLY = pytest.mark.skipif(os.name == "nt", reason="POSIX signals and permissions")
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "state" / "journal.sqlite3"
+
+
+@pytest.fixture
+def journal(path: Path):
+    with Journal(path) as opened:
+        yield opened
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def start_child(code: str, *args: object) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *map(str, args)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=child_env(),
+    )
+
+
+# -- helpers and catalogue ---------------------------------------------------------------
+
+
+def test_messages_have_the_same_keys_in_english_and_french() -> None:
+    assert set(journal_messages.EN) == set(journal_messages.FR)
+    assert all(key.startswith("journal.") for key in journal_messages.EN)
+    assert catalogue()["fr"]["journal.locked"].startswith("un autre import")
+
+
+def test_params_hash_is_stable_and_order_independent() -> None:
+    a = params_hash({"idMission": "M1", "codePostal": "75001"})
+    b = params_hash({"codePostal": "75001", "idMission": "M1"})
+    assert a == b
+    assert len(a) == 64 and int(a, 16) >= 0
+    assert params_hash({"idMission": "M1", "codePostal": "75002"}) != a
+    assert params_hash({"idMission": "M1"}) != params_hash({"idmission": "M1"})
+    assert params_hash({"a": "b=c"}) != params_hash({"a=b": "c"})
+
+
+def test_file_hash_streams_the_whole_content(tmp_path: Path) -> None:
+    data = os.urandom(3 * (1 << 20) + 17)
+    target = tmp_path / "planning.xlsx"
+    target.write_bytes(data)
+    assert file_hash(target) == hashlib.sha256(data).hexdigest()
+    assert file_hash(target, chunk_size=4096) == hashlib.sha256(data).hexdigest()
+
+
+def test_normalise_url_drops_credentials_query_and_trailing_slash() -> None:
+    assert normalise_url("HTTPS://user:pw@Api.Example.com/rest/?token=x#f") == (
+        "https://api.example.com/rest"
+    )
+    assert normalise_url("http://127.0.0.1:8080/") == URL
+
+
+def test_default_journal_path_is_in_the_user_state_folder(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    found = default_journal_path()
+    assert found.name == "journal.sqlite3"
+    assert found.parent.name == "ocean-mission-importer"
+    if sys.platform.startswith("linux"):
+        assert found.parent.parent == tmp_path
+
+
+# -- begin / finish / get / resolve --------------------------------------------------------
+
+
+@pytest.mark.parametrize("call", [CALL_CREATE, CALL_MODIFY])
+def test_applied_create_or_modify_records_the_hash(journal: Journal, call: str) -> None:
+    attempt = journal.begin(URL, "100", "M1", call, "h1")
+    assert [a.attempt_id for a in journal.in_flight(URL)] == [attempt]
+    journal.finish(attempt, "applied", ocean_id="4711")
+    entry = journal.get(URL, "100", "M1")
+    assert entry is not None
+    assert (entry.present, entry.params_hash, entry.ocean_id) == (True, "h1", "4711")
+    assert journal.in_flight(URL) == []
+    second = journal.begin(URL + "/", "100", "M1", CALL_MODIFY, "h2")
+    journal.finish(second, "applied")
+    entry = journal.get(URL, "100", "M1")
+    assert entry is not None
+    assert (entry.params_hash, entry.ocean_id) == ("h2", "4711")  # the Ocean id is kept
+
+
+def test_applied_delete_marks_the_mission_absent(journal: Journal) -> None:
+    journal.finish(journal.begin(URL, "", "M1", CALL_CREATE, "h1"), "applied")
+    journal.finish(journal.begin(URL, "", "M1", CALL_DELETE, None), "applied")
+    entry = journal.get(URL, "", "M1")
+    assert entry is not None
+    assert (entry.present, entry.params_hash) == (False, None)
+    assert journal.in_flight(URL) == []
+
+
+@pytest.mark.parametrize("call", [CALL_CREATE, CALL_MODIFY, CALL_DELETE])
+def test_not_applied_changes_nothing(journal: Journal, call: str) -> None:
+    journal.finish(journal.begin(URL, "", "M1", CALL_CREATE, "h1"), "applied")
+    journal.finish(journal.begin(URL, "", "M1", call, "h2"), "not_applied")
+    journal.finish(journal.begin(URL, "", "M2", call, "h3"), "not_applied")
+    entry = journal.get(URL, "", "M1")
+    assert entry is not None
+    assert (entry.present, entry.params_hash) == (True, "h1")
+    assert journal.get(URL, "", "M2") is None
+    assert journal.in_flight(URL) == []
+
+
+@pytest.mark.parametrize("call", [CALL_CREATE, CALL_MODIFY, CALL_DELETE])
+def test_unknown_stays_in_flight(journal: Journal, call: str) -> None:
+    attempt = journal.begin(URL, "101", "M1", call, "h1")
+    journal.finish(attempt, "unknown")
+    (left,) = journal.in_flight(URL)
+    assert (left.attempt_id, left.call, left.params_hash, left.state) == (
+        attempt,
+        call,
+        "h1",
+        "unknown",
+    )
+    assert (left.customer_id, left.id_mission) == ("101", "M1")
+    assert journal.get(URL, "101", "M1") is None
+
+
+def test_keys_separate_api_url_and_customer(journal: Journal) -> None:
+    journal.finish(journal.begin(URL, "101", "M1", CALL_CREATE, "a"), "applied")
+    journal.finish(journal.begin(URL, "102", "M1", CALL_CREATE, "b"), "applied")
+    journal.finish(journal.begin("http://127.0.0.1:9", "101", "M1", CALL_CREATE, "c"), "applied")
+    hashes = [
+        journal.get(URL, "101", "M1"),
+        journal.get(URL, "102", "M1"),
+        journal.get("http://127.0.0.1:9", "101", "M1"),
+    ]
+    assert [entry.params_hash for entry in hashes if entry] == ["a", "b", "c"]
+    assert journal.get(URL, "", "M1") is None
+
+
+def test_begin_is_fsynced_and_finish_need_not_be(journal: Journal) -> None:
+    def level() -> int:  # 2 = FULL (fsync at commit), 1 = NORMAL
+        return journal._read("PRAGMA synchronous")[0][0]
+
+    attempt = journal.begin(URL, "", "M1", CALL_CREATE, "h")
+    assert level() == 2
+    journal.finish(attempt, "applied")  # if a power loss drops it, the attempt stays in flight
+    assert level() == 1
+    journal.begin(URL, "", "M2", CALL_CREATE, "h")
+    assert level() == 2
+
+
+def test_wrong_calls_results_and_ids_are_programming_errors(journal: Journal) -> None:
+    with pytest.raises(ValueError, match="statutMission"):
+        journal.begin(URL, "", "M1", "statutMission", None)
+    attempt = journal.begin(URL, "", "M1", CALL_CREATE, "h")
+    with pytest.raises(ValueError, match="result"):
+        journal.finish(attempt, "done")  # type: ignore[arg-type]
+    journal.finish(attempt, "applied")
+    with pytest.raises(ValueError, match="not in the journal"):
+        journal.finish(attempt, "applied")
+    with pytest.raises(ValueError, match="not in the journal"):
+        journal.resolve(attempt, present=True)
+
+
+def test_attempt_left_by_a_crash_is_listed_after_reopening(path: Path) -> None:
+    journal = Journal(path)
+    first = journal.begin(URL, "", "M1", CALL_CREATE, "h1")
+    journal.finish(journal.begin(URL, "", "M2", CALL_MODIFY, "h2"), "unknown")
+    journal.begin("http://127.0.0.1:9", "", "M3", CALL_DELETE, None)
+    journal.close()  # no finish: the run died
+    with Journal(path) as reopened:
+        left = reopened.in_flight(URL)
+        assert [(a.id_mission, a.call, a.state) for a in left] == [
+            ("M1", CALL_CREATE, "in_flight"),
+            ("M2", CALL_MODIFY, "unknown"),
+        ]
+        assert left[0].attempt_id == first
+        assert isinstance(left[0], InFlight) and left[0].started_at.endswith("+00:00")
+        assert len(reopened.in_flight(None)) == 3
+
+
+@pytest.mark.parametrize(
+    ("call", "before", "present", "expected"),
+    [
+        (CALL_CREATE, None, True, (True, None)),
+        (CALL_MODIFY, "old", True, (True, None)),
+        (CALL_CREATE, None, False, (False, None)),
+        (CALL_MODIFY, "old", False, (False, None)),
+        (CALL_DELETE, "old", False, (False, None)),
+        (CALL_DELETE, "old", True, (True, "old")),
+        (CALL_DELETE, None, True, (True, None)),
+    ],
+)
+def test_resolve_after_a_status_check(
+    journal: Journal, call: str, before: str | None, present: bool, expected: tuple
+) -> None:
+    if before is not None:
+        journal.finish(journal.begin(URL, "", "M1", CALL_CREATE, before), "applied")
+    attempt = journal.begin(URL, "", "M1", call, "new")
+    journal.finish(attempt, "unknown")
+    journal.resolve(attempt, present=present)
+    entry = journal.get(URL, "", "M1")
+    assert entry is not None
+    assert (entry.present, entry.params_hash) == expected
+    assert journal.in_flight(URL) == []
+
+
+def test_record_mission_and_stats_and_prune(journal: Journal) -> None:
+    journal.record_mission(URL, "", "gone", present=False, params_hash="ignored")
+    journal.record_mission(URL, "", "here", present=True, params_hash="h")
+    journal.begin(URL, "", "busy", CALL_CREATE, "b")
+    journal.record_file("abc", "planning.xlsx", None, {"created": 1})
+    gone = journal.get(URL, "", "gone")
+    assert gone is not None and gone.params_hash is None
+    assert journal.stats() == {"missions": 2, "present": 1, "attempts": 1, "files": 1}
+    assert journal.prune(older_than_days=30) == 0
+    assert journal.prune_files(older_than_days=-1) == 1
+    assert journal.stats() == {"missions": 2, "present": 1, "attempts": 1, "files": 0}
+    journal.record_file("def", "planning.csv", None, {})
+    assert journal.prune(older_than_days=-1) == 2  # the file and the absent mission
+    assert journal.stats() == {"missions": 1, "present": 1, "attempts": 1, "files": 0}
+
+
+def test_files_are_recorded_and_found(journal: Journal, tmp_path: Path) -> None:
+    assert journal.find_file("0" * 64) is None
+    journal.record_file("f" * 64, "week 12.xlsx", tmp_path / "out.xlsx", {"created": 3})
+    journal.record_file("f" * 64, "week 12 (copy).xlsx", None, {"created": 0, "unchanged": 3})
+    record = journal.find_file("f" * 64)
+    assert record is not None
+    assert (record.name, record.results_path) == ("week 12 (copy).xlsx", None)
+    assert record.counts == {"created": 0, "unchanged": 3}
+    assert record.processed_at.endswith("+00:00")
+
+
+def test_no_credential_reaches_the_file(path: Path) -> None:
+    with Journal(path) as journal:
+        attempt = journal.begin(
+            "https://planner:s3cr3t@127.0.0.1/?tok=T0KEN", "", "M", CALL_CREATE, "h"
+        )
+        journal.finish(attempt, "applied")
+    for suffix in ("", "-wal"):
+        target = path.with_name(path.name + suffix)
+        if target.exists():
+            data = target.read_bytes()
+            assert b"s3cr3t" not in data and b"T0KEN" not in data
+    assert b"https://127.0.0.1" in path.read_bytes()
+
+
+def test_closed_journal_refuses_work(path: Path) -> None:
+    journal = Journal(path)
+    journal.close()
+    journal.close()  # idempotent
+    with pytest.raises(RuntimeError, match="closed"):
+        journal.begin(URL, "", "M1", CALL_CREATE, "h")
+
+
+def test_a_write_that_cannot_happen_is_a_journal_error(monkeypatch, path: Path) -> None:
+    monkeypatch.setattr(journal_module, "_BUSY_MS", 100)
+    with Journal(path) as journal:
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+        try:
+            with pytest.raises(JournalError, match="cannot write to the journal"):
+                journal.begin(URL, "", "M1", CALL_CREATE, "h")
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        journal.finish(journal.begin(URL, "", "M1", CALL_CREATE, "h"), "applied")
+        assert journal.stats()["present"] == 1
+
+
+# -- concurrency ---------------------------------------------------------------------------
+
+
+def test_sixteen_threads_lose_no_update(journal: Journal) -> None:
+    errors: list[BaseException] = []
+    start = threading.Barrier(16)
+
+    def work(thread: int) -> None:
+        try:
+            start.wait()
+            for i in range(500):
+                call = CALL_CREATE if i < 10 else CALL_MODIFY
+                attempt = journal.begin(URL, str(thread), f"M{i % 10}", call, f"{thread}:{i}")
+                journal.finish(attempt, "unknown" if i % 100 == 99 else "applied")
+                if i % 50 == 0:  # a failing write shares a group commit with good ones
+                    with pytest.raises(ValueError, match="not in the journal"):
+                        journal.finish(10**9 + thread, "applied")
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    for thread in range(16):
+        for mission in range(10):
+            entry = journal.get(URL, str(thread), f"M{mission}")
+            assert entry is not None and entry.present
+            last = 490 + mission
+            expected = last if mission != 9 else last - 10  # i=499 stayed unknown
+            assert entry.params_hash == f"{thread}:{expected}"
+    left = journal.in_flight(URL)
+    assert len(left) == 16 * 5 and {a.state for a in left} == {"unknown"}
+
+
+def test_one_failing_write_does_not_undo_its_group(journal: Journal) -> None:
+    def bad(conn: sqlite3.Connection) -> None:
+        conn.execute("DELETE FROM attempts")
+        raise ValueError("this write fails after changing something")
+
+    first = journal.begin(URL, "", "M0", CALL_CREATE, "h0")
+    batch = [
+        journal_module._Write(lambda conn: journal._attempt(conn, first)),
+        journal_module._Write(bad),
+        journal_module._Write(
+            lambda conn: conn.execute(
+                "UPDATE attempts SET state = 'unknown' WHERE id = ?", (first,)
+            )
+        ),
+    ]
+    journal._commit(batch)
+    assert all(write.done for write in batch)
+    assert batch[0].result[2] == "M0" and batch[0].error is None
+    assert isinstance(batch[1].error, ValueError)
+    assert [a.state for a in journal.in_flight(URL)] == ["unknown"]  # bad's DELETE was undone
+
+
+# -- the run lock --------------------------------------------------------------------------
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+from importer.journal import Journal
+journal = Journal(Path(sys.argv[1]))
+print("READY", flush=True)
+if sys.argv[2] == "wait":
+    sys.stdin.readline()
+else:
+    time.sleep(float(sys.argv[2]))
+journal.close()
+print("CLOSED", flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_second_journal_in_the_same_process_is_refused(path: Path) -> None:
+    with Journal(path):
+        began = time.monotonic()
+        with pytest.raises(JournalError) as refused:
+            Journal(path, lock_timeout=0.2)
+        assert time.monotonic() - began >= 0.2
+        message = str(refused.value)
+        assert str(path) in message and f"pid {os.getpid()}" in message
+        assert "--journal" in message
+    with Journal(path, lock_timeout=0.2) as again:
+        assert again.stats()["attempts"] == 0
+
+
+def test_lock_held_by_another_process(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    child = start_child(HOLDER, path, "wait")
+    try:
+        assert child.stdout is not None and child.stdin is not None
+        assert child.stdout.readline().strip() == "READY"
+        with pytest.raises(JournalError, match=f"started by pid {child.pid}"):
+            Journal(path, lock_timeout=0.2)
+        set_language("fr")
+        try:
+            with pytest.raises(JournalError, match="un autre import utilise le journal"):
+                Journal(path, lock_timeout=0.0)
+        finally:
+            set_language("en")
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        assert child.stdout.readline().strip() == "CLOSED"
+        with Journal(path, lock_timeout=0.2) as journal:
+            assert journal.in_flight(URL) == []
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_waits_for_the_other_run_within_lock_timeout(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    child = start_child(HOLDER, path, "0.3")
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "READY"
+        with Journal(path, lock_timeout=10) as journal:
+            assert journal.stats()["missions"] == 0
+    finally:
+        child.kill()
+        child.wait()
+
+
+@POSIX_ONLY
+def test_lock_is_released_when_the_holder_is_killed(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    child = start_child(HOLDER, path, "wait")
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "READY"
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    with Journal(path, lock_timeout=2) as journal:
+        assert journal.stats()["attempts"] == 0
+
+
+# -- permissions ---------------------------------------------------------------------------
+
+
+@POSIX_ONLY
+def test_files_are_owner_only_whatever_the_umask(path: Path) -> None:
+    previous = os.umask(0)
+    try:
+        with Journal(path) as journal:
+            journal.begin(URL, "", "M1", CALL_CREATE, "h")
+            for suffix in ("", "-wal", "-shm", ".lock"):
+                mode = stat.S_IMODE(path.with_name(path.name + suffix).stat().st_mode)
+                assert mode == 0o600, (suffix, oct(mode))
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    finally:
+        os.umask(previous)
+
+
+@POSIX_ONLY
+def test_an_existing_journal_is_tightened(path: Path) -> None:
+    with Journal(path):
+        pass
+    path.chmod(0o644)
+    with Journal(path):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+# -- corrupt journals ----------------------------------------------------------------------
+
+
+def assert_corrupt(path: Path, reason: str) -> None:
+    for _ in range(2):  # the lock is released after the failure
+        with pytest.raises(JournalError) as refused:
+            Journal(path, lock_timeout=0.2)
+        message = str(refused.value)
+        assert str(path) in message and "damaged" in message, message
+        assert reason in message and "Move it aside" in message, message
+
+
+def test_garbage_is_reported_not_recreated(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    garbage = random.Random(1).randbytes(5000)
+    path.write_bytes(garbage)
+    assert_corrupt(path, "not a SQLite database")
+    assert path.read_bytes() == garbage
+
+
+def test_truncated_journal_is_reported(path: Path) -> None:
+    with Journal(path) as journal:
+        journal.record_mission(URL, "", "M", present=True, params_hash="x" * 64)
+    bulk = sqlite3.connect(path)
+    rows = [(URL, "", f"M{n}", 1, "x" * 64, None, "2024") for n in range(3000)]
+    bulk.executemany("INSERT INTO missions VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    bulk.commit()
+    bulk.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    bulk.close()
+    data = path.read_bytes()
+    assert len(data) > 100_000
+    path.write_bytes(data[: len(data) // 2])
+    assert_corrupt(path, "malformed")
+    path.write_bytes(data[:60])
+    assert_corrupt(path, "malformed")
+
+
+def test_foreign_sqlite_file_is_reported(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    other = sqlite3.connect(path)
+    other.execute("CREATE TABLE meta (schema_version INTEGER)")
+    other.commit()
+    other.close()
+    assert_corrupt(path, 'the table "missions" is missing')
+
+
+def test_newer_format_is_refused(path: Path) -> None:
+    with Journal(path):
+        pass
+    other = sqlite3.connect(path)
+    other.execute("UPDATE meta SET schema_version = 99")
+    other.commit()
+    other.close()
+    with pytest.raises(JournalError, match="newer version"):
+        Journal(path)
+
+
+def test_empty_file_becomes_a_journal(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"")
+    with Journal(path) as journal:
+        assert journal.stats() == {"missions": 0, "present": 0, "attempts": 0, "files": 0}
+
+
+def test_unusable_location_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    with pytest.raises(JournalError, match=r"cannot open the journal .*--journal"):
+        Journal(blocker / "journal.sqlite3")
+    (tmp_path / "a-folder.sqlite3").mkdir()
+    with pytest.raises(JournalError, match="cannot open the journal"):
+        Journal(tmp_path / "a-folder.sqlite3")
+
+
+def test_corrupt_message_in_french(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a database at all")
+    set_language("fr")
+    try:
+        with pytest.raises(JournalError, match=r"est endommagé .*Mettez-le de côté"):
+            Journal(path)
+    finally:
+        set_language("en")
+
+
+# -- a real crash: SIGKILL at random instants ---------------------------------------------
+
+WORKER = """
+import sys, threading
+from pathlib import Path
+from importer.journal import Journal
+URL, CALLS = sys.argv[2], ("ajoutMission", "modifierMission", "supprimerMission")
+RESULTS = ("applied", "not_applied", "unknown", "applied")
+journal = Journal(Path(sys.argv[1]), lock_timeout=10)
+start, lock = int(sys.argv[3]), threading.Lock()
+
+def say(text):
+    with lock:
+        sys.stdout.write(text + "\\n")
+        sys.stdout.flush()
+
+def work(k):
+    i = start
+    while True:
+        aid = journal.begin(URL, "", f"T{k}-M{i % 5}", CALLS[i % 3], f"{k}:{i}")
+        say(f"B {k} {i} {aid}")
+        journal.finish(aid, RESULTS[(i // 3) % 4])
+        say(f"F {k} {i}")
+        i += 1
+
+say("READY")
+for k in range(4):
+    threading.Thread(target=work, args=(k,), daemon=True).start()
+threading.Event().wait()
+"""
+CRASH_CALLS = (CALL_CREATE, CALL_MODIFY, CALL_DELETE)
+CRASH_RESULTS = ("applied", "not_applied", "unknown", "applied")
+
+
+def snapshot(journal: Journal) -> dict[str, tuple[bool, str | None] | None]:
+    state = {}
+    for k in range(4):
+        for m in range(5):
+            entry = journal.get(URL, "", f"T{k}-M{m}")
+            state[f"T{k}-M{m}"] = None if entry is None else (entry.present, entry.params_hash)
+    return state
+
+
+def check_after_kill(journal: Journal, before: dict, lines: list[str], start: int) -> int:
+    """Replay what the killed child reported and compare with the journal; return #ops."""
+    begun: dict[int, dict[int, int]] = {k: {} for k in range(4)}
+    done: dict[int, set[int]] = {k: set() for k in range(4)}
+    for line in lines:
+        parts = line.split()
+        if parts[:1] == ["B"] and len(parts) == 4:
+            begun[int(parts[1])][int(parts[2])] = int(parts[3])
+        elif parts[:1] == ["F"] and len(parts) == 3:
+            done[int(parts[1])].add(int(parts[2]))
+    left = {a.params_hash: a for a in journal.in_flight(URL)}
+    expected = dict(before)
+    for k in range(4):
+        last = max(begun[k], default=start - 1)
+        for i in range(start, last + 2):  # last + 1: begun, maybe, but not reported
+            attempt = left.get(f"{k}:{i}")
+            result = CRASH_RESULTS[(i // 3) % 4]
+            if i in done[k]:
+                settled = True
+                assert (attempt is not None) == (result == "unknown"), (k, i, attempt)
+                if attempt is not None:
+                    assert attempt.state == "unknown"
+            else:  # killed between begin and finish (or before begin committed)
+                assert i >= last, (k, i, "every earlier attempt was finished")
+                if attempt is not None:  # finish not committed, or committed as "unknown"
+                    assert attempt.call == CRASH_CALLS[i % 3]
+                    finished = i in begun[k] and result == "unknown"
+                    assert attempt.state == "in_flight" or finished, (k, i, attempt)
+                settled = i in begun[k] and (attempt is None or attempt.state == "unknown")
+            if settled and result == "applied":
+                present = CRASH_CALLS[i % 3] != CALL_DELETE
+                expected[f"T{k}-M{i % 5}"] = (present, f"{k}:{i}" if present else None)
+    assert snapshot(journal) == expected  # no half state: hash and attempt moved together
+    return sum(len(b) for b in begun.values())
+
+
+@POSIX_ONLY
+def test_sigkill_at_random_instants_leaves_a_consistent_journal(path: Path) -> None:
+    rng = random.Random(20240607)
+    with Journal(path) as journal:
+        before = snapshot(journal)
+    operations = 0
+    for run in range(6):
+        start = run * 1_000_000
+        child = start_child(WORKER, path, URL, start)
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "READY"
+        time.sleep(rng.uniform(0.02, 0.35))
+        child.send_signal(signal.SIGKILL)
+        output, _ = child.communicate()
+        assert child.returncode == -signal.SIGKILL
+        with Journal(path, lock_timeout=5) as journal:
+            operations += check_after_kill(journal, before, output.splitlines(), start)
+            before = snapshot(journal)
+        check = sqlite3.connect(path)
+        try:
+            assert check.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        finally:
+            check.close()
+    assert operations > 100  # the children really worked before being killed
