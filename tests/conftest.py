@@ -30,3 +30,12 @@ def sandbox_factory() -> Iterator[Callable[..., Sandbox]]:
     yield start
     for box in reversed(started):
         box.stop()
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """The language is process-wide: a test that switches to French must not leak it."""
+    yield
+    from importer.messages import set_language
+
+    set_language("en")

@@ -13,8 +13,20 @@ from collections.abc import Mapping
 from importlib import import_module
 
 LANGUAGES = ("en", "fr")
-_DOMAINS = ("common", "sources", "columns", "validation", "results", "client", "sandbox",
-            "journal", "engine", "config", "watch", "cli")
+_DOMAINS = (
+    "common",
+    "sources",
+    "columns",
+    "validation",
+    "results",
+    "client",
+    "sandbox",
+    "journal",
+    "engine",
+    "config",
+    "watch",
+    "cli",
+)
 
 _catalogue: dict[str, dict[str, str]] | None = None
 _language = "en"

@@ -1,0 +1,709 @@
+"""The command line: parse options, call the library, print, exit with the right code.
+
+Heavy libraries (pandas, pandera, requests) are imported inside the commands that need
+them, so ``mission-importer --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from importer import __version__
+from importer.errors import ApiUnavailableError, ExitCode, ImporterError, UsageError
+from importer.messages import detect_language, get_language, set_language, t
+from importer.messages.help_fr import FR_HELP
+
+MODES = ("upsert", "create", "modify", "delete")
+
+
+class ReportedError(click.ClickException):
+    """One of the tool's errors, printed as one translated sentence with its exit code."""
+
+    def __init__(self, error: ImporterError) -> None:
+        super().__init__(error.message)
+        self.exit_code = int(error.exit_code)
+
+    def show(self, file: Any = None) -> None:
+        click.echo(t("common.error_prefix", message=self.message), err=True)
+
+
+class TranslatedHelp(click.Command):
+    """Shows --help in French when the language is French (English is click's own text)."""
+
+    def _french(self, key: str, default: str | None) -> str | None:
+        return FR_HELP.get(key, default) if get_language() == "fr" else default
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        original = self.help
+        self.help = self._french(f"cmd.{self.name}", original)
+        try:
+            super().format_help_text(ctx, formatter)
+        finally:
+            self.help = original
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        prefix = self._french("heading.usage", "Usage:")
+        formatter.write_usage(
+            ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix=f"{prefix} "
+        )
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for param in self.get_params(ctx):
+            if not isinstance(param, click.Option):
+                continue
+            original = param.help
+            name = "help" if "--help" in param.opts else param.name
+            param.help = self._french(f"{self.name}.{name}", self._french(f"opt.{name}", original))
+            try:
+                record = param.get_help_record(ctx)
+            finally:
+                param.help = original
+            if record is not None:
+                rows.append(record)
+        if rows:
+            with formatter.section(self._french("heading.options", "Options") or "Options"):
+                formatter.write_dl(rows)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        french = self._french(f"cmd.{self.name}", None)
+        if french:
+            first = french.split("\n", 1)[0].rstrip(".")
+            return first if len(first) <= limit else first[: limit - 3].rstrip() + "..."
+        return super().get_short_help_str(limit)
+
+
+class ImporterGroup(TranslatedHelp, click.Group):
+    """Turns the tool's exceptions into clean messages and exit codes, in one place."""
+
+    command_class = TranslatedHelp
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        TranslatedHelp.format_options(self, ctx, formatter)
+        self.format_commands(ctx, formatter)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(formatter.width - 6 - len(name))))
+        if rows:
+            with formatter.section(self._french("heading.commands", "Commands") or "Commands"):
+                formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ImporterError as error:
+            raise ReportedError(error) from None
+        except KeyboardInterrupt:
+            click.echo(t("cli.aborted"), err=True)
+            ctx.exit(int(ExitCode.INTERRUPTED))
+
+
+def _apply_language(lang: str | None) -> str | None:
+    if lang:
+        set_language(lang)
+    return lang
+
+
+def _settings(ctx: click.Context, **cli_values: Any) -> Any:
+    """Settings from command line > environment > file > defaults; language applied."""
+    from importer.config import load_configuration, resolve_language
+
+    root = ctx.find_root().params
+    values = {k: v for k, v in cli_values.items() if v is not None and v != ()}
+    if root.get("lang"):
+        values["lang"] = root["lang"]
+    config = root.get("config")
+    loaded = load_configuration(values, config_path=Path(config) if config else None)
+    settings = loaded.settings
+    set_language(resolve_language(settings))
+    for note in loaded.notes:
+        click.echo(click.style(f"! {note}", fg="yellow"), err=True)
+    return settings
+
+
+def _ask_password(settings: Any) -> Any:
+    """Prompt for a missing password on a terminal; never take it from argv."""
+    if settings.login and not settings.password and sys.stdin.isatty():
+        settings.password = click.prompt(
+            t("cli.password_prompt", login=settings.login), hide_input=True, err=True
+        )
+    return settings
+
+
+def _finish(report: Any, *, quiet: bool, as_json: bool, log_file: Path | None = None) -> None:
+    """Print the summary (or JSON), write the log file, exit with the report's code."""
+    from importer.summary import row_records, summary_dict, summary_json, summary_lines
+
+    if log_file:
+        _write_log(log_file, row_records(report), summary_dict(report))
+    if as_json:
+        click.echo(summary_json(report))
+    elif not quiet:
+        colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        for line in summary_lines(report, style=click.style if colour else None):
+            click.echo(line, color=colour)
+    click.get_current_context().exit(int(report.exit_code))
+
+
+def _write_log(path: Path, rows: list[dict[str, Any]], summary: dict[str, Any]) -> None:
+    """Append JSON lines (one per row, one summary) to an owner-only log file."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as out:
+        for record in rows:
+            out.write(json.dumps({"type": "row", **record}, ensure_ascii=False) + "\n")
+        out.write(json.dumps({"type": "summary", **summary}, ensure_ascii=False) + "\n")
+
+
+# -- options shared by several commands ---------------------------------------------------------
+
+
+def _options(*decorators: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def apply(func: Any) -> Any:
+        for decorator in reversed(decorators):
+            func = decorator(func)
+        return func
+
+    return apply
+
+
+input_options = _options(
+    click.option("--sheet", help="Sheet to read (default: the first sheet with data)."),
+    click.option(
+        "--timezone", help="Time zone of the times typed in the sheet [default: Europe/Paris]."
+    ),
+    click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Results workbook [default: <input>.results.xlsx beside the input].",
+    ),
+)
+api_options = _options(
+    click.option(
+        "--api-url",
+        help="Ocean base URL (env OCEAN_API_URL) [default: https://v3.oceansystem.com/ocean].",
+    ),
+    click.option(
+        "--customer-id",
+        type=int,
+        help="customerId, for accounts that manage several customers (env OCEAN_CUSTOMER_ID).",
+    ),
+    click.option("--workers", type=click.IntRange(1, 64), help="Parallel requests [default: 8]."),
+    click.option(
+        "--rate",
+        type=click.FloatRange(min=0.1),
+        help="At most this many requests per second, all workers together.",
+    ),
+    click.option(
+        "--journal",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Journal file [default: in your state folder].",
+    ),
+)
+output_options = _options(
+    click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors."),
+    click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout."),
+)
+
+
+# -- the commands ----------------------------------------------------------------------------
+
+
+@click.group(cls=ImporterGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mission-importer")
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "fr"]),
+    is_eager=True,  # before --help, so the help itself is in that language
+    callback=lambda ctx, param, value: _apply_language(value),
+    help="Language of messages and workbooks [default: from the config file or your locale].",
+)
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False),
+    help="TOML settings file [default: ./mission-importer.toml, then your config folder].",
+)
+def cli(lang: str | None, config: str | None) -> None:
+    """Turn spreadsheets of planned interventions into Ocean GéoMission missions.
+
+    \b
+    Try it on the bundled sample, against an embedded sandbox:
+      mission-importer import --sandbox sample_data/weekly_planning.xlsx
+    Credentials come from OCEAN_LOGIN / OCEAN_PASSWORD (or the config file, or a prompt).
+    Exit codes: 0 all rows done, 1 some rows invalid or failed, 2 unreadable input or
+    usage error (nothing sent), 3 API unreachable or credentials refused, 130 interrupted.
+    """
+    set_language(lang or detect_language())
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@input_options
+@click.option("--only-failed", is_flag=True, help="Write only the invalid rows.")
+@output_options
+@click.pass_context
+def validate(
+    ctx: click.Context,
+    file: Path,
+    sheet: str | None,
+    timezone: str | None,
+    output: Path | None,
+    only_failed: bool,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Check a planning file without sending anything; write the results workbook.
+
+    \b
+    Example:
+      mission-importer validate planning.xlsx
+    """
+    from importer.jobs import validate_file
+
+    settings = _settings(ctx, sheet=sheet, timezone=timezone)
+    report = validate_file(file, settings, output=output, failed_only=only_failed)
+    _finish(report, quiet=quiet, as_json=as_json)
+
+
+@cli.command(name="import")
+@click.argument("file", type=click.Path(path_type=Path))
+@input_options
+@api_options
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    help="Action for rows without an action column [default: upsert: create or modify as needed].",
+)
+@click.option("--dry-run", is_flag=True, help="Check everything with the API, change nothing.")
+@click.option("--force", is_flag=True, help="Resend rows the journal says are unchanged.")
+@click.option("--all-or-nothing", is_flag=True, help="Send nothing if any row is invalid.")
+@click.option(
+    "--only-failed",
+    is_flag=True,
+    help="Write only the rows that are invalid, failed or not sent in the results workbook.",
+)
+@click.option(
+    "--sandbox",
+    is_flag=True,
+    help="Import into an embedded local sandbox (demo and rehearsal: nothing leaves this machine).",
+)
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Append JSON lines (one per row, one summary) to this file.",
+)
+@output_options
+@click.pass_context
+def import_(
+    ctx: click.Context,
+    file: Path,
+    sheet: str | None,
+    timezone: str | None,
+    output: Path | None,
+    api_url: str | None,
+    customer_id: int | None,
+    workers: int | None,
+    rate: float | None,
+    journal: Path | None,
+    mode: str | None,
+    dry_run: bool,
+    force: bool,
+    all_or_nothing: bool,
+    only_failed: bool,
+    sandbox: bool,
+    log_file: Path | None,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Validate a planning file, then create, modify or delete each mission.
+
+    Rows already sent with the same content are skipped (the journal remembers them),
+    so running the same file twice sends nothing twice.
+
+    \b
+    Examples:
+      mission-importer import --sandbox sample_data/weekly_planning.xlsx
+      OCEAN_LOGIN=me OCEAN_PASSWORD=... mission-importer import planning.xlsx
+      mission-importer import --dry-run planning.xlsx
+    """
+    from importer.jobs import import_file, sandbox_settings
+
+    settings = _settings(
+        ctx,
+        sheet=sheet,
+        timezone=timezone,
+        api_url=api_url,
+        customer_id=customer_id,
+        workers=workers,
+        rate=rate,
+        journal=journal,
+        mode=mode,
+    )
+    show_progress = not (quiet or as_json)
+    if sandbox:
+        with sandbox_settings(settings) as sandboxed:
+            if show_progress:
+                click.echo(t("cli.sandbox_started", url=sandboxed.api_url), err=True)
+            report = import_file(
+                file,
+                sandboxed,
+                output=output,
+                dry_run=dry_run,
+                force=force,
+                all_or_nothing=all_or_nothing,
+                failed_only=only_failed,
+                show_progress=show_progress,
+            )
+    else:
+        settings = _ask_password(settings)
+        report = import_file(
+            file,
+            settings,
+            output=output,
+            dry_run=dry_run,
+            force=force,
+            all_or_nothing=all_or_nothing,
+            failed_only=only_failed,
+            show_progress=show_progress,
+        )
+    _finish(report, quiet=quiet, as_json=as_json, log_file=log_file)
+
+
+@cli.command()
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+@click.option("--id", "ids", multiple=True, help="A mission id (repeat for several).")
+@click.option("--sheet", help="Sheet to read (default: the first sheet with data).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Results workbook [default: <input>.results.xlsx].",
+)
+@api_options
+@output_options
+@click.pass_context
+def status(
+    ctx: click.Context,
+    file: Path | None,
+    ids: tuple[str, ...],
+    sheet: str | None,
+    output: Path | None,
+    api_url: str | None,
+    customer_id: int | None,
+    workers: int | None,
+    rate: float | None,
+    journal: Path | None,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Ask Ocean for the status of each mission of a file (or of --id ones).
+
+    \b
+    Examples:
+      mission-importer status planning.xlsx
+      mission-importer status --id M-0001 --id M-0002 -o statuses.xlsx
+    """
+    from importer.jobs import status_missions
+
+    settings = _ask_password(
+        _settings(
+            ctx, sheet=sheet, api_url=api_url, customer_id=customer_id, workers=workers, rate=rate
+        )
+    )
+    report = status_missions(file, ids, settings, output=output)
+    _finish(report, quiet=quiet, as_json=as_json)
+
+
+@cli.command()
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+@click.option("--id", "ids", multiple=True, help="A mission id (repeat for several).")
+@click.option("--sheet", help="Sheet to read (default: the first sheet with data).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Results workbook [default: <input>.results.xlsx].",
+)
+@click.option(
+    "-y",
+    "--yes",
+    is_flag=True,
+    help="Do not ask for confirmation (required when not run from a terminal).",
+)
+@api_options
+@output_options
+@click.pass_context
+def delete(
+    ctx: click.Context,
+    file: Path | None,
+    ids: tuple[str, ...],
+    sheet: str | None,
+    output: Path | None,
+    yes: bool,
+    api_url: str | None,
+    customer_id: int | None,
+    workers: int | None,
+    rate: float | None,
+    journal: Path | None,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Delete the missions of a file (its idMission column) or given with --id.
+
+    \b
+    Examples:
+      mission-importer delete cancelled.xlsx
+      mission-importer delete --id M-0001 --yes
+    """
+    from importer.jobs import delete_missions
+
+    if not file and not ids:
+        raise UsageError(t("cli.file_or_ids"))
+    settings = _ask_password(
+        _settings(
+            ctx,
+            sheet=sheet,
+            api_url=api_url,
+            customer_id=customer_id,
+            workers=workers,
+            rate=rate,
+            journal=journal,
+        )
+    )
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError(t("cli.yes_required"))
+        count = len(ids) if ids else t("cli.every_row_of", file=file)
+        click.confirm(t("cli.confirm_delete", count=count), abort=True, err=True)
+    report = delete_missions(
+        file, ids, settings, output=output, show_progress=not (quiet or as_json)
+    )
+    _finish(report, quiet=quiet, as_json=as_json)
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def template(ctx: click.Context, path: Path | None) -> None:
+    """Write the blank planning workbook (labels, help on each column, drop-down lists).
+
+    \b
+    Example:
+      mission-importer --lang fr template planning.xlsx
+    """
+    from importer.messages import get_language
+    from importer.template import write_template
+
+    _settings(ctx)
+    target = path or Path("missions_template.xlsx")
+    written = write_template(target, lang=get_language())
+    click.echo(t("cli.template_written", path=written))
+
+
+@cli.command()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (loopback only, unless --allow-remote).",
+)
+@click.option("--allow-remote", is_flag=True, help="Allow a non-loopback --host.")
+@click.option("--port", type=int, default=8765, show_default=True, help="0 picks a free port.")
+@click.option(
+    "--latency-ms",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Delay added to each mission call.",
+)
+@click.option(
+    "--fault-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of mission calls that get an injected fault.",
+)
+@click.option("--seed", type=int, help="Seed of the fault injection, for repeatable runs.")
+@click.option(
+    "--state",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite file keeping the missions across restarts.",
+)
+@click.pass_context
+def sandbox(
+    ctx: click.Context,
+    host: str,
+    allow_remote: bool,
+    port: int,
+    latency_ms: float,
+    fault_rate: float,
+    seed: int | None,
+    state: Path | None,
+) -> None:
+    """Run a local simulator of the Ocean API, to rehearse an import safely.
+
+    \b
+    Example:
+      mission-importer sandbox --latency-ms 50 --fault-rate 0.1
+      OCEAN_API_URL=http://127.0.0.1:8765 OCEAN_LOGIN=demo OCEAN_PASSWORD=demo \\
+        mission-importer import planning.xlsx
+    """
+    from importer.sandbox import serve
+
+    _settings(ctx)
+
+    def ready(running: Any) -> None:
+        click.echo(running.banner())
+        click.echo(t("cli.sandbox_stop"))
+
+    serve(
+        host=host,
+        port=port,
+        latency_ms=latency_ms,
+        fault_rate=fault_rate,
+        seed=seed,
+        state_path=state,
+        allow_remote=allow_remote,
+        on_ready=ready,
+    )
+
+
+@cli.command()
+@click.argument("inbox", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--outbox",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where results workbooks go [default: INBOX/results].",
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.1),
+    help="Seconds between two looks at the inbox [default: 5].",
+)
+@click.option(
+    "--settle",
+    type=click.FloatRange(min=0),
+    help="Seconds a file must stay unchanged before it is taken [default: 2].",
+)
+@click.option("--once", is_flag=True, help="Process what is in the inbox, then exit (cron).")
+@api_options
+@click.pass_context
+def watch(
+    ctx: click.Context,
+    inbox: Path,
+    outbox: Path | None,
+    interval: float | None,
+    settle: float | None,
+    once: bool,
+    api_url: str | None,
+    customer_id: int | None,
+    workers: int | None,
+    rate: float | None,
+    journal: Path | None,
+) -> None:
+    """Import every spreadsheet dropped into INBOX; results go to INBOX/results.
+
+    Inputs move to INBOX/done (or INBOX/failed with an explanation when unreadable).
+    SIGTERM or Ctrl-C stops the service after the current file.
+
+    \b
+    Examples:
+      mission-importer watch /srv/planning/inbox
+      mission-importer watch --once /srv/planning/inbox     # from cron
+    """
+    import logging
+
+    from importer.watch import Watcher, stop_on_signals
+
+    settings = _ask_password(
+        _settings(
+            ctx,
+            api_url=api_url,
+            customer_id=customer_id,
+            workers=workers,
+            rate=rate,
+            journal=journal,
+            outbox=outbox,
+            watch_interval=interval,
+            watch_settle_seconds=settle,
+        )
+    )
+    if not inbox.is_dir():
+        raise UsageError(t("watch.no_inbox", inbox=inbox))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    watcher = Watcher(
+        inbox,
+        settings,
+        outbox=settings.outbox,
+        interval=settings.watch_interval,
+        settle=settings.watch_settle_seconds,
+    )
+    logging.getLogger("importer.watch").info(
+        t("watch.started", inbox=inbox, interval=watcher.interval, outbox=watcher.outbox)
+    )
+    with stop_on_signals(watcher):
+        count = watcher.run(once=once)
+    logging.getLogger("importer.watch").info(t("watch.stopped", count=count))
+
+
+@cli.command()
+@api_options
+@click.pass_context
+def check(
+    ctx: click.Context,
+    api_url: str | None,
+    customer_id: int | None,
+    workers: int | None,
+    rate: float | None,
+    journal: Path | None,
+) -> None:
+    """Show the settings in effect, log in, and make one harmless read call.
+
+    \b
+    Example:
+      OCEAN_LOGIN=me mission-importer check
+    """
+    from importer.config import effective_settings
+    from importer.jobs import open_client
+
+    settings = _ask_password(
+        _settings(
+            ctx,
+            api_url=api_url,
+            customer_id=customer_id,
+            workers=workers,
+            rate=rate,
+            journal=journal,
+        )
+    )
+    click.echo(t("check.settings"))
+    for key, value in effective_settings(settings).items():
+        click.echo(f"  {key} = {value}")
+    with open_client(settings) as client:
+        result = client.status("mission-importer-check", settings.customer_id)
+    if result.ok or result.not_found:
+        customer = (
+            t("check.customer", customer=settings.customer_id) if settings.customer_id else ""
+        )
+        click.echo(t("check.ok", url=settings.api_url, login=settings.login, customer=customer))
+        return
+    if result.http_status == 403:
+        raise ApiUnavailableError(t("check.forbidden", message=result.message))
+    raise ApiUnavailableError(t("check.failed", reason=result.error or result.message))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point."""
+    set_language(detect_language())  # for a --help given before any --lang
+    cli.main(args=argv, prog_name="mission-importer")

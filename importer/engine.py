@@ -1,0 +1,320 @@
+"""Plan and run a batch: decide each row's call, send them concurrently, record what happened.
+
+The engine is the only place that knows the order of the flow. It takes a prepared
+batch (rows already read and validated, see :mod:`importer.jobs`), an Ocean client and
+a journal, and returns one :class:`RowOutcome` per row. It never prints: progress goes
+through a :class:`~importer.progress.Progress`, everything else is in the returned report.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from importer.errors import ApiUnavailableError
+from importer.journal import Journal, params_hash
+from importer.messages import t
+from importer.model import (
+    CALL_CREATE,
+    CALL_DELETE,
+    CALL_MODIFY,
+    CALL_STATUS,
+    Action,
+    Outcome,
+    RowIssue,
+    RowOutcome,
+    ValidatedRow,
+)
+from importer.ocean import CallResult, OceanClient
+from importer.progress import Progress
+
+log = logging.getLogger("importer.engine")
+
+# After this many rows in a row that got no answer at all, the API is considered lost.
+API_LOST_AFTER = 12
+
+STATUS_FIELDS = (
+    "status",
+    "statusCode",
+    "time",
+    "externalMissionId",
+    "complement",
+    "commentRefuseReason",
+)
+
+
+@dataclass
+class RunOptions:
+    """How to run a batch."""
+
+    mode: Action = Action.UPSERT
+    dry_run: bool = False
+    force: bool = False
+    workers: int = 8
+    default_customer_id: int | None = None
+
+
+@dataclass
+class RunStats:
+    """What a run did, beside the per-row outcomes."""
+
+    interrupted: bool = False
+    api_lost: str | None = None
+    reconciled: int = 0
+    elapsed: float = 0.0
+    calls: dict[str, int] = field(default_factory=dict)
+
+
+def _issue(row: int, code: str, **values: object) -> RowIssue:
+    return RowIssue(row=row, column=None, value=None, code=code, message=t(code, **values))
+
+
+class BatchRunner:
+    """Runs a list of validated rows against the API with a pool of workers."""
+
+    def __init__(
+        self,
+        client: OceanClient,
+        journal: Journal,
+        api_url: str,
+        options: RunOptions,
+        progress: Progress | None = None,
+    ) -> None:
+        self.client = client
+        self.journal = journal
+        self.api_url = api_url.rstrip("/")
+        self.options = options
+        self.progress = progress
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._silent_failures = 0  # consecutive rows that got no answer at all
+        self.stats = RunStats()
+
+    # -- planning one row ------------------------------------------------------------------
+
+    def _customer_key(self, params: dict[str, str]) -> str:
+        customer = params.get("customerId")
+        if customer:
+            return customer
+        default = self.options.default_customer_id
+        return "" if default is None else str(default)
+
+    def process(self, vrow: ValidatedRow) -> RowOutcome:
+        """Decide and make the call(s) for one valid row; never raises for a row problem."""
+        assert vrow.params is not None
+        params = vrow.params
+        action = vrow.action or self.options.mode
+        outcome = RowOutcome(
+            row=vrow.row,
+            outcome=Outcome.FAILED,
+            warnings=list(vrow.warnings),
+            utc_inter=params.get("jourHeureInter", ""),
+            utc_peremp=params.get("jourHeurePeremp", ""),
+        )
+        customer = self._customer_key(params)
+        id_mission = params["idMission"]
+        entry = self.journal.get(self.api_url, customer, id_mission)
+        digest = params_hash(params)
+
+        if action is Action.DELETE:
+            if entry is not None and not entry.present and not self.options.force:
+                return self._unchanged(outcome, CALL_DELETE)
+            return self._send(outcome, CALL_DELETE, params, customer, None)
+
+        known_present = entry is not None and entry.present
+        if known_present and entry.params_hash == digest and not self.options.force:
+            return self._unchanged(
+                outcome, CALL_MODIFY if action is not Action.CREATE else CALL_CREATE
+            )
+
+        if action is Action.CREATE:
+            call = CALL_CREATE
+        elif action is Action.MODIFY:
+            call = CALL_MODIFY
+        elif known_present:
+            sent = self._send(outcome, CALL_MODIFY, params, customer, digest)
+            if sent.http_status != 404 or self.options.dry_run:
+                return sent
+            # The journal remembered a mission someone deleted since: create it again.
+            sent.errors.clear()
+            return self._send(sent, CALL_CREATE, params, customer, digest)
+        else:
+            found = self._exists(outcome, params, customer)
+            if found is None:
+                return outcome
+            call = CALL_MODIFY if found else CALL_CREATE
+        return self._send(outcome, call, params, customer, digest)
+
+    def _unchanged(self, outcome: RowOutcome, call: str) -> RowOutcome:
+        outcome.outcome = Outcome.UNCHANGED
+        outcome.message = t("engine.unchanged")
+        return outcome
+
+    def _exists(self, outcome: RowOutcome, params: dict[str, str], customer: str) -> bool | None:
+        """Ask statutMission whether the mission exists; None when the answer is unusable."""
+        result = self.client.status(params["idMission"], customer or None)
+        outcome.attempts += result.attempts
+        self._note_answer(result)
+        if result.ok:
+            return True
+        if result.not_found:
+            return False
+        outcome.action = CALL_STATUS
+        self._fail(outcome, result)
+        return None
+
+    def _send(
+        self,
+        outcome: RowOutcome,
+        call: str,
+        params: dict[str, str],
+        customer: str,
+        digest: str | None,
+    ) -> RowOutcome:
+        outcome.action = call
+        if self.options.dry_run:
+            outcome.outcome = Outcome.VALID
+            outcome.message = t("engine.would_send", call=call)
+            return outcome
+        id_mission = params["idMission"]
+        attempt = self.journal.begin(self.api_url, customer, id_mission, call, digest)
+        if call == CALL_CREATE:
+            result = self.client.create(params)
+        elif call == CALL_MODIFY:
+            result = self.client.modify(params)
+        else:
+            result = self.client.delete(id_mission, customer or None)
+        self._note_answer(result)
+        outcome.attempts += result.attempts
+        outcome.http_status = result.http_status
+        outcome.message = result.message
+        if result.ok:
+            self.journal.finish(attempt, "applied")
+            outcome.outcome = {
+                CALL_CREATE: Outcome.CREATED,
+                CALL_MODIFY: Outcome.MODIFIED,
+                CALL_DELETE: Outcome.DELETED,
+            }[call]
+            if result.reconciled:
+                self.stats.reconciled += 1
+            return outcome
+        self.journal.finish(attempt, "unknown" if result.ambiguous else "not_applied")
+        if call == CALL_DELETE and result.not_found:
+            # Already absent: nothing to do, but a mistyped id deserves a look.
+            self.journal.record_mission(self.api_url, customer, id_mission, present=False)
+            outcome.outcome = Outcome.UNCHANGED
+            outcome.warnings.append(_issue(outcome.row, "engine.delete_absent", id=id_mission))
+            return outcome
+        self._fail(outcome, result)
+        return outcome
+
+    def _fail(self, outcome: RowOutcome, result: CallResult) -> None:
+        outcome.outcome = Outcome.FAILED
+        outcome.http_status = result.http_status
+        outcome.message = result.message
+        explanation = result.error or result.message or t("engine.no_answer")
+        if result.ambiguous:
+            outcome.errors.append(_issue(outcome.row, "engine.ambiguous", reason=explanation))
+        else:
+            outcome.errors.append(_issue(outcome.row, "engine.api_error", reason=explanation))
+
+    def _note_answer(self, result: CallResult) -> None:
+        """Track rows that got no answer at all, to stop when the API is gone."""
+        with self._lock:
+            if result.http_status is None and not result.ok:
+                self._silent_failures += 1
+                if self._silent_failures >= API_LOST_AFTER and self.stats.api_lost is None:
+                    self.stats.api_lost = result.error or t("engine.no_answer")
+                    self._stop.set()
+            else:
+                self._silent_failures = 0
+
+    # -- crash recovery ------------------------------------------------------------------------
+
+    def reconcile_in_flight(self) -> int:
+        """Settle the calls a killed run left in flight, with statutMission; returns how many."""
+        settled = 0
+        for attempt in self.journal.in_flight(self.api_url):
+            result = self.client.status(attempt.id_mission, attempt.customer_id or None)
+            if result.ok or result.not_found:
+                self.journal.resolve(attempt.attempt_id, present=result.ok)
+                settled += 1
+            elif result.http_status is None:
+                raise ApiUnavailableError(
+                    t("engine.reconcile_failed", reason=result.error or t("engine.no_answer"))
+                )
+        self.stats.reconciled += settled
+        return settled
+
+    # -- running the batch ---------------------------------------------------------------------
+
+    def run(
+        self,
+        rows: Sequence[ValidatedRow],
+        on_done: Callable[[int, RowOutcome], None] | None = None,
+    ) -> list[RowOutcome | None]:
+        """Process every row with the worker pool; rows never started stay None.
+
+        Ctrl-C (KeyboardInterrupt in the main thread) stops handing out rows and waits
+        for the calls in flight; a second Ctrl-C propagates at once.
+        """
+        results: list[RowOutcome | None] = [None] * len(rows)
+        next_index = iter(range(len(rows)))
+        index_lock = threading.Lock()
+        started = time.perf_counter()
+
+        def worker() -> None:
+            while not self._stop.is_set():
+                with index_lock:
+                    i = next(next_index, None)
+                if i is None:
+                    return
+                try:
+                    outcome = self.process(rows[i])
+                except ApiUnavailableError as exc:
+                    self.stats.api_lost = str(exc)
+                    self._stop.set()
+                    return
+                except Exception as exc:  # a bug must not lose the other rows' results
+                    log.exception("unexpected error on row %s", rows[i].row)
+                    outcome = RowOutcome(row=rows[i].row, outcome=Outcome.FAILED)
+                    outcome.errors.append(
+                        _issue(rows[i].row, "engine.internal_error", reason=repr(exc))
+                    )
+                results[i] = outcome
+                if self.progress:
+                    self.progress.advance(failed=outcome.outcome is Outcome.FAILED)
+                if on_done:
+                    on_done(i, outcome)
+
+        threads = [
+            threading.Thread(target=worker, name=f"worker-{n}", daemon=True)
+            for n in range(max(1, min(self.options.workers, len(rows) or 1)))
+        ]
+        for thread in threads:
+            thread.start()
+        try:
+            _join_all(threads)
+        except KeyboardInterrupt:
+            self.stats.interrupted = True
+            self._stop.set()
+            _join_all(threads)  # a second Ctrl-C propagates from here
+        finally:
+            self.stats.elapsed = time.perf_counter() - started
+            if self.progress:
+                self.progress.close()
+        return results
+
+    def stop(self) -> None:
+        """Stop handing out rows (for a signal handler or a watcher shutting down)."""
+        self.stats.interrupted = True
+        self._stop.set()
+
+
+def _join_all(threads: list[threading.Thread]) -> None:
+    for thread in threads:
+        while thread.is_alive():
+            thread.join(0.1)

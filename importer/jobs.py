@@ -1,0 +1,459 @@
+"""The commands as library functions: validate, import, status and delete a file of missions.
+
+Each job wires the steps of the flow (read -> map -> validate -> plan/send -> record) and
+returns a :class:`JobReport`; the CLI only prints it and exits with its code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from importer.columns import map_headers
+from importer.config import Settings, effective_settings
+from importer.errors import ExitCode, UsageError
+from importer.messages import get_language, t
+from importer.model import (
+    CALL_STATUS,
+    Action,
+    HeaderMap,
+    Outcome,
+    RowIssue,
+    RowOutcome,
+    SourceTable,
+    ValidatedRow,
+)
+from importer.progress import Progress
+from importer.results import RunSummary, write_results
+from importer.schema import validate_table
+from importer.sources import read_table
+
+PROBLEM_OUTCOMES = frozenset({Outcome.INVALID, Outcome.FAILED, Outcome.NOT_SENT})
+
+
+@dataclass
+class Prepared:
+    """A file read, mapped and validated."""
+
+    table: SourceTable
+    header_map: HeaderMap
+    rows: list[ValidatedRow]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class JobReport:
+    """What a command did: one outcome per source row, and where the workbook went."""
+
+    command: str
+    input_path: Path | None
+    outcomes: list[RowOutcome]
+    output_path: Path | None = None
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    finished_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    notes: list[str] = field(default_factory=list)
+    interrupted: bool = False
+    api_lost: str | None = None
+    calls: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def counts(self) -> Counter[str]:
+        return Counter(o.outcome.value for o in self.outcomes)
+
+    @property
+    def duration(self) -> float:
+        return (self.finished_at - self.started_at).total_seconds()
+
+    @property
+    def exit_code(self) -> ExitCode:
+        if self.interrupted:
+            return ExitCode.INTERRUPTED
+        if self.api_lost or any(o.outcome in PROBLEM_OUTCOMES for o in self.outcomes):
+            return ExitCode.ROWS_FAILED
+        return ExitCode.OK
+
+
+def call_counts(client: Any) -> dict[str, int]:
+    """HTTP requests per API call, plus retries, renewals... as one flat dict."""
+    snapshot = client.stats.snapshot()
+    return {**snapshot.pop("requests"), **snapshot}
+
+
+def default_output(path: Path) -> Path:
+    """``<input stem>.results.xlsx`` beside the input."""
+    stem = path.name.removesuffix(path.suffix)
+    stem = stem.removesuffix(".results")  # re-importing a results workbook
+    return path.with_name(f"{stem}.results.xlsx")
+
+
+def prepare(path: Path, settings: Settings, *, now: datetime | None = None) -> Prepared:
+    """Read, map and validate a file; raises InputError when it cannot be read."""
+    table = read_table(
+        path, sheet=settings.sheet, max_rows=settings.max_rows, user_mapping=settings.columns
+    )
+    header_map = map_headers(table.headers, settings.columns, source=path.name)
+    notes = list(table.warnings)
+    notes += [t("columns.unknown_column", column=column) for column in header_map.unknown]
+    rows = validate_table(table, header_map, settings, now=now)
+    return Prepared(table=table, header_map=header_map, rows=rows, notes=notes)
+
+
+def _validation_outcome(vrow: ValidatedRow) -> RowOutcome:
+    params = vrow.params or {}
+    return RowOutcome(
+        row=vrow.row,
+        outcome=Outcome.VALID if vrow.valid else Outcome.INVALID,
+        errors=list(vrow.errors),
+        warnings=list(vrow.warnings),
+        utc_inter=params.get("jourHeureInter", ""),
+        utc_peremp=params.get("jourHeurePeremp", ""),
+    )
+
+
+def _write(
+    report: JobReport,
+    table: SourceTable,
+    settings: Settings,
+    output: Path | None,
+    extra_columns: Sequence[str] = (),
+) -> None:
+    target = output or (
+        default_output(table.path) if report.input_path else Path("ids.results.xlsx")
+    )
+    summary = RunSummary(
+        command=report.command,
+        input_path=report.input_path,
+        started_at=report.started_at,
+        finished_at=report.finished_at,
+        settings=effective_settings(settings),
+        notes=report.notes,
+    )
+    report.output_path = write_results(
+        target, table, report.outcomes, summary, lang=get_language(), extra_columns=extra_columns
+    )
+    if report.output_path != target:
+        report.notes.append(t("results.written_beside", target=target, path=report.output_path))
+
+
+def only_failed(report: JobReport, table: SourceTable) -> tuple[JobReport, SourceTable]:
+    """Keep just the rows that are invalid, failed or not sent (their row numbers kept)."""
+    keep = [i for i, o in enumerate(report.outcomes) if o.outcome in PROBLEM_OUTCOMES]
+    table = replace(table, data=table.data.iloc[keep])
+    report = replace(report, outcomes=[report.outcomes[i] for i in keep])
+    return report, table
+
+
+def validate_file(
+    path: Path,
+    settings: Settings,
+    *,
+    output: Path | None = None,
+    write: bool = True,
+    failed_only: bool = False,
+) -> JobReport:
+    """Validate a file with no network; write the results workbook."""
+    started = datetime.now(UTC)
+    prepared = prepare(path, settings)
+    report = JobReport(
+        command="validate",
+        input_path=path,
+        outcomes=[_validation_outcome(r) for r in prepared.rows],
+        started_at=started,
+        notes=prepared.notes,
+    )
+    report.finished_at = datetime.now(UTC)
+    table = prepared.table
+    if failed_only:
+        report, table = only_failed(report, table)
+    if write:
+        _write(report, table, settings, output)
+    return report
+
+
+# -- the network jobs --------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def open_client(settings: Settings) -> Iterator[object]:
+    """An authenticated Ocean client for these settings (raises exit-3 errors)."""
+    from importer.ocean import OceanClient
+
+    if not settings.login or not settings.password:
+        raise UsageError(t("cli.credentials_missing"))
+    client = OceanClient(
+        settings.api_url,
+        settings.login,
+        settings.password,
+        settings.customer_id,
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.read_timeout,
+        ca_bundle=settings.ca_bundle,
+        max_attempts=settings.max_attempts,
+        max_retry_seconds=settings.max_retry_seconds,
+        failure_patterns=settings.failure_patterns,
+        rate=settings.rate,
+    )
+    try:
+        client.authenticate()
+        yield client
+    finally:
+        client.close()
+
+
+@contextlib.contextmanager
+def open_journal(settings: Settings) -> Iterator[object]:
+    """The journal at the configured path (or the user's state folder)."""
+    from importer.journal import Journal, default_journal_path
+
+    journal = Journal(Path(settings.journal) if settings.journal else default_journal_path())
+    try:
+        yield journal
+    finally:
+        journal.close()
+
+
+def import_file(
+    path: Path,
+    settings: Settings,
+    *,
+    output: Path | None = None,
+    dry_run: bool = False,
+    force: bool = False,
+    all_or_nothing: bool = False,
+    failed_only: bool = False,
+    show_progress: bool = True,
+    client: Any = None,
+    journal: Any = None,
+    notes: Sequence[str] = (),
+) -> JobReport:
+    """Validate a file, then create/modify/delete each valid row; write the results workbook.
+
+    A long-lived ``client`` and ``journal`` may be passed (the drop-folder service does);
+    otherwise they are opened from the settings for this run and closed after it.
+    """
+    from importer.engine import BatchRunner, RunOptions
+
+    started = datetime.now(UTC)
+    prepared = prepare(path, settings)
+    outcomes = [_validation_outcome(r) for r in prepared.rows]
+    report = JobReport(
+        command="import --dry-run" if dry_run else "import",
+        input_path=path,
+        outcomes=outcomes,
+        started_at=started,
+        notes=[*notes, *prepared.notes],
+    )
+    valid_index = [i for i, r in enumerate(prepared.rows) if r.valid]
+    invalid_count = len(prepared.rows) - len(valid_index)
+
+    if all_or_nothing and invalid_count:
+        for i in valid_index:
+            outcomes[i].outcome = Outcome.NOT_SENT
+            outcomes[i].message = t("engine.all_or_nothing", count=invalid_count)
+        report.notes.append(t("engine.all_or_nothing", count=invalid_count))
+    elif valid_index:
+        rows = [prepared.rows[i] for i in valid_index]
+        options = RunOptions(
+            mode=Action(settings.mode),
+            dry_run=dry_run,
+            force=force,
+            workers=settings.workers,
+            default_customer_id=settings.customer_id,
+        )
+        with (
+            contextlib.nullcontext(client) if client else open_client(settings) as client,
+            contextlib.nullcontext(journal) if journal else open_journal(settings) as journal,
+        ):
+            progress = Progress(len(rows), enabled=show_progress)
+            runner = BatchRunner(client, journal, settings.api_url, options, progress)
+            if not dry_run:
+                runner.reconcile_in_flight()
+            results = runner.run(rows)
+            reason = runner.stats.api_lost
+            report.interrupted = runner.stats.interrupted
+            report.api_lost = reason
+            report.calls = call_counts(client)
+        for i, result in zip(valid_index, results, strict=True):
+            if result is None:
+                outcomes[i].outcome = Outcome.NOT_SENT
+                outcomes[i].message = (
+                    t("engine.not_sent_api_lost", reason=reason)
+                    if reason
+                    else t("engine.not_sent_interrupted")
+                )
+            else:
+                outcomes[i] = result
+        if reason:
+            report.notes.append(t("engine.api_lost", reason=reason))
+    report.finished_at = datetime.now(UTC)
+    table = prepared.table
+    if failed_only:
+        report, table = only_failed(report, table)
+    _write(report, table, settings, output)
+    return report
+
+
+def ids_table(ids: Sequence[str]) -> SourceTable:
+    """A one-column table for missions named on the command line (row 2 = first id)."""
+    data = pd.DataFrame({"idMission": list(ids)}, dtype=object, index=range(2, len(ids) + 2))
+    return SourceTable(path=Path("ids"), headers=["idMission"], data=data)
+
+
+def _ids_from(
+    path: Path | None, ids: Sequence[str], settings: Settings
+) -> tuple[SourceTable, list[ValidatedRow], list[str]]:
+    """Read the missions to act on (only idMission and customerId matter)."""
+    if path is None:
+        if not ids:
+            raise UsageError(t("cli.file_or_ids"))
+        table = ids_table(ids)
+        header_map = HeaderMap(field_to_column={"idMission": "idMission"}, unknown=[])
+        notes: list[str] = []
+    else:
+        table = read_table(
+            path, sheet=settings.sheet, max_rows=settings.max_rows, user_mapping=settings.columns
+        )
+        full_map = map_headers(table.headers, settings.columns, source=path.name)
+        header_map = HeaderMap(
+            field_to_column={
+                k: v
+                for k, v in full_map.field_to_column.items()
+                if k in ("idMission", "customerId")
+            },
+            unknown=[],
+        )
+        if "idMission" not in header_map.field_to_column:
+            raise UsageError(t("cli.no_id_column", file=path.name))
+        notes = []
+    action_column = "\x00action"
+    forced = SourceTable(
+        path=table.path,
+        headers=table.headers,
+        data=table.data.assign(**{action_column: "delete"}),
+        sheet=table.sheet,
+        header_row=table.header_row,
+    )
+    header_map.field_to_column["action"] = action_column
+    rows = validate_table(forced, header_map, settings)
+    return table, rows, notes
+
+
+def _for_each(rows: list[ValidatedRow], workers: int, work) -> list[RowOutcome]:
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        return list(pool.map(work, rows))
+
+
+def status_missions(
+    path: Path | None, ids: Sequence[str], settings: Settings, *, output: Path | None = None
+) -> JobReport:
+    """Ask statutMission for each mission; the workbook gets the status columns."""
+    from importer.engine import STATUS_FIELDS
+
+    started = datetime.now(UTC)
+    table, rows, notes = _ids_from(path, ids, settings)
+    report = JobReport(
+        command="status", input_path=path, outcomes=[], started_at=started, notes=notes
+    )
+    with open_client(settings) as client:
+
+        def ask(vrow: ValidatedRow) -> RowOutcome:
+            outcome = _validation_outcome(vrow)
+            if not vrow.valid or vrow.params is None:
+                return outcome
+            result = client.status(vrow.params["idMission"], vrow.params.get("customerId"))
+            outcome.action = CALL_STATUS
+            outcome.attempts = result.attempts
+            outcome.http_status = result.http_status
+            body = result.body if isinstance(result.body, dict) else {}
+            outcome.message = result.message or str(body.get("status", ""))
+            outcome.extra = {name: body.get(name, "") for name in STATUS_FIELDS}
+            if result.ok:
+                outcome.outcome = Outcome.VALID
+            else:
+                outcome.outcome = Outcome.FAILED
+                outcome.errors.append(
+                    RowIssue(
+                        vrow.row,
+                        None,
+                        None,
+                        "engine.api_error",
+                        t("engine.api_error", reason=result.error or result.message),
+                    )
+                )
+            return outcome
+
+        report.outcomes = _for_each(rows, settings.workers, ask)
+        report.calls = call_counts(client)
+    report.finished_at = datetime.now(UTC)
+    _write(report, table, settings, output, extra_columns=STATUS_FIELDS)
+    return report
+
+
+def delete_missions(
+    path: Path | None,
+    ids: Sequence[str],
+    settings: Settings,
+    *,
+    output: Path | None = None,
+    show_progress: bool = True,
+) -> JobReport:
+    """supprimerMission for each mission, through the journal; write the results workbook."""
+    from importer.engine import BatchRunner, RunOptions
+
+    started = datetime.now(UTC)
+    table, rows, notes = _ids_from(path, ids, settings)
+    outcomes = [_validation_outcome(r) for r in rows]
+    report = JobReport(
+        command="delete", input_path=path, outcomes=outcomes, started_at=started, notes=notes
+    )
+    valid_index = [i for i, r in enumerate(rows) if r.valid]
+    if valid_index:
+        options = RunOptions(
+            mode=Action.DELETE, workers=settings.workers, default_customer_id=settings.customer_id
+        )
+        with open_client(settings) as client, open_journal(settings) as journal:
+            progress = Progress(len(valid_index), enabled=show_progress)
+            runner = BatchRunner(client, journal, settings.api_url, options, progress)
+            runner.reconcile_in_flight()
+            results = runner.run([rows[i] for i in valid_index])
+            report.interrupted = runner.stats.interrupted
+            report.api_lost = runner.stats.api_lost
+            report.calls = call_counts(client)
+        for i, result in zip(valid_index, results, strict=True):
+            if result is None:
+                outcomes[i].outcome = Outcome.NOT_SENT
+                outcomes[i].message = t("engine.not_sent_interrupted")
+            else:
+                outcomes[i] = result
+    report.finished_at = datetime.now(UTC)
+    _write(report, table, settings, output)
+    return report
+
+
+@contextlib.contextmanager
+def sandbox_settings(settings: Settings) -> Iterator[Settings]:
+    """Start an embedded sandbox and point the settings at it (demo credentials).
+
+    Unless a journal was chosen, a throwaway one is used: the sandbox's state lives only
+    as long as this run, so a lasting journal would remember missions that no longer exist.
+    """
+    from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
+
+    with Sandbox() as sandbox, tempfile.TemporaryDirectory(prefix="mission-importer-") as tmp:
+        yield replace(
+            settings,
+            api_url=sandbox.url,
+            login=DEMO_LOGIN,
+            password=DEMO_PASSWORD,
+            customer_id=None,
+            journal=settings.journal or Path(tmp) / "journal.sqlite3",
+        )

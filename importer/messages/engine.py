@@ -1,0 +1,47 @@
+"""Messages of the import engine and the jobs."""
+
+EN = {
+    "engine.progress": "{done}/{total} rows, {rate} rows/s, ETA {eta}, {failures} failed",
+    "engine.unchanged": "unchanged since the last successful send (use --force to resend)",
+    "engine.would_send": "dry run: would call {call}",
+    "engine.no_answer": "no answer from the API",
+    "engine.api_error": "the API refused the row: {reason}",
+    "engine.ambiguous": (
+        "no certain answer ({reason}); the API may have applied it: run the same import "
+        "again, it will check with statutMission before sending anything"
+    ),
+    "engine.delete_absent": "mission {id} was not found in Ocean: nothing to delete (check the id)",
+    "engine.internal_error": "internal error while sending this row ({reason}); please report it",
+    "engine.reconcile_failed": (
+        "could not check the missions a previous run left unfinished: {reason}"
+    ),
+    "engine.all_or_nothing": (
+        "nothing sent: {count} row(s) are invalid and --all-or-nothing is set"
+    ),
+    "engine.not_sent_interrupted": "not sent: the run was interrupted",
+    "engine.not_sent_api_lost": "not sent: the API stopped answering ({reason})",
+    "engine.api_lost": "the API stopped answering midway ({reason}); the remaining rows were not sent",
+}
+
+FR = {
+    "engine.progress": "{done}/{total} lignes, {rate} lignes/s, reste {eta}, {failures} en échec",
+    "engine.unchanged": "inchangée depuis le dernier envoi réussi (--force pour renvoyer)",
+    "engine.would_send": "simulation : appellerait {call}",
+    "engine.no_answer": "pas de réponse de l'API",
+    "engine.api_error": "l'API a refusé la ligne : {reason}",
+    "engine.ambiguous": (
+        "pas de réponse certaine ({reason}) ; l'API l'a peut-être appliquée : relancez le même "
+        "import, il vérifiera avec statutMission avant de renvoyer quoi que ce soit"
+    ),
+    "engine.delete_absent": "mission {id} introuvable dans Ocean : rien à supprimer (vérifiez l'identifiant)",
+    "engine.internal_error": "erreur interne pendant l'envoi de cette ligne ({reason}) ; merci de la signaler",
+    "engine.reconcile_failed": (
+        "impossible de vérifier les missions laissées en suspens par un précédent import : {reason}"
+    ),
+    "engine.all_or_nothing": (
+        "rien n'a été envoyé : {count} ligne(s) invalide(s) et --all-or-nothing est demandé"
+    ),
+    "engine.not_sent_interrupted": "non envoyée : l'import a été interrompu",
+    "engine.not_sent_api_lost": "non envoyée : l'API ne répond plus ({reason})",
+    "engine.api_lost": "l'API a cessé de répondre en cours de route ({reason}) ; les lignes restantes n'ont pas été envoyées",
+}

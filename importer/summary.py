@@ -1,0 +1,113 @@
+"""The end-of-run summary shown in a terminal, and its machine-readable twin (--json)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from importer.jobs import JobReport
+from importer.messages import get_language, t
+from importer.model import Outcome
+
+OUTCOME_COLOURS = {
+    Outcome.CREATED: "green",
+    Outcome.MODIFIED: "green",
+    Outcome.DELETED: "green",
+    Outcome.UNCHANGED: None,
+    Outcome.VALID: "cyan",
+    Outcome.INVALID: "red",
+    Outcome.FAILED: "red",
+    Outcome.NOT_SENT: "yellow",
+}
+FIRST_PROBLEMS = 5
+
+
+def _number(value: float, decimals: int = 1) -> str:
+    text = f"{value:,.{decimals}f}"
+    if get_language() == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def summary_lines(report: JobReport, *, style: Any = None) -> list[str]:
+    """The summary as lines of text; ``style`` is click.style or None for plain text."""
+
+    def paint(text: str, colour: str | None, bold: bool = False) -> str:
+        return style(text, fg=colour, bold=bold) if style and (colour or bold) else text
+
+    counts = report.counts
+    total = len(report.outcomes)
+    rate = total / report.duration if report.duration > 0 else 0.0
+    title = t(
+        "cli.summary_title",
+        command=report.command,
+        rows=total,
+        seconds=_number(report.duration),
+        rate=_number(rate, 0),
+    )
+    lines = [paint(title, None, bold=True)]
+    for outcome in Outcome:
+        if counts.get(outcome.value):
+            label = f"  {outcome.value:<10} {counts[outcome.value]:>7}"
+            if get_language() != "en":
+                label += f"  ({t(f'cli.outcome.{outcome.value}')})"
+            lines.append(paint(label, OUTCOME_COLOURS[outcome]))
+    problems = [(o.row, issue.as_text()) for o in report.outcomes for issue in o.errors]
+    if problems:
+        lines.append(t("cli.first_problems", count=len(problems)))
+        for row, text in problems[:FIRST_PROBLEMS]:
+            lines.append(paint(f"  {t('cli.row', row=row)}: {text}", "red"))
+    for note in report.notes:
+        lines.append(paint(f"  ! {note}", "yellow"))
+    if report.output_path:
+        lines.append(t("cli.workbook_at", path=report.output_path))
+    return lines
+
+
+def summary_dict(report: JobReport) -> dict[str, Any]:
+    """The summary as a JSON-ready dict (same facts as the terminal table)."""
+    return {
+        "command": report.command,
+        "input": str(report.input_path) if report.input_path else None,
+        "output": str(report.output_path) if report.output_path else None,
+        "rows": len(report.outcomes),
+        "counts": dict(report.counts),
+        "duration_seconds": round(report.duration, 3),
+        "exit_code": int(report.exit_code),
+        "interrupted": report.interrupted,
+        "api_lost": report.api_lost,
+        "calls": report.calls,
+        "problems": [
+            {
+                "row": o.row,
+                "outcome": o.outcome.value,
+                "column": issue.column,
+                "code": issue.code,
+                "message": issue.message,
+            }
+            for o in report.outcomes
+            for issue in o.errors
+        ],
+        "notes": report.notes,
+    }
+
+
+def summary_json(report: JobReport) -> str:
+    return json.dumps(summary_dict(report), ensure_ascii=False, default=str)
+
+
+def row_records(report: JobReport) -> list[dict[str, Any]]:
+    """One JSON-ready record per row outcome (for --log-file)."""
+    return [
+        {
+            "row": o.row,
+            "outcome": o.outcome.value,
+            "action": o.action,
+            "http_status": o.http_status,
+            "message": o.message,
+            "errors": [i.as_text() for i in o.errors],
+            "warnings": [i.as_text() for i in o.warnings],
+            "attempts": o.attempts,
+        }
+        for o in report.outcomes
+    ]

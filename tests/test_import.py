@@ -1,0 +1,316 @@
+"""The import engine end to end against the sandbox over loopback: nothing lost, nothing twice."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from importer.config import Settings
+from importer.errors import ApiUnavailableError, AuthenticationError
+from importer.jobs import delete_missions, import_file, status_missions
+from importer.model import Outcome
+from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, MULTI_LOGIN, MULTI_PASSWORD, Sandbox
+
+HEADERS = ["idMission", "jourHeureInter", "nomVeh", "ville", "codPost", "commentaire", "aEnvoyer"]
+
+
+def write_planning(
+    path: Path, n: int, *, version: dict[int, str] | None = None, prefix: str = "M"
+) -> Path:
+    """A CSV planning of n valid rows; ``version`` changes the comment of some rows."""
+    version = version or {}
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(HEADERS)
+        for i in range(n):
+            day = 1 + i % 28
+            writer.writerow(
+                [
+                    f"{prefix}-{i:05d}",
+                    f"{day:02d}/03/2027 {8 + i % 9:02d}:30",
+                    f"VL-{i % 40:02d}",
+                    "Lyon",
+                    "69003",
+                    version.get(i, "first version"),
+                    "VRAI",
+                ]
+            )
+    return path
+
+
+def settings_for(sb: Sandbox, tmp_path: Path, **changes: object) -> Settings:
+    base = Settings(
+        api_url=sb.url,
+        login=DEMO_LOGIN,
+        password=DEMO_PASSWORD,
+        journal=tmp_path / "journal.sqlite3",
+        workers=8,
+        read_timeout=2.0,
+        connect_timeout=1.0,
+        max_attempts=6,
+        max_retry_seconds=20.0,
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def live(sb: Sandbox) -> dict[str, dict]:
+    return {m["idMission"]: m for m in sb.missions() if not m.get("deleted")}
+
+
+def assert_state_equals_file(
+    sb: Sandbox, n: int, version: dict[int, str] | None = None, prefix: str = "M"
+) -> None:
+    version = version or {}
+    missions = live(sb)
+    assert len(missions) == n
+    for i in range(n):
+        mission = missions[f"{prefix}-{i:05d}"]
+        assert mission["creates"] == 1, mission
+        assert mission["params"]["commentaire"] == version.get(i, "first version")
+
+
+def mission_calls(sb: Sandbox) -> int:
+    counters = sb.counters()
+    calls = counters.get("calls", counters)
+    return sum(
+        v
+        for k, v in calls.items()
+        if k in ("ajoutMission", "modifierMission", "statutMission", "supprimerMission")
+    )
+
+
+@pytest.fixture
+def sb():
+    with Sandbox() as sandbox:
+        yield sandbox
+
+
+def test_fresh_import_then_rerun_then_ten_percent_changed(sb, tmp_path):
+    path = write_planning(tmp_path / "week.csv", 60)
+    settings = settings_for(sb, tmp_path)
+
+    first = import_file(path, settings, show_progress=False)
+    assert first.counts == {"created": 60}
+    assert first.exit_code == 0
+    assert mission_calls(sb) == 120  # statutMission + ajoutMission per row
+    assert_state_equals_file(sb, 60)
+
+    again = import_file(path, settings, show_progress=False)
+    assert again.counts == {"unchanged": 60}
+    assert mission_calls(sb) == 120  # not a single call more
+
+    changed = {i: "second version" for i in range(0, 60, 10)}
+    write_planning(path, 60, version=changed)
+    third = import_file(path, settings, show_progress=False)
+    assert third.counts == {"modified": 6, "unchanged": 54}
+    assert [o.row for o in third.outcomes if o.outcome is Outcome.MODIFIED] == [
+        i + 2 for i in changed
+    ]
+    assert mission_calls(sb) == 126
+    assert_state_equals_file(sb, 60, changed)
+
+
+def test_results_workbook_tells_each_row(sb, tmp_path):
+    path = write_planning(tmp_path / "week.csv", 5)
+    report = import_file(path, settings_for(sb, tmp_path), show_progress=False)
+    assert report.output_path == tmp_path / "week.results.xlsx"
+    sheet = openpyxl.load_workbook(report.output_path)["Results"]
+    header = [c.value for c in sheet[1]]
+    assert header[: len(HEADERS)] == HEADERS
+    row = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    assert row["outcome"] == "created"
+    assert row["action"] == "ajoutMission"
+    assert row["http_status"] == 200
+    assert "créée" in row["message"]
+    assert row["jourHeureInter (UTC)"] == "01/03/2027 07:30"  # 08:30 Paris = 07:30 UTC
+
+
+def test_mode_create_makes_one_call_per_row(sb, tmp_path):
+    path = write_planning(tmp_path / "week.csv", 20)
+    report = import_file(path, settings_for(sb, tmp_path, mode="create"), show_progress=False)
+    assert report.counts == {"created": 20}
+    assert mission_calls(sb) == 20
+
+
+def test_dry_run_previews_without_changing_anything(sb, tmp_path):
+    path = write_planning(tmp_path / "week.csv", 10)
+    settings = settings_for(sb, tmp_path)
+    import_file(write_planning(tmp_path / "first.csv", 3), settings, show_progress=False)
+    report = import_file(path, settings, dry_run=True, show_progress=False)
+    assert report.counts == {"valid": 7, "unchanged": 3}
+    assert {o.action for o in report.outcomes if o.outcome is Outcome.VALID} == {"ajoutMission"}
+    assert len(live(sb)) == 3
+
+
+def test_invalid_rows_are_not_sent_and_all_or_nothing_sends_nothing(sb, tmp_path):
+    path = write_planning(tmp_path / "week.csv", 4)
+    text = path.read_text(encoding="utf-8").replace("02/03/2027 09:30", "32/13/2027 09:30")
+    path.write_text(text, encoding="utf-8")
+    settings = settings_for(sb, tmp_path)
+
+    strict = import_file(path, settings, all_or_nothing=True, show_progress=False)
+    assert strict.counts == {"invalid": 1, "not_sent": 3}
+    assert live(sb) == {}
+
+    report = import_file(path, settings, show_progress=False)
+    assert report.counts == {"invalid": 1, "created": 3}
+    assert report.exit_code == 1
+    assert "M-00001" not in live(sb)
+
+
+def test_delete_by_file_and_by_id(sb, tmp_path):
+    path = write_planning(tmp_path / "week.csv", 6)
+    settings = settings_for(sb, tmp_path)
+    import_file(path, settings, show_progress=False)
+
+    by_id = delete_missions(
+        None, ["M-00000", "M-00001"], settings, output=tmp_path / "ids.xlsx", show_progress=False
+    )
+    assert by_id.counts == {"deleted": 2}
+    assert sorted(live(sb)) == [f"M-{i:05d}" for i in range(2, 6)]
+
+    by_file = delete_missions(path, [], settings, show_progress=False)
+    assert by_file.counts == {"deleted": 4, "unchanged": 2}
+    assert live(sb) == {}
+
+
+def test_status_workbook_has_the_status_columns(sb, tmp_path):
+    path = write_planning(tmp_path / "week.csv", 3)
+    settings = settings_for(sb, tmp_path)
+    import_file(path, settings, show_progress=False)
+    report = status_missions(None, ["M-00000", "NOPE"], settings, output=tmp_path / "s.xlsx")
+    assert [o.outcome for o in report.outcomes] == [Outcome.VALID, Outcome.FAILED]
+    sheet = openpyxl.load_workbook(tmp_path / "s.xlsx")["Results"]
+    header = [c.value for c in sheet[1]]
+    for column in (
+        "status",
+        "statusCode",
+        "time",
+        "externalMissionId",
+        "complement",
+        "commentRefuseReason",
+    ):
+        assert column in header
+    assert sheet.cell(2, header.index("externalMissionId") + 1).value
+
+
+def test_faults_at_30_percent_never_duplicate(tmp_path):
+    n = 150
+    path = write_planning(tmp_path / "week.csv", n)
+    with Sandbox(fault_rate=0.3, seed=11, slow_seconds=1.5) as sb:
+        settings = settings_for(sb, tmp_path, read_timeout=1.0, max_attempts=8)
+        for _ in range(4):  # rows left uncertain by exhausted retries settle on a rerun
+            report = import_file(path, settings, show_progress=False)
+            if report.exit_code == 0:
+                break
+        assert report.exit_code == 0
+        counters = sb.counters()
+        faults = counters.get("faults", {})
+        assert sum(faults.values()) > 30
+        assert_state_equals_file(sb, n)
+
+
+def test_token_expiring_every_50_calls_fails_no_row(tmp_path):
+    path = write_planning(tmp_path / "week.csv", 120)
+    with Sandbox(token_max_calls=50) as sb:
+        report = import_file(path, settings_for(sb, tmp_path), show_progress=False)
+        assert report.counts == {"created": 120}
+        assert len(sb.issued_tokens()) >= 4
+
+
+def test_multi_client_account_without_customer_id_fails_each_row_clearly(tmp_path):
+    path = write_planning(tmp_path / "week.csv", 3)
+    with Sandbox() as sb:
+        settings = settings_for(sb, tmp_path, login=MULTI_LOGIN, password=MULTI_PASSWORD)
+        report = import_file(path, settings, show_progress=False)
+        assert report.counts == {"failed": 3}
+        assert all(o.http_status == 403 for o in report.outcomes)
+        assert all("customerId" in o.errors[0].message for o in report.outcomes)
+        ok = import_file(path, dataclasses.replace(settings, customer_id=101), show_progress=False)
+        assert ok.counts == {"created": 3}
+
+
+def test_wrong_credentials_and_unreachable_api_send_nothing(sb, tmp_path):
+    path = write_planning(tmp_path / "week.csv", 3)
+    with pytest.raises(AuthenticationError):
+        import_file(path, settings_for(sb, tmp_path, password="wrong"), show_progress=False)
+    with pytest.raises(ApiUnavailableError):
+        import_file(
+            path, settings_for(sb, tmp_path, api_url="http://127.0.0.1:9"), show_progress=False
+        )
+    assert live(sb) == {}
+    assert not (tmp_path / "week.results.xlsx").exists()
+
+
+# -- crashes and interruptions, with real subprocesses -----------------------------------------
+
+
+def _run_import(sb: Sandbox, path: Path, journal: Path, *extra: str) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "OCEAN_API_URL": sb.url,
+        "OCEAN_LOGIN": DEMO_LOGIN,
+        "OCEAN_PASSWORD": DEMO_PASSWORD,
+        "MISSION_IMPORTER_JOURNAL": str(journal),
+        "MISSION_IMPORTER_WORKERS": "8",
+        "NO_COLOR": "1",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "importer", "--lang", "en", "import", str(path), "--quiet", *extra],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_points_then_rerun_loses_nothing_and_duplicates_nothing(tmp_path):
+    n = 2000
+    path = write_planning(tmp_path / "big.csv", n)
+    journal = tmp_path / "journal.sqlite3"
+    rng = random.Random(2026)
+    with Sandbox(latency_ms=5) as sb:
+        for _ in range(3):
+            process = _run_import(sb, path, journal)
+            time.sleep(rng.uniform(1.0, 3.0))
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=10)
+        final = _run_import(sb, path, journal)
+        _out, err = final.communicate(timeout=240)
+        assert final.returncode == 0, err.decode()
+        assert_state_equals_file(sb, n)
+
+
+@pytest.mark.slow
+def test_ctrl_c_finishes_in_flight_rows_marks_the_rest_and_exits_130(tmp_path):
+    n = 600
+    path = write_planning(tmp_path / "week.csv", n)
+    journal = tmp_path / "journal.sqlite3"
+    with Sandbox(latency_ms=20) as sb:
+        process = _run_import(sb, path, journal)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(live(sb)) < 50:
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        _out, err = process.communicate(timeout=60)
+        assert process.returncode == 130, err.decode()
+        sheet = openpyxl.load_workbook(tmp_path / "week.results.xlsx")["Results"]
+        outcomes = [row[8].value for row in sheet.iter_rows(min_row=2)]  # column "outcome"
+        assert "not_sent" in outcomes
+        assert set(outcomes) <= {"created", "not_sent"}
+        assert outcomes.count("created") == len(live(sb))
+        rerun = _run_import(sb, path, journal)
+        rerun.communicate(timeout=120)
+        assert rerun.returncode == 0
+        assert_state_equals_file(sb, n)

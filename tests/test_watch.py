@@ -1,0 +1,198 @@
+"""The drop-folder service with a real inbox in a temporary folder and the sandbox."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from importer.config import Settings
+from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
+from importer.watch import Watcher, inbox_lock, is_candidate
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_import import assert_state_equals_file, live, mission_calls, write_planning
+
+
+@pytest.fixture
+def sb():
+    with Sandbox() as sandbox:
+        yield sandbox
+
+
+def make_watcher(sb: Sandbox, tmp_path: Path, **changes: object) -> Watcher:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir(exist_ok=True)
+    settings = Settings(
+        api_url=sb.url,
+        login=DEMO_LOGIN,
+        password=DEMO_PASSWORD,
+        journal=tmp_path / "journal.sqlite3",
+    )
+    settings = dataclasses.replace(settings, **changes)
+    return Watcher(inbox, settings, interval=0.1, settle=0.3)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("week.xlsx", True),
+        ("week.CSV", True),
+        ("week.ods", True),
+        ("~$week.xlsx", False),
+        (".~lock.week.xlsx#", False),
+        (".hidden.csv", False),
+        ("week.xlsx.tmp", False),
+        ("notes.txt", False),
+        ("week.results.xlsx", False),
+        ("week.xls", True),
+    ],
+    ids=lambda v: str(v),
+)
+def test_only_finished_spreadsheets_are_candidates(name, expected):
+    assert is_candidate(Path(name)) is expected
+
+
+def test_once_processes_the_inbox_and_exits(sb, tmp_path):
+    watcher = make_watcher(sb, tmp_path)
+    write_planning(watcher.inbox / "monday.csv", 5, prefix="MON")
+    write_planning(watcher.inbox / "tuesday.csv", 4, prefix="TUE")
+    (watcher.inbox / "~$monday.xlsx").write_bytes(b"lock")
+    (watcher.inbox / ".~lock.tuesday.csv#").write_text("lock")
+    assert watcher.run(once=True) == 2
+    assert sorted(p.name for p in (watcher.inbox / "done").iterdir()) == [
+        "monday.csv",
+        "tuesday.csv",
+    ]
+    results = sorted(p.name for p in (watcher.inbox / "results").iterdir())
+    assert results == ["monday.results.xlsx", "tuesday.results.xlsx"]
+    assert (watcher.inbox / "~$monday.xlsx").exists()  # lock files left alone
+    assert len(live(sb)) == 9
+
+
+def test_same_content_dropped_twice_is_not_sent_again(sb, tmp_path):
+    watcher = make_watcher(sb, tmp_path)
+    source = write_planning(tmp_path / "week.csv", 6)
+    (watcher.inbox / "week.csv").write_bytes(source.read_bytes())
+    watcher.run(once=True)
+    calls_before = mission_calls(sb)
+    (watcher.inbox / "week.csv").write_bytes(source.read_bytes())
+    watcher.run(once=True)
+    assert mission_calls(sb) == calls_before  # not one mission call more
+    done = sorted(p.name for p in (watcher.inbox / "done").iterdir())
+    assert len(done) == 2 and "week.csv" in done  # the second one got a timestamp suffix
+    results = sorted((watcher.inbox / "results").iterdir())
+    assert len(results) == 2
+    second = next(p for p in results if p.name != "week.results.xlsx")
+    summary = openpyxl.load_workbook(second)["Summary"]
+    assert any("already processed" in str(c.value) for row in summary.iter_rows() for c in row)
+
+
+def test_corrupt_file_goes_to_failed_with_an_explanation(sb, tmp_path):
+    watcher = make_watcher(sb, tmp_path)
+    (watcher.inbox / "broken.xlsx").write_bytes(b"PK\x03\x04 truncated")
+    watcher.run(once=True)
+    failed = sorted(p.name for p in (watcher.inbox / "failed").iterdir())
+    assert failed == ["broken.xlsx", "broken.xlsx.error.txt"]
+    assert "broken.xlsx" in (watcher.inbox / "failed" / "broken.xlsx.error.txt").read_text()
+    assert live(sb) == {}
+
+
+def test_a_file_written_slowly_is_processed_once_when_complete(sb, tmp_path):
+    watcher = make_watcher(sb, tmp_path)
+    content = write_planning(tmp_path / "slow.csv", 30).read_bytes()
+    target = watcher.inbox / "slow.csv"
+
+    def write_in_pieces() -> None:
+        with target.open("wb") as out:
+            for start in range(0, len(content), 200):
+                out.write(content[start : start + 200])
+                out.flush()
+                time.sleep(0.1)
+
+    writer = threading.Thread(target=write_in_pieces)
+    writer.start()
+    runner = threading.Thread(target=watcher.run)
+    runner.start()
+    writer.join()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not (watcher.inbox / "done" / "slow.csv").exists():
+        time.sleep(0.1)
+    watcher.stop()
+    runner.join(timeout=10)
+    assert (watcher.inbox / "done" / "slow.csv").read_bytes() == content
+    assert_state_equals_file(sb, 30)
+
+
+def test_second_service_on_the_same_inbox_is_refused(tmp_path):
+    code = (
+        "from pathlib import Path; from importer.watch import inbox_lock\n"
+        f"with inbox_lock(Path({str(tmp_path)!r})): pass"
+    )
+    with inbox_lock(tmp_path):
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode != 0
+    assert "already watching" in done.stderr
+    with inbox_lock(tmp_path):  # free again once the first service is gone
+        pass
+
+
+def _service(sb: Sandbox, inbox: Path, journal: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "OCEAN_API_URL": sb.url,
+        "OCEAN_LOGIN": DEMO_LOGIN,
+        "OCEAN_PASSWORD": DEMO_PASSWORD,
+        "MISSION_IMPORTER_JOURNAL": str(journal),
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "importer",
+            "--lang",
+            "en",
+            "watch",
+            str(inbox),
+            "--interval",
+            "0.2",
+            "--settle",
+            "0.2",
+        ],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def test_killed_mid_file_then_restarted_completes_it_without_duplicates(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    journal = tmp_path / "journal.sqlite3"
+    with Sandbox(latency_ms=10) as sb:
+        write_planning(inbox / "big.csv", 400)
+        service = _service(sb, inbox, journal)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and len(live(sb)) < 40:
+            time.sleep(0.05)
+        service.send_signal(signal.SIGKILL)
+        service.wait(timeout=10)
+        assert (inbox / "big.csv").exists()  # not finished: still in the inbox
+        service = _service(sb, inbox, journal)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (inbox / "done" / "big.csv").exists():
+            time.sleep(0.1)
+        service.send_signal(signal.SIGTERM)
+        _out, err = service.communicate(timeout=20)
+        assert service.returncode == 0, err.decode()
+        assert "big.csv" in err.decode()  # one log line for the file
+        assert_state_equals_file(sb, 400)
