@@ -21,21 +21,39 @@ class Field:
 
 
 FIELDS: tuple[Field, ...] = (
-    Field("idMission", "Mission ID", "Identifiant mission",
-          ("id", "mission id", "ref mission", "reference mission", "n mission", "numero mission")),
-    Field("customerId", "Customer ID", "Identifiant client", ("customer", "client id", "id client")),
-    Field("jourHeureInter", "Intervention date", "Date d'intervention",
-          ("date intervention", "date et heure d'intervention", "intervention", "date heure inter")),
-    Field("jourHeurePeremp", "Expiry date", "Date de péremption",
-          ("date peremption", "date d'expiration", "expiration", "peremption")),
+    Field(
+        "idMission",
+        "Mission ID",
+        "Identifiant mission",
+        ("id", "mission id", "ref mission", "reference mission", "n mission", "numero mission"),
+    ),
+    Field(
+        "customerId", "Customer ID", "Identifiant client", ("customer", "client id", "id client")
+    ),
+    Field(
+        "jourHeureInter",
+        "Intervention date",
+        "Date d'intervention",
+        ("date intervention", "date et heure d'intervention", "intervention", "date heure inter"),
+    ),
+    Field(
+        "jourHeurePeremp",
+        "Expiry date",
+        "Date de péremption",
+        ("date peremption", "date d'expiration", "expiration", "peremption"),
+    ),
     Field("typeMission", "Mission type", "Type de mission", ("type",)),
     Field("nomVeh", "Vehicle", "Véhicule", ("vehicule", "vehicle name", "nom vehicule")),
     Field("nomIndi", "Last name", "Nom", ("nom individu", "nom du technicien", "surname")),
     Field("prenomIndi", "First name", "Prénom", ("prenom individu", "prenom du technicien")),
     Field("nomPrenom", "Full name", "Nom et prénom", ("nom prenom", "name", "technicien")),
     Field("commentaire", "Comment", "Commentaire", ("comments", "remarque", "notes")),
-    Field("adrRefCli", "Address reference", "Référence adresse",
-          ("adresse reference client", "ref adresse", "site")),
+    Field(
+        "adrRefCli",
+        "Address reference",
+        "Référence adresse",
+        ("adresse reference client", "ref adresse", "site"),
+    ),
     Field("rue", "Street", "Rue", ("adresse", "address", "street address")),
     Field("codPost", "Postal code", "Code postal", ("cp", "zip", "zip code", "postcode")),
     Field("ville", "City", "Ville", ("town", "commune")),
@@ -105,8 +123,15 @@ def map_headers(
         if field_name is None:
             unknown.append(header)
         elif field_name in field_to_column:
-            raise InputError(t("columns.duplicate_field", file=source, field=field_name,
-                               first=field_to_column[field_name], second=header))
+            raise InputError(
+                t(
+                    "columns.duplicate_field",
+                    file=source,
+                    field=field_name,
+                    first=field_to_column[field_name],
+                    second=header,
+                )
+            )
         else:
             field_to_column[field_name] = header
     if not field_to_column:

@@ -40,8 +40,16 @@ class Action(StrEnum):
 # The columns the results workbook adds after the source's own (stable English keys;
 # the catalogue has their French headers under "results.col.<key>").
 RESULT_COLUMNS: tuple[str, ...] = (
-    "row", "outcome", "action", "http_status", "message", "errors", "warnings", "attempts",
-    "jourHeureInter (UTC)", "jourHeurePeremp (UTC)",
+    "row",
+    "outcome",
+    "action",
+    "http_status",
+    "message",
+    "errors",
+    "warnings",
+    "attempts",
+    "jourHeureInter (UTC)",
+    "jourHeurePeremp (UTC)",
 )
 
 # The API call names, as shown in the results' `action` column.

@@ -2,17 +2,17 @@
 
 EN = {
     "columns.duplicate_field": (
-        "{file}: the columns \"{first}\" and \"{second}\" both mean {field}; "
+        '{file}: the columns "{first}" and "{second}" both mean {field}; '
         "keep one of them or rename the other."
     ),
     "columns.none_recognised": (
         "{file}: no column is recognised; the first row should hold headers such as "
-        "\"idMission\" or \"Date d'intervention\" (see `mission-importer template`)."
+        '"idMission" or "Date d\'intervention" (see `mission-importer template`).'
     ),
     "columns.unknown_target": (
-        "the column mapping sends \"{header}\" to \"{field}\", which is not a mission field."
+        'the column mapping sends "{header}" to "{field}", which is not a mission field.'
     ),
-    "columns.unknown_column": "column \"{column}\" is not a mission field; it is kept but not sent.",
+    "columns.unknown_column": 'column "{column}" is not a mission field; it is kept but not sent.',
 }
 
 FR = {
