@@ -1,0 +1,256 @@
+"""Messages about cell values and row rules (what is wrong, and what would be right).
+
+Each sentence is about one cell; the results show it after the column's header
+("Date d'intervention: ..."), so the sentence itself does not repeat the column.
+"""
+
+EN = {
+    # dates
+    "validation.date_format": (
+        '"{value}" is not a date; write it as dd/mm/yyyy hh:mm, e.g. 03/12/2026 08:30'
+    ),
+    "validation.date_no_time": (
+        '"{value}" has a date but no time; add the time, e.g. {example} '
+        "(Excel shows midnight as a bare date: for 00:00 type the cell as text)"
+    ),
+    "validation.time_no_date": (
+        '"{value}" is a time without a date; write both, e.g. 03/12/2026 {value}'
+    ),
+    "validation.date_range": (
+        '"{value}" is not a plausible date (year {year}); write it as dd/mm/yyyy hh:mm, '
+        "e.g. 03/12/2026 08:30"
+    ),
+    "validation.date_gap": (
+        '"{value}" does not exist in {zone}: the clocks jump forward an hour at that time '
+        "(daylight saving); write the time as the clocks show it, e.g. {suggestion}"
+    ),
+    "validation.date_ambiguous": (
+        '"{value}" happens twice in {zone} (the clocks go back an hour that night); '
+        "the first one was taken ({utc} UTC); for the second ({other} UTC) write {iso}"
+    ),
+    "validation.date_past": (
+        '"{value}" is in the past ({utc} UTC); the mission is sent anyway: check the date'
+    ),
+    "validation.inter_required": (
+        "the intervention date is empty; every mission needs one, e.g. 03/12/2026 08:30"
+    ),
+    "validation.inter_column_missing": (
+        "the file has no intervention date column (jourHeureInter); add a column "
+        '"{label}" with dates such as 03/12/2026 08:30'
+    ),
+    "validation.peremp_before_inter": (
+        '"{value}" is not after the intervention date ({inter}); the expiry date must come '
+        "later, or leave it empty"
+    ),
+    # the mission ID
+    "validation.id_required": (
+        "the mission ID is empty; give every row its own ID (idMission), e.g. M-2026-0001"
+    ),
+    "validation.id_column_missing": (
+        'the file has no mission ID column (idMission); add a column "{label}" with one '
+        "unique ID per row"
+    ),
+    "validation.duplicate_id": (
+        '"{value}" is also the mission ID of row {rows}; each mission ID must appear once '
+        "in the file: change one of them or remove the extra row"
+    ),
+    "validation.duplicate_ids": (
+        '"{value}" is also the mission ID of rows {rows}; each mission ID must appear once '
+        "in the file: change them or remove the extra rows"
+    ),
+    "validation.customer_id": (
+        '"{value}" is not a customer ID; write a whole number, e.g. 100, or leave it empty'
+    ),
+    # recipient and destination
+    "validation.recipient_missing": (
+        "no recipient: fill the vehicle (nomVeh), or the last and first names "
+        "(nomIndi and prenomIndi), or the full name (nomPrenom)"
+    ),
+    "validation.recipient_no_first_name": (
+        'the last name "{value}" has no first name (prenomIndi) beside it; fill it, '
+        "or use the full name (nomPrenom) or a vehicle (nomVeh)"
+    ),
+    "validation.recipient_no_last_name": (
+        'the first name "{value}" has no last name (nomIndi) beside it; fill it, '
+        "or use the full name (nomPrenom) or a vehicle (nomVeh)"
+    ),
+    "validation.destination_missing": (
+        "no destination: fill the city (ville) or the postal code (codPost), "
+        "or both coordinates (latitude and longitude)"
+    ),
+    "validation.coordinate": (
+        '"{value}" is not a number; write decimal degrees with a dot or a comma, e.g. 48.8566'
+    ),
+    "validation.latitude_range": (
+        "{value} is not a latitude: it must be between -90 and 90 (decimal degrees, "
+        "e.g. 48.8566 for Paris)"
+    ),
+    "validation.longitude_range": (
+        "{value} is not a longitude: it must be between -180 and 180 (decimal degrees, "
+        "e.g. 2.3522 for Paris)"
+    ),
+    "validation.latitude_alone": (
+        "the latitude {value} has no longitude beside it; fill both coordinates, or neither"
+    ),
+    "validation.longitude_alone": (
+        "the longitude {value} has no latitude beside it; fill both coordinates, or neither"
+    ),
+    "validation.coordinates_swapped": (
+        "latitude {value} and longitude {longitude} look swapped for France (latitudes there "
+        "are about 41 to 52, longitudes -6 to 10); check they are in the right columns"
+    ),
+    "validation.postcode": (
+        '"{value}" is not a postal code; write it as text, e.g. 75001 or 01000'
+    ),
+    # other values
+    "validation.boolean": (
+        '"{value}" is not yes or no; write TRUE or FALSE (also VRAI/FAUX, oui/non, 1/0, '
+        "x, or leave it empty for the default)"
+    ),
+    "validation.action": (
+        '"{value}" is not an action; write create, modify, delete or upsert '
+        "(or ajout, modification, suppression), or leave it empty"
+    ),
+    "validation.mission_type": (
+        '"{value}" is not one of the configured mission types; use one of: {types}'
+    ),
+    "validation.adr_ref_long": (
+        '"{value}" has {length} characters; the Ocean screens show only the first 20: "{shown}"'
+    ),
+    "validation.unknown_timezone": (
+        'unknown time zone "{zone}"; give a name such as Europe/Paris '
+        "(--timezone or timezone in the config file)"
+    ),
+}
+
+FR = {
+    # dates
+    "validation.date_format": (
+        "« {value} » n'est pas une date ; écrivez-la jj/mm/aaaa hh:mm, par exemple 03/12/2026 08:30"
+    ),
+    "validation.date_no_time": (
+        "« {value} » a une date mais pas d'heure ; ajoutez l'heure, par exemple {example} "
+        "(Excel présente minuit comme une date seule : pour 00:00, saisissez la cellule "
+        "en texte)"
+    ),
+    "validation.time_no_date": (
+        "« {value} » est une heure sans date ; écrivez les deux, par exemple 03/12/2026 {value}"
+    ),
+    "validation.date_range": (
+        "« {value} » n'est pas une date plausible (année {year}) ; écrivez-la "
+        "jj/mm/aaaa hh:mm, par exemple 03/12/2026 08:30"
+    ),
+    "validation.date_gap": (
+        "« {value} » n'existe pas dans le fuseau {zone} : les horloges avancent d'une heure "
+        "à ce moment (heure d'été) ; écrivez l'heure affichée par les horloges, par exemple "
+        "{suggestion}"
+    ),
+    "validation.date_ambiguous": (
+        "« {value} » existe deux fois dans le fuseau {zone} (les horloges reculent d'une "
+        "heure cette nuit-là) ; la première a été retenue ({utc} UTC) ; pour la seconde "
+        "({other} UTC), écrivez {iso}"
+    ),
+    "validation.date_past": (
+        "« {value} » est dans le passé ({utc} UTC) ; la mission est envoyée quand même : "
+        "vérifiez la date"
+    ),
+    "validation.inter_required": (
+        "la date d'intervention est vide ; chaque mission en a besoin, par exemple 03/12/2026 08:30"
+    ),
+    "validation.inter_column_missing": (
+        "le fichier n'a pas de colonne de date d'intervention (jourHeureInter) ; ajoutez une "
+        "colonne « {label} » avec des dates comme 03/12/2026 08:30"
+    ),
+    "validation.peremp_before_inter": (
+        "« {value} » n'est pas après la date d'intervention ({inter}) ; la date de péremption "
+        "doit venir après, ou laissez-la vide"
+    ),
+    # the mission ID
+    "validation.id_required": (
+        "l'identifiant de mission est vide ; donnez à chaque ligne son propre identifiant "
+        "(idMission), par exemple M-2026-0001"
+    ),
+    "validation.id_column_missing": (
+        "le fichier n'a pas de colonne d'identifiant de mission (idMission) ; ajoutez une "
+        "colonne « {label} » avec un identifiant unique par ligne"
+    ),
+    "validation.duplicate_id": (
+        "« {value} » est aussi l'identifiant de mission de la ligne {rows} ; chaque "
+        "identifiant ne doit apparaître qu'une fois dans le fichier : changez l'un d'eux ou "
+        "supprimez la ligne en trop"
+    ),
+    "validation.duplicate_ids": (
+        "« {value} » est aussi l'identifiant de mission des lignes {rows} ; chaque "
+        "identifiant ne doit apparaître qu'une fois dans le fichier : changez-les ou "
+        "supprimez les lignes en trop"
+    ),
+    "validation.customer_id": (
+        "« {value} » n'est pas un identifiant client ; écrivez un nombre entier, par exemple "
+        "100, ou laissez vide"
+    ),
+    # recipient and destination
+    "validation.recipient_missing": (
+        "aucun destinataire : remplissez le véhicule (nomVeh), ou le nom et le prénom "
+        "(nomIndi et prenomIndi), ou le nom complet (nomPrenom)"
+    ),
+    "validation.recipient_no_first_name": (
+        "le nom « {value} » n'a pas de prénom (prenomIndi) à côté ; remplissez-le, ou "
+        "utilisez le nom complet (nomPrenom) ou un véhicule (nomVeh)"
+    ),
+    "validation.recipient_no_last_name": (
+        "le prénom « {value} » n'a pas de nom (nomIndi) à côté ; remplissez-le, ou "
+        "utilisez le nom complet (nomPrenom) ou un véhicule (nomVeh)"
+    ),
+    "validation.destination_missing": (
+        "aucune destination : remplissez la ville (ville) ou le code postal (codPost), "
+        "ou les deux coordonnées (latitude et longitude)"
+    ),
+    "validation.coordinate": (
+        "« {value} » n'est pas un nombre ; écrivez des degrés décimaux avec un point ou une "
+        "virgule, par exemple 48,8566"
+    ),
+    "validation.latitude_range": (
+        "{value} n'est pas une latitude : elle doit être comprise entre -90 et 90 (degrés "
+        "décimaux, par exemple 48,8566 pour Paris)"
+    ),
+    "validation.longitude_range": (
+        "{value} n'est pas une longitude : elle doit être comprise entre -180 et 180 (degrés "
+        "décimaux, par exemple 2,3522 pour Paris)"
+    ),
+    "validation.latitude_alone": (
+        "la latitude {value} n'a pas de longitude à côté ; remplissez les deux coordonnées, "
+        "ou aucune"
+    ),
+    "validation.longitude_alone": (
+        "la longitude {value} n'a pas de latitude à côté ; remplissez les deux coordonnées, "
+        "ou aucune"
+    ),
+    "validation.coordinates_swapped": (
+        "la latitude {value} et la longitude {longitude} semblent inversées pour la France "
+        "(les latitudes y vont d'environ 41 à 52, les longitudes de -6 à 10) ; vérifiez "
+        "qu'elles sont dans les bonnes colonnes"
+    ),
+    "validation.postcode": (
+        "« {value} » n'est pas un code postal ; écrivez-le en texte, par exemple 75001 ou 01000"
+    ),
+    # other values
+    "validation.boolean": (
+        "« {value} » n'est ni oui ni non ; écrivez VRAI ou FAUX (ou TRUE/FALSE, oui/non, 1/0, "
+        "x, ou laissez vide pour la valeur par défaut)"
+    ),
+    "validation.action": (
+        "« {value} » n'est pas une action ; écrivez ajout, modification, suppression ou "
+        "upsert (ou create, modify, delete), ou laissez vide"
+    ),
+    "validation.mission_type": (
+        "« {value} » n'est pas un des types de mission configurés ; utilisez l'un de : {types}"
+    ),
+    "validation.adr_ref_long": (
+        "« {value} » fait {length} caractères ; les écrans Ocean n'en montrent que les 20 "
+        "premiers : « {shown} »"
+    ),
+    "validation.unknown_timezone": (
+        "fuseau horaire inconnu « {zone} » ; donnez un nom comme Europe/Paris "
+        "(--timezone ou timezone dans le fichier de configuration)"
+    ),
+}
