@@ -64,7 +64,8 @@ def make_rows(n: int, seed: int = 7) -> list[list[object]]:
     rows = []
     for i in range(n):
         city, cp, lat, lon = rng.choice(CITIES)
-        when = start + timedelta(minutes=15 * rng.randrange(0, 4 * 24 * 60))
+        # working hours (07:00-18:45): calamine reads a cell at exactly 00:00 as a bare date
+        when = start + timedelta(days=rng.randrange(0, 60), minutes=15 * rng.randrange(0, 48))
         rows.append(
             [
                 f"M-{i:06d}",

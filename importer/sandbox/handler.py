@@ -14,6 +14,7 @@ import os
 import select
 import socket
 import socketserver
+import sys
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -332,6 +333,14 @@ class SandboxServer(ThreadingHTTPServer):
         socketserver.TCPServer.server_bind(self)
         host, port = self.server_address[:2]
         self.server_name, self.server_port = str(host), int(port)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up (timeout, killed importer) is normal here, not a traceback.
+        error = sys.exc_info()[1]
+        if isinstance(error, OSError):
+            logger.debug("connection from %s ended: %s", client_address, error)
+            return
+        super().handle_error(request, client_address)
 
     def track(self, connection: socket.socket) -> None:
         with self._connections_lock:
