@@ -104,7 +104,12 @@ class RowIssue:
     severity: Literal["error", "warning"] = "error"
 
     def as_text(self) -> str:
-        return f"{self.column}: {self.message}" if self.column else self.message
+        """``column: message`` (French typography in French), or the message alone."""
+        if not self.column:
+            return self.message
+        from importer.messages import t
+
+        return t("common.issue", column=self.column, message=self.message)
 
 
 @dataclass

@@ -299,6 +299,10 @@ class _Writer:
         results = self.workbook.add_worksheet(self.names[0])
         errors = self.workbook.add_worksheet(self.names[1])
         summary_ws = self.workbook.add_worksheet(self.names[2])
+        for ws in (results, errors, summary_ws):  # printable: landscape, header on each page
+            ws.set_landscape()
+            ws.set_paper(9)  # A4
+            ws.repeat_rows(0)
         self._results_sheet(results, table, outcomes, extra_columns)
         self._errors_sheet(errors)
         self._summary_sheet(summary_ws, table, outcomes, summary)

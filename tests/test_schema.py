@@ -265,7 +265,7 @@ def test_messages_in_french() -> None:
         }
     )
     assert row.errors[0].as_text() == (
-        "Date d'intervention: « 32/13/2026 08:00 » n'est pas une date ; écrivez-la "
+        "Date d'intervention : « 32/13/2026 08:00 » n'est pas une date ; écrivez-la "
         "jj/mm/aaaa hh:mm, par exemple 03/12/2026 08:30"
     )
     row = one({k: v for k, v in GOOD.items() if k != "idMission"})

@@ -2,8 +2,10 @@
 
 EN = {
     "common.error_prefix": "Error: {message}",
+    "common.issue": "{column}: {message}",
 }
 
 FR = {
     "common.error_prefix": "Erreur : {message}",
+    "common.issue": "{column} : {message}",
 }
