@@ -39,3 +39,25 @@ def _english_after_each_test():
     from importer.messages import set_language
 
     set_language("en")
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch):
+    """No test may reach beyond this machine: refuse any non-loopback connection."""
+    import ipaddress
+    import socket
+
+    real_connect = socket.socket.connect
+
+    def guarded_connect(self, address):
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            host = address[0]
+            try:
+                loopback = ipaddress.ip_address(host).is_loopback
+            except ValueError:
+                loopback = host == "localhost"
+            if not loopback:
+                raise ConnectionRefusedError(f"tests may only connect to loopback, not {host}")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
