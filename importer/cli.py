@@ -7,6 +7,7 @@ them, so ``mission-importer --help`` stays instant.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -234,7 +235,14 @@ output_options = _options(
     type=click.Path(dir_okay=False),
     help="TOML settings file [default: ./mission-importer.toml, then your config folder].",
 )
-def cli(lang: str | None, config: str | None) -> None:
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Log more: -v for each file and call "
+    "summary, -vv for every HTTP request (never a secret).",
+)
+def cli(lang: str | None, config: str | None, verbose: int) -> None:
     """Turn spreadsheets of planned interventions into Ocean GéoMission missions.
 
     \b
@@ -245,6 +253,8 @@ def cli(lang: str | None, config: str | None) -> None:
     usage error (nothing sent), 3 API unreachable or credentials refused, 130 interrupted.
     """
     set_language(lang or detect_language())
+    level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 @cli.command()
@@ -622,8 +632,6 @@ def watch(
       mission-importer watch /srv/planning/inbox
       mission-importer watch --once /srv/planning/inbox     # from cron
     """
-    import logging
-
     from importer.watch import Watcher, stop_on_signals
 
     settings = _ask_password(
@@ -641,7 +649,7 @@ def watch(
     )
     if not inbox.is_dir():
         raise UsageError(t("watch.no_inbox", inbox=inbox))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("importer.watch").setLevel(logging.INFO)  # one line per file
     watcher = Watcher(
         inbox,
         settings,

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 import threading
 import time
 from typing import TextIO
 
 from importer.messages import t
-
-log = logging.getLogger("importer.progress")
 
 
 class Progress:
@@ -66,8 +63,9 @@ class Progress:
             if self.done == self.total:
                 self._stream.write("\n")
             self._stream.flush()
-        else:
-            log.info(t("engine.progress", **values))
+        else:  # plain lines, e.g. in a cron mail or a CI log
+            self._stream.write(t("engine.progress", **values) + "\n")
+            self._stream.flush()
 
     def close(self) -> None:
         """End the bar's line if it was left unfinished (interrupted run)."""

@@ -72,6 +72,7 @@ Exemple :
     "opt.help": "Affiche ce message et quitte.",
     "opt.version": "Affiche la version et quitte.",
     "opt.lang": "Langue des messages et des classeurs [défaut : fichier de configuration ou langue du système].",
+    "opt.verbose": "Journalise davantage : -v pour chaque fichier et appel, -vv pour chaque requête HTTP (jamais un secret).",
     "opt.config": "Fichier de réglages TOML [défaut : ./mission-importer.toml, puis votre dossier de configuration].",
     "opt.sheet": "Feuille à lire (défaut : la première feuille avec des données).",
     "opt.timezone": "Fuseau horaire des heures saisies dans la feuille [défaut : Europe/Paris].",
