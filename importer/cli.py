@@ -24,17 +24,6 @@ from importer.messages.help_fr import FR_HELP
 MODES = ("upsert", "create", "modify", "delete")
 
 
-class ReportedError(click.ClickException):
-    """One of the tool's errors, printed as one translated sentence with its exit code."""
-
-    def __init__(self, error: ImporterError) -> None:
-        super().__init__(error.message)
-        self.exit_code = int(error.exit_code)
-
-    def show(self, file: Any = None) -> None:
-        click.echo(t("common.error_prefix", message=self.message), err=True)
-
-
 class TranslatedHelp(click.Command):
     """Shows --help in French when the language is French (English is click's own text)."""
 
@@ -103,8 +92,9 @@ class ImporterGroup(TranslatedHelp, click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except ImporterError as error:
-            raise ReportedError(error) from None
+        except ImporterError as error:  # the tool's errors: one sentence and the exit code
+            click.echo(t("common.error_prefix", message=error.message), err=True)
+            ctx.exit(int(error.exit_code))
         except KeyboardInterrupt:
             click.echo(t("cli.aborted"), err=True)
             ctx.exit(int(ExitCode.INTERRUPTED))

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from importer.errors import ApiUnavailableError
 from importer.journal import Journal, params_hash
@@ -68,7 +69,7 @@ class RunStats:
     calls: dict[str, int] = field(default_factory=dict)
 
 
-def _issue(row: int, code: str, **values: object) -> RowIssue:
+def _issue(row: int, code: str, **values: Any) -> RowIssue:
     return RowIssue(row=row, column=None, value=None, code=code, message=t(code, **values))
 
 
@@ -125,7 +126,8 @@ class BatchRunner:
             return self._send(outcome, CALL_DELETE, params, customer, None)
 
         known_present = entry is not None and entry.present
-        if known_present and entry.params_hash == digest and not self.options.force:
+        same_content = entry is not None and entry.params_hash == digest
+        if known_present and same_content and not self.options.force:
             return self._unchanged(
                 outcome, CALL_MODIFY if action is not Action.CREATE else CALL_CREATE
             )

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -36,6 +36,10 @@ from importer.progress import Progress
 from importer.results import RunSummary, write_results
 from importer.schema import validate_table
 from importer.sources import read_table
+
+if TYPE_CHECKING:
+    from importer.journal import Journal
+    from importer.ocean import OceanClient
 
 PROBLEM_OUTCOMES = frozenset({Outcome.INVALID, Outcome.FAILED, Outcome.NOT_SENT})
 
@@ -183,7 +187,7 @@ def validate_file(
 
 
 @contextlib.contextmanager
-def open_client(settings: Settings) -> Iterator[object]:
+def open_client(settings: Settings) -> Iterator[OceanClient]:
     """An authenticated Ocean client for these settings (raises exit-3 errors)."""
     from importer.ocean import OceanClient
 
@@ -210,7 +214,7 @@ def open_client(settings: Settings) -> Iterator[object]:
 
 
 @contextlib.contextmanager
-def open_journal(settings: Settings) -> Iterator[object]:
+def open_journal(settings: Settings) -> Iterator[Journal]:
     """The journal at the configured path (or the user's state folder)."""
     from importer.journal import Journal, default_journal_path
 

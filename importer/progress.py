@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from typing import TextIO
+from typing import Any, TextIO
 
 from importer.messages import t
 
@@ -47,7 +47,7 @@ class Progress:
         elapsed = max(now - self._started, 1e-9)
         rate = self.done / elapsed
         remaining = (self.total - self.done) / rate if rate > 0 else 0.0
-        values = {
+        values: dict[str, Any] = {
             "done": self.done,
             "total": self.total,
             "rate": f"{rate:.0f}",

@@ -11,6 +11,7 @@ import locale
 import os
 from collections.abc import Mapping
 from importlib import import_module
+from typing import Any
 
 LANGUAGES = ("en", "fr")
 _DOMAINS = (
@@ -72,7 +73,7 @@ def detect_language(environ: Mapping[str, str] | None = None) -> str:
     return "fr" if code.lower().startswith("fr") else "en"
 
 
-def t(key: str, /, lang: str | None = None, **values: object) -> str:
+def t(key: str, /, lang: str | None = None, **values: Any) -> str:
     """Render message ``key`` in the current language (falls back to English)."""
     texts = catalogue()
     template = texts.get(lang or _language, {}).get(key) or texts["en"].get(key)
