@@ -28,6 +28,18 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+ADDED = [
+    "row",
+    "outcome",
+    "action",
+    "http_status",
+    "message",
+    "errors",
+    "warnings",
+    "attempts",
+    "jourHeureInter (UTC)",
+    "jourHeurePeremp (UTC)",
+]
 HEADERS = [
     "idMission",
     "jourHeureInter",
@@ -161,9 +173,11 @@ def run_naive(path: Path, out: Path) -> int:
         outcomes.append(("invalid" if errors else "valid", "; ".join(errors)))
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.append([*frame.columns, "outcome", "errors"])
-    for values, (outcome, errors) in zip(frame.itertuples(index=False), outcomes, strict=True):
-        sheet.append([*values, outcome, errors])
+    sheet.append([*frame.columns, *ADDED])
+    for r, (values, (outcome, errors)) in enumerate(
+        zip(frame.itertuples(index=False), outcomes, strict=True), start=2
+    ):
+        sheet.append([*values, r, outcome, "", "", "", errors, "", 0, "", ""])
     book.save(out)
     return len(outcomes)
 
@@ -180,9 +194,13 @@ def run_floor(path: Path, out: Path) -> int:
             rows = list(csv.reader(source, delimiter=";"))
     book = xlsxwriter.Workbook(str(out), {"constant_memory": True})
     sheet = book.add_worksheet("Results")
-    extra = ["valid", "", "", "", "", ""]
-    for r, row in enumerate(rows):
-        sheet.write_row(r, 0, [*row, *extra])
+    sheet.write_row(0, 0, [*rows[0], *ADDED])
+    for r, row in enumerate(rows[1:], start=1):  # the same added cells as ours writes
+        sheet.write_row(
+            r,
+            0,
+            [*row, r + 1, "valid", "", "", "", "", "", 0, "01/03/2027 07:30", "03/03/2027 07:30"],
+        )
     book.close()
     return len(rows) - 1
 
