@@ -23,18 +23,18 @@ The environment uses ``OCEAN_API_URL``, ``OCEAN_LOGIN``, ``OCEAN_PASSWORD``,
 comma-separated, the column mapping as ``Header=field,Header=field``); an empty variable
 counts as not set. ``MISSION_IMPORTER_CONFIG`` names the file when ``--config`` is not given.
 Errors raised while loading are rendered in the current language (:func:`set_language`);
-the notes are rendered in the language of the loaded settings.
+the notes are rendered in the language of the loaded settings. Each setting's type and the
+conversion of its values are in :mod:`importer.config_values`.
 """
 
 from __future__ import annotations
 
 import difflib
-import math
 import os
 import re
 import tomllib
 import zoneinfo
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,8 @@ from urllib.parse import urlsplit, urlunsplit
 import platformdirs
 
 from importer.columns import FIELD_NAMES, check_user_mapping, match_header
+from importer.config_values import KINDS, Value, convert, given, name_map
+from importer.config_values import NULLABLE as NULLABLE  # (re-exported: defined here before)
 from importer.errors import UsageError
 from importer.messages import LANGUAGES, detect_language, t
 
@@ -124,34 +126,11 @@ MAX_WORKERS = 64
 CLI_OPTIONS = {"watch_interval": "--interval", "watch_settle_seconds": "--settle"}
 
 
-def _names(text: str) -> dict[str, str]:
-    return {name: name for name in text.split()}
-
-
-# How each setting's value is converted: from text (environment, quoted TOML values)
-# or checked (TOML values, command line values).
-_KIND_GROUPS = dict(
-    text="api_url login password timezone lang sheet mode",
-    int="customer_id max_rows workers max_attempts",
-    float="rate connect_timeout read_timeout max_retry_seconds watch_interval watch_settle_seconds",
-    bool="default_a_envoyer",
-    list="mission_types failure_patterns",
-    mapping="columns",
-    path="journal outbox inbox",
-    path_text="ca_bundle",
-)
-KINDS: dict[str, str] = {
-    name: kind for kind, names in _KIND_GROUPS.items() for name in _names(names)
-}
-NULLABLE = frozenset(
-    _names("login password customer_id lang sheet rate ca_bundle journal outbox inbox")
-)
-
 # The TOML layout: section ("" is the top of the file) -> key -> setting.
 SECTIONS: dict[str, dict[str, str]] = {
-    "": _names("api_url customer_id login password timezone lang"),
-    "import": _names("workers rate mode max_rows sheet journal default_a_envoyer mission_types"),
-    "http": _names(
+    "": name_map("api_url customer_id login password timezone lang"),
+    "import": name_map("workers rate mode max_rows sheet journal default_a_envoyer mission_types"),
+    "http": name_map(
         "connect_timeout read_timeout max_attempts max_retry_seconds ca_bundle failure_patterns"
     ),
     "watch": dict(
@@ -162,10 +141,6 @@ SECTIONS: dict[str, dict[str, str]] = {
     ),
 }
 COLUMNS_SECTION = "columns"  # free keys: "Their header" = "apiField"
-
-_TRUE = frozenset({"true", "yes", "y", "1", "on", "oui", "o", "vrai"})
-_FALSE = frozenset({"false", "no", "n", "0", "off", "non", "faux"})
-_Value = tuple[Any, str]  # (value, where it came from)
 
 
 # --- public API -------------------------------------------------------------------------
@@ -198,7 +173,7 @@ def load_configuration(
     cli_values = _from_cli(cli or {})
     env_values, env_notes = _from_env(env)
     path = find_config_file(config_path, environ=env, cwd=cwd)
-    file_values: dict[str, _Value] = {}
+    file_values: dict[str, Value] = {}
     password_in_file = False
     if path is not None:
         data = _read_toml(path)
@@ -298,8 +273,8 @@ def resolve_language(settings: Settings, environ: Mapping[str, str] | None = Non
 # --- the three sources --------------------------------------------------------------------
 
 
-def _from_cli(cli: Mapping[str, Any]) -> dict[str, _Value]:
-    values: dict[str, _Value] = {}
+def _from_cli(cli: Mapping[str, Any]) -> dict[str, Value]:
+    values: dict[str, Value] = {}
     for name, value in cli.items():
         if name == "password" and value is not None:
             raise UsageError(t("config.password_on_cli"))
@@ -309,19 +284,19 @@ def _from_cli(cli: Mapping[str, Any]) -> dict[str, _Value]:
             continue
         option = CLI_OPTIONS.get(name, "--" + name.replace("_", "-"))
         where = t("config.where.cli", option=option)
-        values[name] = _given(name, value, where, base=None)
+        values[name] = given(name, value, where, base=None)
     return values
 
 
-def _from_env(environ: Mapping[str, str]) -> tuple[dict[str, _Value], list[tuple[str, dict]]]:
-    values: dict[str, _Value] = {}
+def _from_env(environ: Mapping[str, str]) -> tuple[dict[str, Value], list[tuple[str, dict]]]:
+    values: dict[str, Value] = {}
     variables = {env_variable(name): name for name in KINDS}
     for variable, name in variables.items():
         raw = environ.get(variable)
         if raw is None or not raw.strip():
             continue
         where = t("config.where.env", name=variable)
-        values[name] = (_convert(name, raw if name == "password" else raw.strip(), where), where)
+        values[name] = (convert(name, raw if name == "password" else raw.strip(), where), where)
     notes: list[tuple[str, dict]] = []
     for variable in sorted(environ):
         if variable.startswith(ENV_PREFIX) and variable not in variables and variable != CONFIG_ENV:
@@ -351,23 +326,23 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise UsageError(t("config.syntax", file=path, line=line, detail=detail)) from None
 
 
-def _from_file(path: Path, data: Mapping[str, Any]) -> dict[str, _Value]:
-    values: dict[str, _Value] = {}
+def _from_file(path: Path, data: Mapping[str, Any]) -> dict[str, Value]:
+    values: dict[str, Value] = {}
     for key, value in data.items():
         if key == COLUMNS_SECTION or (key in SECTIONS and key):
             if not isinstance(value, dict):
                 raise UsageError(t("config.not_a_section", file=path, section=key))
             if key == COLUMNS_SECTION:
-                values["columns"] = _given("columns", value, _where_file(path, f"[{key}]"), None)
+                values["columns"] = given("columns", value, _where_file(path, f"[{key}]"), None)
                 continue
             for sub, sub_value in value.items():
                 if sub not in SECTIONS[key]:
                     raise _unknown_key(path, sub, key)
                 name = SECTIONS[key][sub]
                 where = _where_file(path, f"[{key}] {sub}")
-                values[name] = _given(name, sub_value, where, base=path.parent)
+                values[name] = given(name, sub_value, where, base=path.parent)
         elif key in SECTIONS[""]:
-            values[key] = _given(key, value, _where_file(path, key), base=path.parent)
+            values[key] = given(key, value, _where_file(path, key), base=path.parent)
         elif isinstance(value, dict):
             raise _unknown_section(path, key)
         else:
@@ -418,118 +393,6 @@ def _unknown_key(path: Path, key: str, section: str) -> UsageError:
     return UsageError(
         t("config.unknown_key_plain", file=path, key=key, place=place, known=", ".join(here))
     )
-
-
-# --- conversion -------------------------------------------------------------------------
-
-
-def _given(name: str, value: Any, where: str, base: Path | None) -> _Value:
-    """A value from the file or the command line: an empty text means "not set"."""
-    if isinstance(value, str) and not value.strip() and name in NULLABLE:
-        return None, where
-    return _convert(name, value, where, base=base), where
-
-
-def _convert(name: str, value: Any, where: str, *, base: Path | None = None) -> Any:
-    """Convert one value to the type of setting ``name``; UsageError naming ``where``."""
-    kind = KINDS[name]
-    try:
-        converted = _CONVERTERS[kind](value)
-    except (TypeError, ValueError):
-        found = "***" if name == "password" else _quoted(value)
-        raise UsageError(
-            t("config.bad_type", where=where, expected=t(f"config.kind.{kind}"), found=found)
-        ) from None
-    if kind in ("path", "path_text"):
-        if base is not None and not converted.is_absolute():
-            converted = base / converted
-        return converted if kind == "path" else str(converted)
-    return converted
-
-
-def _quoted(value: Any) -> str:
-    return f'"{value}"' if isinstance(value, str) else str(value)
-
-
-def _to_text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise TypeError(value)
-    return value
-
-
-def _to_int(value: Any) -> int:
-    if isinstance(value, bool):
-        raise TypeError(value)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        return int(value.strip().replace(" ", ""))
-    raise TypeError(value)
-
-
-def _to_float(value: Any) -> float:
-    if isinstance(value, bool):
-        raise TypeError(value)
-    if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str):
-        number = float(value.strip().replace(",", "."))  # French decimal comma
-    else:
-        raise TypeError(value)
-    if not math.isfinite(number):
-        raise ValueError(value)
-    return number
-
-
-def _to_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-        return value.strip().lower() in _TRUE
-    raise ValueError(value)
-
-
-def _to_path(value: Any) -> Path:
-    if isinstance(value, str | os.PathLike):
-        return Path(value).expanduser()
-    raise TypeError(value)
-
-
-def _to_list(value: Any) -> list[str]:
-    items = value.split(",") if isinstance(value, str) else value
-    if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
-        raise TypeError(value)
-    return [item.strip() for item in items if item.strip()]
-
-
-def _to_mapping(value: Any) -> dict[str, str]:
-    if isinstance(value, str):
-        pairs: dict[str, str] = {}
-        for item in filter(str.strip, value.split(",")):
-            header, equals, target = item.partition("=")
-            if not equals or not header.strip() or not target.strip():
-                raise ValueError(value)
-            pairs[header.strip()] = target.strip()
-        return pairs
-    if not isinstance(value, Mapping):
-        raise TypeError(value)
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-        raise TypeError(value)
-    return {k: v.strip() for k, v in value.items()}
-
-
-_CONVERTERS: dict[str, Callable[[Any], Any]] = {
-    "text": _to_text,
-    "int": _to_int,
-    "float": _to_float,
-    "bool": _to_bool,
-    "path": _to_path,
-    "path_text": _to_path,
-    "list": _to_list,
-    "mapping": _to_mapping,
-}
 
 
 # --- checks -----------------------------------------------------------------------------

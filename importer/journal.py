@@ -20,9 +20,9 @@ limit (96-97% with NORMAL everywhere), so FULL for ``begin`` is kept.
 
 Concurrency. One connection shared by every thread under a lock; writes go through the
 group commit, each in its own savepoint (one failing write does not undo the others).
-One run at a time per journal: a ``<journal>.lock`` file beside it, locked with
-``fcntl.flock`` (POSIX) or ``msvcrt.locking`` (Windows), holding the owner's pid; the
-kernel releases it when the process dies. The journal, its ``-wal``/``-shm`` files
+One run at a time per journal: a ``<journal>.lock`` file beside it (see
+:mod:`importer.filelock`: ``fcntl.flock`` or ``msvcrt.locking``), holding the owner's pid;
+the kernel releases it when the process dies. The journal, its ``-wal``/``-shm`` files
 and the lock are owner-only (0600), whatever the umask. No credential or token is stored:
 API URLs are reduced to scheme, host, port and path.
 """
@@ -35,7 +35,6 @@ import json
 import os
 import sqlite3
 import threading
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -44,13 +43,9 @@ from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from importer.errors import JournalError
+from importer.filelock import FileLock, owner_only
 from importer.messages import t
 from importer.model import CALL_CREATE, CALL_DELETE, CALL_MODIFY
-
-if os.name == "nt":  # pragma: no cover - exercised on Windows only
-    import msvcrt
-else:
-    import fcntl
 
 SCHEMA_VERSION = 1
 CALLS = (CALL_CREATE, CALL_MODIFY, CALL_DELETE)
@@ -60,7 +55,6 @@ T = TypeVar("T")
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _CORRUPT_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
-_LOCK_BYTE = 1 << 20  # Windows locks this byte, so the pid at offset 0 stays readable
 _BUSY_MS = 5000
 _OWNER_ONLY = os.name != "nt"
 
@@ -175,12 +169,6 @@ def _customer(customer_id: object) -> str:
     return "" if customer_id is None else str(customer_id)
 
 
-def _owner_only(path: Path) -> None:
-    if _OWNER_ONLY:
-        with contextlib.suppress(FileNotFoundError, PermissionError):
-            os.chmod(path, 0o600)
-
-
 class _Write:
     """One write waiting for the group commit, then its result or error."""
 
@@ -192,77 +180,6 @@ class _Write:
         self.done = False
         self.result: Any = None
         self.error: BaseException | None = None
-
-
-class _RunLock:
-    """An exclusive, non-blocking lock on ``<journal>.lock``, retried until a deadline."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fd: int | None = None
-
-    def acquire(self, timeout: float, journal: Path) -> None:
-        """Take the lock within ``timeout`` seconds; raise JournalError naming the holder."""
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        _owner_only(self.path)
-        deadline = time.monotonic() + max(timeout, 0.0)
-        try:
-            self._wait_for(fd, deadline, journal)
-        except BaseException:
-            os.close(fd)
-            raise
-        self._fd = fd
-        os.ftruncate(fd, 0)
-        os.lseek(fd, 0, os.SEEK_SET)
-        os.write(fd, f"{os.getpid()}\n".encode())
-
-    def _wait_for(self, fd: int, deadline: float, journal: Path) -> None:
-        while not self._try_lock(fd):
-            if time.monotonic() >= deadline:
-                pid = self._read_pid(fd)
-                if pid:
-                    raise JournalError(t("journal.locked", file=journal, pid=pid))
-                raise JournalError(t("journal.locked_unknown_pid", file=journal))
-            time.sleep(min(0.05, max(deadline - time.monotonic(), 0.001)))
-
-    def release(self) -> None:
-        """Release the lock (the file stays: removing it would race with a waiting run)."""
-        if self._fd is None:
-            return
-        fd, self._fd = self._fd, None
-        with contextlib.suppress(OSError):
-            os.ftruncate(fd, 0)
-            self._unlock(fd)
-        os.close(fd)
-
-    @staticmethod
-    def _try_lock(fd: int) -> bool:
-        try:
-            if os.name == "nt":  # pragma: no cover
-                os.lseek(fd, _LOCK_BYTE, os.SEEK_SET)
-                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-            else:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except (BlockingIOError, PermissionError):  # held by another open of the file
-            return False
-        return True
-
-    @staticmethod
-    def _unlock(fd: int) -> None:
-        if os.name == "nt":  # pragma: no cover
-            os.lseek(fd, _LOCK_BYTE, os.SEEK_SET)
-            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-        else:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-
-    @staticmethod
-    def _read_pid(fd: int) -> str:
-        try:
-            os.lseek(fd, 0, os.SEEK_SET)
-            text = os.read(fd, 32).decode("ascii", "replace").strip()
-        except OSError:
-            return ""
-        return text if text.isdigit() else ""
 
 
 class Journal:
@@ -277,9 +194,11 @@ class Journal:
         self._sync_full = True
         self._conn: sqlite3.Connection | None = None
         self._make_folder()
-        self._run_lock = _RunLock(self.path.with_name(self.path.name + ".lock"))
+        self._run_lock = FileLock(
+            self.path.with_name(self.path.name + ".lock"), busy=self._locked, timeout=lock_timeout
+        )
         try:
-            self._run_lock.acquire(lock_timeout, self.path)
+            self._run_lock.acquire()
         except OSError as exc:
             raise self._cannot_open(exc) from exc
         try:
@@ -300,6 +219,11 @@ class Journal:
             raise self._cannot_open(exc) from exc
         if _OWNER_ONLY:
             os.chmod(folder, 0o700)
+
+    def _locked(self, pid: str) -> JournalError:
+        if pid:
+            return JournalError(t("journal.locked", file=self.path, pid=pid))
+        return JournalError(t("journal.locked_unknown_pid", file=self.path))
 
     def _cannot_open(self, exc: OSError) -> JournalError:
         reason = exc.strerror or str(exc)
@@ -336,7 +260,7 @@ class Journal:
                 conn.close()
             raise
         for suffix in ("", "-wal", "-shm"):
-            _owner_only(self.path.with_name(self.path.name + suffix))
+            owner_only(self.path.with_name(self.path.name + suffix))
         return conn
 
     def _prepare(self, conn: sqlite3.Connection) -> None:

@@ -12,6 +12,7 @@ mission is there, the create is done and a modify with the same parameters follo
 had already deleted the mission gets 404 on the resend: ``ok=True, reconciled=True``.
 Modify and status are resent as they are. Proxies and CA bundle come from the
 environment (HTTP(S)_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE), read once at construction.
+How an answer becomes a CallResult (failure patterns, error texts) is in :mod:`importer.calls`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import logging
 import os
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +40,19 @@ from tenacity import (
 )
 
 from importer import __version__
+from importer.calls import (
+    Answer,
+    CallResult,
+    CallState,
+    CallStats,
+    final_result,
+    fold,
+    gave_up,
+    http_reason,
+    is_failure,
+    make_result,
+    message_detail,
+)
 from importer.config import DEFAULT_FAILURE_PATTERNS
 from importer.errors import ApiUnavailableError, AuthenticationError, UsageError
 from importer.messages import t
@@ -54,65 +67,7 @@ USER_AGENT = f"ocean-mission-importer/{__version__}"
 AUTH_PATH = "/restapi/auth/authenticate2"
 MISSION_PATH = "/restapi/geomission/"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-_ERROR_KEYS = {
-    400: "client.bad_request",
-    401: "client.unauthorized",
-    403: "client.forbidden",
-    422: "client.unprocessable",
-}
 RENEW_MARGIN = 600.0  # renew the token this long before it runs out (at most 1/10 of its life)
-
-
-@dataclass
-class CallResult:
-    """What one mission call ended with (after retries and reconciliation)."""
-
-    call: str  # "ajoutMission" | "modifierMission" | "supprimerMission" | "statutMission"
-    ok: bool  # success: 2xx and a message not classified as a failure
-    http_status: int | None  # status of the last attempt; None if it got no answer
-    message: str  # the service's message verbatim ("" if none)
-    body: Any  # parsed JSON or None
-    attempts: int  # HTTP requests made for this call, reconciliation included
-    elapsed: float  # seconds
-    error: str | None  # plain explanation when not ok (catalogue text)
-    not_found: bool = False  # the API answered 404 (ok only for a reconciled delete)
-    ambiguous: bool = False  # not ok, and the server MAY have applied the change
-    reconciled: bool = False  # outcome established by a statutMission check / a 404 on delete
-
-
-class CallStats:
-    """Thread-safe counters of one client: requests per call, retries, 429s, renewals."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.requests: dict[str, int] = {}
-        self.retries = 0
-        self.throttled = 0
-        self.logins = 0
-        self.renewals = 0
-        self.reconciliations = 0
-
-    def add(self, name: str, amount: int = 1) -> None:
-        """Add ``amount`` to the counter ``name`` (an attribute)."""
-        with self._lock:
-            setattr(self, name, getattr(self, name) + amount)
-
-    def add_request(self, call: str) -> None:
-        """Count one HTTP request sent for ``call``."""
-        with self._lock:
-            self.requests[call] = self.requests.get(call, 0) + 1
-
-    def snapshot(self) -> dict[str, Any]:
-        """Return a copy of every counter, as plain data."""
-        with self._lock:
-            return {
-                "requests": dict(self.requests),
-                "retries": self.retries,
-                "throttled": self.throttled,
-                "logins": self.logins,
-                "renewals": self.renewals,
-                "reconciliations": self.reconciliations,
-            }
 
 
 @dataclass(frozen=True)
@@ -120,33 +75,6 @@ class _Token:
     value: str = field(repr=False)
     generation: int
     renew_at: float  # time.monotonic() after which it is renewed before use
-
-
-@dataclass
-class _Answer:
-    status: int
-    body: Any
-    message: str
-    retry_after: float | None
-    location: str = ""
-
-
-@dataclass
-class _State:
-    call: str
-    params: dict[str, str]
-    id_mission: str
-    attempts: int = 0
-    maybe_applied: bool = False  # an attempt may have been applied and nothing settled it
-    was_ambiguous: bool = False  # an earlier attempt of this call ended ambiguously
-    exists: bool = False  # (create) statutMission found the mission: modify instead
-    reconciled: bool = False
-
-
-def _fold(text: str) -> str:
-    """Lower-case ``text`` and strip its accents, for failure-pattern matching."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _display_url(url: str) -> str:
@@ -207,7 +135,7 @@ class OceanClient:
         self.backoff_base = float(backoff_base)
         self.backoff_cap = float(backoff_cap)
         self.token_lifetime = float(token_lifetime)
-        self._patterns = tuple(p for p in (_fold(x) for x in failure_patterns) if p)
+        self._patterns = tuple(p for p in (fold(x) for x in failure_patterns) if p)
         # Proxies from the environment (HTTP(S)_PROXY, NO_PROXY), read once: requests'
         # per-request environment lookup costs ~0.3 ms.
         self._proxies = requests.utils.get_environ_proxies(self.base_url)
@@ -324,7 +252,7 @@ class OceanClient:
             raise self._status_retry(answer, ambiguous=False)
         token = answer.body.get("token") if isinstance(answer.body, dict) else None
         if not 200 <= answer.status < 300:
-            detail = self._detail(answer)
+            detail = message_detail(answer)
             raise ApiUnavailableError(
                 t(
                     "client.auth_bad_answer",
@@ -391,20 +319,20 @@ class OceanClient:
             params["customerId"] = str(customer_id)
         return params
 
-    def _state(self, call: str, params: Mapping[str, str]) -> _State:
+    def _state(self, call: str, params: Mapping[str, str]) -> CallState:
         sent = {k: str(v) for k, v in params.items()}
         if not sent.get("customerId") and self.customer_id is not None:
             sent["customerId"] = str(self.customer_id)
-        return _State(call, sent, sent.get("idMission", ""))
+        return CallState(call, sent, sent.get("idMission", ""))
 
-    def _run(self, state: _State, attempt: Callable[[_State], CallResult]) -> CallResult:
+    def _run(self, state: CallState, attempt: Callable[[CallState], CallResult]) -> CallResult:
         start = time.perf_counter()
         try:
             result = self._retrying(attempt, state)
         except RetryError as err:
             failure = err.last_attempt.exception()
             assert isinstance(failure, Retryable)
-            result = self._gave_up(state, failure)
+            result = gave_up(state, failure)
         result.elapsed = time.perf_counter() - start
         return result
 
@@ -415,11 +343,11 @@ class OceanClient:
             reason = exc.reason if isinstance(exc, Retryable) else exc
             log.debug("retry in %.2f s after: %s", retry_state.upcoming_sleep, reason)
 
-    def _create_attempt(self, state: _State) -> CallResult:
+    def _create_attempt(self, state: CallState) -> CallResult:
         if not state.exists and state.maybe_applied:
             unexpected = self._check_presence(state)
             if unexpected is not None:
-                return self._final(state, unexpected)
+                return final_result(state, unexpected, self._patterns)
         if state.exists:
             return self._modify_for_create(state)
         answer = self._change(state, CALL_CREATE)
@@ -427,14 +355,14 @@ class OceanClient:
         if (
             state.was_ambiguous
             and 200 <= answer.status < 300
-            and self._is_failure(answer, state)
+            and is_failure(answer, state, self._patterns)
             and self._check_presence(state) is None
             and state.exists
         ):
             return self._modify_for_create(state)
-        return self._final(state, answer)
+        return final_result(state, answer, self._patterns)
 
-    def _check_presence(self, state: _State) -> _Answer | None:
+    def _check_presence(self, state: CallState) -> Answer | None:
         """Ask statutMission whether the create is already done; sets state.exists.
 
         Returns None once settled (found or not), or the answer when it is neither (403...).
@@ -452,25 +380,25 @@ class OceanClient:
             raise self._status_retry(answer, ambiguous=False)
         return answer
 
-    def _modify_for_create(self, state: _State) -> CallResult:
+    def _modify_for_create(self, state: CallState) -> CallResult:
         answer = self._change(state, CALL_MODIFY)
-        return self._final(state, answer)
+        return final_result(state, answer, self._patterns)
 
-    def _simple_attempt(self, state: _State) -> CallResult:
+    def _simple_attempt(self, state: CallState) -> CallResult:
         if state.call == CALL_STATUS:
             answer = self._send(state, CALL_STATUS, state.params)
             if answer.status in RETRY_STATUSES:
                 raise self._status_retry(answer, ambiguous=False)
-            return self._final(state, answer)
+            return final_result(state, answer, self._patterns)
         answer = self._change(state, state.call)
         if state.call == CALL_DELETE and answer.status == 404 and state.was_ambiguous:
             state.reconciled = True  # the lost attempt deleted it
-            return self._result(state, answer, ok=True, not_found=True)
+            return make_result(state, answer, ok=True, not_found=True)
         if state.call == CALL_MODIFY:
             state.maybe_applied = False  # a definite answer to the same modify settles it
-        return self._final(state, answer)
+        return final_result(state, answer, self._patterns)
 
-    def _change(self, state: _State, call: str) -> _Answer:
+    def _change(self, state: CallState, call: str) -> Answer:
         """Send a change call; a retryable outcome raises Retryable and marks ambiguity."""
         try:
             answer = self._send(state, call, state.params)
@@ -482,11 +410,11 @@ class OceanClient:
             raise
         return answer
 
-    def _status_retry(self, answer: _Answer, *, ambiguous: bool) -> Retryable:
+    def _status_retry(self, answer: Answer, *, ambiguous: bool) -> Retryable:
         if answer.status == 429:
             self.stats.add("throttled")
         return Retryable(
-            self._http_reason(answer.status),
+            http_reason(answer.status),
             status=answer.status,
             ambiguous=ambiguous,
             retry_after=answer.retry_after,
@@ -495,7 +423,7 @@ class OceanClient:
 
     # -- one HTTP request -------------------------------------------------------------------
 
-    def _send(self, state: _State, call: str, params: Mapping[str, str]) -> _Answer:
+    def _send(self, state: CallState, call: str, params: Mapping[str, str]) -> Answer:
         """One HTTP request (plus one resend after a token renewal on 401)."""
         url = self._urls[call]
         method = "GET" if call == CALL_STATUS else "POST"
@@ -546,7 +474,7 @@ class OceanClient:
             prepared.prepare(method=method, url=url, headers=headers, data=encoded.encode())
         return prepared
 
-    def _answer(self, resp: requests.Response) -> _Answer:
+    def _answer(self, resp: requests.Response) -> Answer:
         content = resp.content
         body: Any = None
         if content:
@@ -562,80 +490,10 @@ class OceanClient:
             )
         message = message if isinstance(message, str) else ""
         location = resp.headers.get("Location", "") if resp.is_redirect else ""
-        return _Answer(resp.status_code, body, message, retry_after, location)
+        return Answer(resp.status_code, body, message, retry_after, location)
 
     def _log(self, call: str, method: str, url: str, status: int | None, start: float) -> None:
         if log.isEnabledFor(logging.DEBUG):
             path = urlsplit(url).path  # never the query string, never headers
             ms = (time.perf_counter() - start) * 1000
             log.debug("%s %s %s -> %s in %.1f ms", call, method, path, status or "no answer", ms)
-
-    # -- results ----------------------------------------------------------------------------
-
-    def _is_failure(self, answer: _Answer, state: _State) -> bool:
-        """True when a 2xx answer's message reads as a failure (patterns, accents ignored)."""
-        if not answer.message or state.call == CALL_STATUS:
-            return False
-        text = answer.message
-        if state.id_mission:
-            text = text.replace(state.id_mission, " ")  # an id such as "ERROR-12" is no failure
-        folded = _fold(text)
-        return any(p in folded for p in self._patterns)
-
-    def _detail(self, answer: _Answer) -> str:
-        return t("client.detail", message=answer.message) if answer.message else ""
-
-    def _http_reason(self, status: int) -> str:
-        if status == 429:
-            return t("client.reason.throttled")
-        return t("client.reason.http", status=status)
-
-    def _final(self, state: _State, answer: _Answer) -> CallResult:
-        """The CallResult of a definite (non-retryable) answer."""
-        status = answer.status
-        if 200 <= status < 300:
-            if self._is_failure(answer, state):
-                error = t("client.failure_message", message=answer.message)
-                return self._result(state, answer, ok=False, error=error)
-            return self._result(state, answer, ok=True)
-        if status == 404:
-            error = t("client.not_found", id=state.id_mission)
-            return self._result(state, answer, ok=False, not_found=True, error=error)
-        key = _ERROR_KEYS.get(status, "client.redirect" if 300 <= status < 400 else "")
-        error = t(
-            key or "client.http_error",
-            status=status,
-            location=answer.location,
-            detail=self._detail(answer),
-        )
-        return self._result(state, answer, ok=False, error=error)
-
-    def _result(
-        self,
-        state: _State,
-        answer: _Answer | None,
-        *,
-        ok: bool,
-        error: str | None = None,
-        not_found: bool = False,
-    ) -> CallResult:
-        return CallResult(
-            call=state.call,
-            ok=ok,
-            http_status=answer.status if answer else None,
-            message=answer.message if answer else "",
-            body=answer.body if answer else None,
-            attempts=state.attempts,
-            elapsed=0.0,
-            error=error,
-            not_found=not_found,
-            ambiguous=not ok and state.maybe_applied and state.call != CALL_STATUS,
-            reconciled=state.reconciled,
-        )
-
-    def _gave_up(self, state: _State, failure: Retryable) -> CallResult:
-        """The CallResult once retries are exhausted (time or attempts)."""
-        ambiguous = state.maybe_applied and state.call != CALL_STATUS
-        key = "client.gave_up_ambiguous" if ambiguous else "client.gave_up"
-        error = t(key, attempts=state.attempts, reason=failure.reason)
-        return self._result(state, failure.answer, ok=False, error=error)

@@ -2,75 +2,79 @@
 
 Written with XlsxWriter in constant-memory mode: every sheet is written top to bottom, once,
 so 100,000 rows cost little more than writing the bare table. Cell highlights and comments
-are written with their row, which keeps them compatible with that mode.
+are written with their row, which keeps them compatible with that mode. Typed cells and
+their formats are in :mod:`importer.xlsx_cells`, the Summary sheet in
+:mod:`importer.results_summary`.
 """
 
 from __future__ import annotations
 
-import math
 import os
-import re
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from numbers import Integral, Real
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import xlsxwriter
-from pandas import NaT
 from xlsxwriter.exceptions import XlsxWriterException
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from importer.errors import InputError
 from importer.messages import t
-from importer.model import RESULT_COLUMNS, Outcome, RowIssue, RowOutcome, SourceTable
+from importer.model import RESULT_COLUMNS, RowIssue, RowOutcome, SourceTable
+from importer.results_summary import (
+    SECRET_KEY,
+    URL_USERINFO,
+    format_number,
+    safe_settings,
+    top_problems,
+    write_summary_sheet,
+)
+from importer.xlsx_cells import (
+    ERROR_FILL,
+    FORMULA_START,
+    OUTCOME_COLOURS,
+    WARNING_FILL,
+    CellFormats,
+    put_value,
+)
+
+__all__ = [  # (the names from xlsx_cells and results_summary were defined here before)
+    "ERROR_FILL",
+    "FORMULA_START",
+    "MAX_COMMENTS",
+    "MAX_LINKS",
+    "MAX_WIDTH",
+    "OUTCOME_COLOURS",
+    "RESULT_KEYS",
+    "SECRET_KEY",
+    "SHEET_KEYS",
+    "URL_USERINFO",
+    "WARNING_FILL",
+    "WIDTH_SAMPLE",
+    "RunSummary",
+    "format_number",
+    "put_value",
+    "result_headers",
+    "safe_settings",
+    "save_atomically",
+    "sheet_names",
+    "top_problems",
+    "write_results",
+]
 
 # Catalogue key of each added column ("results.col.<key>").
 RESULT_KEYS: dict[str, str] = {name: name for name in RESULT_COLUMNS if " " not in name}
 RESULT_KEYS |= {"jourHeureInter (UTC)": "utc_inter", "jourHeurePeremp (UTC)": "utc_peremp"}
 
-# (fill, font colour) of the outcome cells: the legend is in the Summary sheet.
-OUTCOME_COLOURS: dict[str, tuple[str, str]] = {
-    "created": ("#C6EFCE", "#006100"),
-    "modified": ("#C6EFCE", "#006100"),
-    "deleted": ("#C6EFCE", "#006100"),
-    "unchanged": ("#E7E6E6", "#3A3838"),
-    "valid": ("#DDEBF7", "#1F4E78"),
-    "invalid": ("#FFC7CE", "#9C0006"),
-    "failed": ("#FFC7CE", "#9C0006"),
-    "not_sent": ("#FFEB9C", "#9C5700"),
-}
-ERROR_FILL = "#FFC7CE"
-WARNING_FILL = "#FFEB9C"
 SHEET_KEYS = ("results", "errors", "summary")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_COMMENTS = 10_000  # beyond this, cells are still coloured but carry no comment
 MAX_LINKS = 65_530  # Excel's limit of hyperlinks per sheet
 MAX_WIDTH = 60
 WIDTH_SAMPLE = 1000  # rows looked at to size the source columns
-SECRET_KEY = re.compile(r"pass|token|secret|credential|api_?key|auth", re.IGNORECASE)
-URL_USERINFO = re.compile(r"(://)[^/@\s]+@")
-
-_KIND_PROPS: dict[str, dict[str, Any]] = {
-    "datetime": {"num_format": "dd/mm/yyyy hh:mm"},
-    "date": {"num_format": "dd/mm/yyyy"},
-    "time": {"num_format": "hh:mm"},
-    "duration": {"num_format": "[h]:mm:ss"},
-    "text": {"quote_prefix": True},  # stays text when edited in Excel
-    "header": {"bold": True, "bg_color": "#D9D9D9", "border": 1, "text_wrap": True},
-    "added_header": {"bold": True, "bg_color": "#BDD7EE", "border": 1, "text_wrap": True},
-    "title": {"bold": True, "font_size": 14},
-    "bold": {"bold": True},
-}
-_MARK_PROPS: dict[str, dict[str, Any]] = {
-    "error": {"bg_color": ERROR_FILL},
-    "warning": {"bg_color": WARNING_FILL},
-    **{o: {"bg_color": fill, "font_color": font} for o, (fill, font) in OUTCOME_COLOURS.items()},
-}
 
 
 @dataclass
@@ -186,89 +190,6 @@ def _lang(lang: str | None) -> str:
     return "fr" if lang == "fr" else "en"
 
 
-class _Formats:
-    """The workbook's cell formats, created once per (kind, mark) combination."""
-
-    def __init__(self, workbook: xlsxwriter.Workbook) -> None:
-        self.workbook = workbook
-        self.cache: dict[tuple[str | None, str | None], Any] = {}
-
-    def get(self, kind: str | None, mark: str | None = None) -> Any:
-        key = (kind, mark)
-        if key not in self.cache:
-            props = {**_KIND_PROPS.get(kind or "", {}), **_MARK_PROPS.get(mark or "", {})}
-            self.cache[key] = self.workbook.add_format(props) if props else None
-        return self.cache[key]
-
-
-def put_value(
-    ws: Worksheet, row: int, col: int, value: Any, formats: _Formats, mark: str | None = None
-) -> int:
-    """Write one raw value with its type (text stays text, never a formula); returns width."""
-    cls = type(value)
-    if cls is str:
-        if not value:
-            if mark:
-                ws.write_blank(row, col, None, formats.get(None, mark))
-            return 0
-        if value[0] in FORMULA_START:
-            ws.write_string(row, col, value, formats.get("text", mark))
-        else:
-            ws.write_string(row, col, value, formats.get(None, mark) if mark else None)
-        return len(value)
-    if value is None:
-        if mark:
-            ws.write_blank(row, col, None, formats.get(None, mark))
-        return 0
-    if cls is int and -(2**53) < value < 2**53:
-        ws.write_number(row, col, value, formats.get(None, mark) if mark else None)
-        return len(str(value))
-    if cls is datetime and value.year >= 1900:
-        ws.write_datetime(row, col, value, formats.get("datetime", mark))
-        return 16
-    if cls is float or (isinstance(value, Real) and not isinstance(value, Integral)):
-        if math.isfinite(value):
-            ws.write_number(row, col, float(value), formats.get(None, mark) if mark else None)
-            return min(len(str(value)), 12)
-        if math.isnan(value):
-            ws.write_blank(row, col, None, formats.get(None, mark))
-            return 0
-        return put_value(ws, row, col, str(value), formats, mark)
-    return _put_other(ws, row, col, value, formats, mark)
-
-
-def _put_other(
-    ws: Worksheet, row: int, col: int, value: Any, formats: _Formats, mark: str | None
-) -> int:
-    """The rarer types: booleans, dates and times, pandas' NaT, numpy scalars, the rest."""
-    if value is NaT:
-        ws.write_blank(row, col, None, formats.get(None, mark))
-        return 0
-    if isinstance(value, bool) or type(value).__name__ in ("bool", "bool_"):  # numpy too
-        ws.write_boolean(row, col, bool(value), formats.get(None, mark))
-        return 5
-    if isinstance(value, Integral) and abs(int(value)) < 2**53:
-        ws.write_number(row, col, int(value), formats.get(None, mark))
-        return len(str(value))
-    kind = _date_kind(value)
-    if kind:
-        ws.write_datetime(row, col, value, formats.get(kind, mark))
-        return 16 if kind == "datetime" else 10
-    return put_value(ws, row, col, str(value), formats, mark)
-
-
-def _date_kind(value: Any) -> str | None:
-    if isinstance(value, datetime):
-        return "datetime" if value.year >= 1900 else None
-    if isinstance(value, date):
-        return "date" if value.year >= 1900 else None
-    if isinstance(value, time):
-        return "time"
-    if isinstance(value, timedelta):
-        return "duration"
-    return None
-
-
 @dataclass
 class _Problem:
     issue: RowIssue
@@ -282,7 +203,7 @@ class _Writer:
     def __init__(self, workbook: xlsxwriter.Workbook, lang: str) -> None:
         self.workbook = workbook
         self.lang = lang
-        self.formats = _Formats(workbook)
+        self.formats = CellFormats(workbook)
         self.names = sheet_names(lang)
         self.problems: list[_Problem] = []
         self.comments = 0
@@ -305,7 +226,20 @@ class _Writer:
             ws.repeat_rows(0)
         self._results_sheet(results, table, outcomes, extra_columns)
         self._errors_sheet(errors)
-        self._summary_sheet(summary_ws, table, outcomes, summary)
+        issues = (p.issue for p in self.problems)
+        notes = self._notes(summary)
+        write_summary_sheet(
+            summary_ws, self.formats, self.lang, table, outcomes, summary, issues, notes
+        )
+
+    def _notes(self, summary: RunSummary) -> list[str]:
+        """The run's notes, and what the Results and Errors sheets had to leave out."""
+        notes = list(summary.notes)
+        if self.comments_capped:
+            notes.append(t("results.sum.comments_capped", lang=self.lang, limit=MAX_COMMENTS))
+        if self.links_capped:
+            notes.append(t("results.sum.links_capped", lang=self.lang, limit=MAX_LINKS))
+        return notes
 
     # -- Results ---------------------------------------------------------------------------
     def _results_sheet(
@@ -433,157 +367,6 @@ class _Writer:
             ws.set_column(col, col, width)
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, max(len(self.problems), 1), len(keys) - 1)
-
-    # -- Summary ---------------------------------------------------------------------------
-    def _summary_sheet(
-        self, ws: Worksheet, table: SourceTable, outcomes: list[RowOutcome], summary: RunSummary
-    ) -> None:
-        lines = _SummaryLines(ws, self.formats, self.lang)
-        lines.title(t("results.sum.title", lang=self.lang))
-        lines.skip()
-        for key, value in self._run_facts(table, outcomes, summary):
-            lines.pair(key, value)
-        lines.skip()
-        lines.title(t("results.sum.outcomes", lang=self.lang), "bold")
-        lines.header("outcome", "name", "count", "meaning")
-        counts = {o.value: 0 for o in Outcome}
-        for out in outcomes:
-            counts[str(out.outcome)] = counts.get(str(out.outcome), 0) + 1
-        for outcome, count in counts.items():
-            lines.outcome(outcome, count)
-        lines.skip()
-        lines.title(t("results.sum.problems", lang=self.lang), "bold")
-        top = top_problems((p.issue for p in self.problems), lang=self.lang)
-        if top:
-            lines.header("problem_rows", "problem_text")
-            for count, text in top:
-                lines.cells([count, text])
-        else:
-            lines.cells([t("results.sum.no_problems", lang=self.lang)])
-        lines.skip()
-        lines.title(t("results.sum.settings", lang=self.lang), "bold")
-        settings = safe_settings(summary.settings)
-        for key, value in settings.items():
-            lines.cells([key, value])
-        if not settings:
-            lines.cells([t("results.sum.none", lang=self.lang)])
-        lines.skip()
-        lines.title(t("results.sum.notes", lang=self.lang), "bold")
-        notes = list(summary.notes)
-        if self.comments_capped:
-            notes.append(t("results.sum.comments_capped", lang=self.lang, limit=MAX_COMMENTS))
-        if self.links_capped:
-            notes.append(t("results.sum.links_capped", lang=self.lang, limit=MAX_LINKS))
-        for note in notes or [t("results.sum.none", lang=self.lang)]:
-            lines.cells([note])
-        for col, width in enumerate((24, 60, 10, 70)):
-            ws.set_column(col, col, width)
-
-    def _run_facts(
-        self, table: SourceTable, outcomes: list[RowOutcome], summary: RunSummary
-    ) -> list[tuple[str, Any]]:
-        lang = self.lang
-        seconds = max((summary.finished_at - summary.started_at).total_seconds(), 0.0)
-        rate = len(outcomes) / seconds if seconds > 0 else 0.0
-        none = t("results.sum.none", lang=lang)
-        duration = t(
-            "results.sum.duration_value", lang=lang, seconds=format_number(seconds, lang, 1)
-        )
-        rate_text = t("results.sum.throughput_value", lang=lang, rate=format_number(rate, lang, 1))
-        return [
-            ("command", summary.command),
-            ("input", str(summary.input_path) if summary.input_path else none),
-            ("sheet", table.sheet or none),
-            ("rows", len(outcomes)),
-            ("started", _local(summary.started_at)),
-            ("finished", _local(summary.finished_at)),
-            ("duration", duration),
-            ("throughput", rate_text),
-        ]
-
-
-class _SummaryLines:
-    """Writes the Summary sheet line after line (constant-memory mode writes in order)."""
-
-    def __init__(self, ws: Worksheet, formats: _Formats, lang: str) -> None:
-        self.ws, self.formats, self.lang, self.row = ws, formats, lang, 0
-        pattern = "dd/mm/yyyy hh:mm" if lang == "fr" else "yyyy-mm-dd hh:mm:ss"
-        self.time_format = formats.workbook.add_format({"num_format": pattern, "align": "left"})
-
-    def skip(self) -> None:
-        self.row += 1
-
-    def title(self, text: str, kind: str = "title") -> None:
-        self.ws.write_string(self.row, 0, text, self.formats.get(kind))
-        self.row += 1
-
-    def pair(self, key: str, value: Any) -> None:
-        label = t(f"results.sum.{key}", lang=self.lang)
-        self.ws.write_string(self.row, 0, label, self.formats.get("bold"))
-        if isinstance(value, datetime):
-            self.ws.write_datetime(self.row, 1, value, self.time_format)
-        else:
-            put_value(self.ws, self.row, 1, value, self.formats)
-        self.row += 1
-
-    def header(self, *keys: str) -> None:
-        for col, key in enumerate(keys):
-            label = t(f"results.sum.{key}", lang=self.lang)
-            self.ws.write_string(self.row, col, label, self.formats.get("header"))
-        self.row += 1
-
-    def outcome(self, outcome: str, count: int) -> None:
-        self.ws.write_string(self.row, 0, outcome, self.formats.get(None, outcome))
-        self.ws.write_string(self.row, 1, t(f"results.outcome.{outcome}", lang=self.lang))
-        self.ws.write_number(self.row, 2, count)
-        self.ws.write_string(self.row, 3, t(f"results.meaning.{outcome}", lang=self.lang))
-        self.row += 1
-
-    def cells(self, values: Iterable[Any]) -> None:
-        for col, value in enumerate(values):
-            put_value(self.ws, self.row, col, value, self.formats)
-        self.row += 1
-
-
-def top_problems(
-    issues: Iterable[RowIssue], *, lang: str = "en", limit: int = 10
-) -> list[tuple[int, str]]:
-    """The most frequent problems by code: (rows concerned, "37 rows: ...") first ten."""
-    rows: dict[str, set[int]] = {}
-    first: dict[str, RowIssue] = {}
-    for issue in issues:
-        rows.setdefault(issue.code, set()).add(issue.row)
-        first.setdefault(issue.code, issue)
-    order = sorted(rows, key=lambda code: -len(rows[code]))[:limit]
-    result = []
-    for code in order:
-        count, example = len(rows[code]), first[code]
-        key = "results.sum.problem_example_one" if count == 1 else "results.sum.problem_example"
-        number = format_number(count, lang, 0)
-        text = t(key, lang=lang, count=number, text=example.as_text(), row=example.row)
-        result.append((count, text))
-    return result
-
-
-def safe_settings(settings: dict[str, str]) -> dict[str, str]:
-    """The settings without anything that looks like a credential (keys or URL passwords)."""
-    return {
-        str(k): URL_USERINFO.sub(r"\1", str(v))
-        for k, v in settings.items()
-        if not SECRET_KEY.search(str(k))
-    }
-
-
-def format_number(value: float, lang: str, decimals: int) -> str:
-    """A number as people read it: 1,234.5 in English, 1 234,5 in French."""
-    text = f"{value:,.{decimals}f}"
-    if lang == "fr":
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
-
-
-def _local(moment: datetime) -> datetime:
-    return moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def _source_headers(table: SourceTable) -> list[str]:

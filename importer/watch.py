@@ -23,6 +23,7 @@ from typing import Any
 
 from importer.config import Settings
 from importer.errors import ApiUnavailableError, ImporterError, InputError, JournalError
+from importer.filelock import FileLock
 from importer.messages import t
 
 log = logging.getLogger("importer.watch")
@@ -54,28 +55,16 @@ def _stamped(folder: Path, name: str) -> Path:
     raise InputError(t("watch.no_free_name", folder=folder, name=name))
 
 
-@contextlib.contextmanager
-def inbox_lock(inbox: Path) -> Iterator[None]:
-    """One service per inbox: hold a lock file in it while running."""
-    path = inbox / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        try:
-            if os.name == "nt":  # pragma: no cover - Windows
-                import msvcrt
+def inbox_lock(inbox: Path) -> FileLock:
+    """One service per inbox: a lock file in it, held while running (a context manager).
 
-                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-            else:
-                import fcntl
+    Refused at once (JournalError) while another service holds it.
+    """
 
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            raise JournalError(t("watch.already_running", inbox=inbox)) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
-        yield
-    finally:
-        os.close(fd)
+    def busy(pid: str) -> JournalError:
+        return JournalError(t("watch.already_running", inbox=inbox))
+
+    return FileLock(inbox / LOCK_NAME, busy=busy)
 
 
 @dataclass
