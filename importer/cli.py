@@ -201,6 +201,11 @@ api_options = _options(
         type=click.Path(dir_okay=False, path_type=Path),
         help="Journal file [default: in your state folder].",
     ),
+    click.option(
+        "--ca-bundle",
+        type=click.Path(dir_okay=False, exists=True),
+        help="CA certificates to trust, e.g. a company proxy's (TLS is always verified).",
+    ),
 )
 output_options = _options(
     click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors."),
@@ -316,6 +321,7 @@ def import_(
     workers: int | None,
     rate: float | None,
     journal: Path | None,
+    ca_bundle: str | None,
     mode: str | None,
     dry_run: bool,
     force: bool,
@@ -344,6 +350,7 @@ def import_(
         sheet=sheet,
         timezone=timezone,
         api_url=api_url,
+        ca_bundle=ca_bundle,
         customer_id=customer_id,
         workers=workers,
         rate=rate,
@@ -404,6 +411,7 @@ def status(
     workers: int | None,
     rate: float | None,
     journal: Path | None,
+    ca_bundle: str | None,
     quiet: bool,
     as_json: bool,
 ) -> None:
@@ -418,7 +426,13 @@ def status(
 
     settings = _ask_password(
         _settings(
-            ctx, sheet=sheet, api_url=api_url, customer_id=customer_id, workers=workers, rate=rate
+            ctx,
+            sheet=sheet,
+            api_url=api_url,
+            ca_bundle=ca_bundle,
+            customer_id=customer_id,
+            workers=workers,
+            rate=rate,
         )
     )
     report = status_missions(file, ids, settings, output=output)
@@ -456,6 +470,7 @@ def delete(
     workers: int | None,
     rate: float | None,
     journal: Path | None,
+    ca_bundle: str | None,
     quiet: bool,
     as_json: bool,
 ) -> None:
@@ -475,6 +490,7 @@ def delete(
             ctx,
             sheet=sheet,
             api_url=api_url,
+            ca_bundle=ca_bundle,
             customer_id=customer_id,
             workers=workers,
             rate=rate,
@@ -611,6 +627,7 @@ def watch(
     workers: int | None,
     rate: float | None,
     journal: Path | None,
+    ca_bundle: str | None,
 ) -> None:
     """Import every spreadsheet dropped into INBOX; results go to INBOX/results.
 
@@ -628,6 +645,7 @@ def watch(
         _settings(
             ctx,
             api_url=api_url,
+            ca_bundle=ca_bundle,
             customer_id=customer_id,
             workers=workers,
             rate=rate,
@@ -665,6 +683,7 @@ def check(
     workers: int | None,
     rate: float | None,
     journal: Path | None,
+    ca_bundle: str | None,
 ) -> None:
     """Show the settings in effect, log in, and make one harmless read call.
 
@@ -679,6 +698,7 @@ def check(
         _settings(
             ctx,
             api_url=api_url,
+            ca_bundle=ca_bundle,
             customer_id=customer_id,
             workers=workers,
             rate=rate,

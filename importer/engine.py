@@ -92,6 +92,7 @@ class BatchRunner:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._silent_failures = 0  # consecutive rows that got no answer at all
+        self._uncertain: set[tuple[str, str]] = set()  # missions left in flight, unsettled
         self.stats = RunStats()
 
     # -- planning one row ------------------------------------------------------------------
@@ -118,6 +119,8 @@ class BatchRunner:
         customer = self._customer_key(params)
         id_mission = params["idMission"]
         entry = self.journal.get(self.api_url, customer, id_mission)
+        if (customer, id_mission) in self._uncertain:
+            entry = None  # a call a killed run left in flight may have changed it: ask
         digest = params_hash(params)
 
         if action is Action.DELETE:
@@ -237,16 +240,23 @@ class BatchRunner:
     # -- crash recovery ------------------------------------------------------------------------
 
     def reconcile_in_flight(self) -> int:
-        """Settle the calls a killed run left in flight, with statutMission; returns how many."""
+        """Settle the calls a killed run left in flight, with statutMission; returns how many.
+
+        A call that cannot be checked now stays in flight for the next run, and this run
+        treats its mission as unknown (asks statutMission again before any send).
+        """
         settled = 0
         for attempt in self.journal.in_flight(self.api_url):
             result = self.client.status(attempt.id_mission, attempt.customer_id or None)
             if result.ok or result.not_found:
                 self.journal.resolve(attempt.attempt_id, present=result.ok)
                 settled += 1
-            elif result.http_status is None:
-                raise ApiUnavailableError(
-                    t("engine.reconcile_failed", reason=result.error or t("engine.no_answer"))
+            else:
+                self._uncertain.add((attempt.customer_id, attempt.id_mission))
+                log.warning(
+                    "could not settle %s left in flight: %s",
+                    attempt.call,
+                    result.error or result.message,
                 )
         self.stats.reconciled += settled
         return settled

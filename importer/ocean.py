@@ -67,6 +67,10 @@ USER_AGENT = f"ocean-mission-importer/{__version__}"
 AUTH_PATH = "/restapi/auth/authenticate2"
 MISSION_PATH = "/restapi/geomission/"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# After a renewal, a 401 is final when no request at all was ever accepted with that token
+# (the account is refused). A token the other workers had used successfully may simply be
+# used up or expired by now, so the call renews again, up to this many times.
+TOKEN_RENEWALS_PER_CALL = 10
 RENEW_MARGIN = 600.0  # renew the token this long before it runs out (at most 1/10 of its life)
 
 
@@ -75,6 +79,7 @@ class _Token:
     value: str = field(repr=False)
     generation: int
     renew_at: float  # time.monotonic() after which it is renewed before use
+    accepted: threading.Event = field(default_factory=threading.Event, compare=False, repr=False)
 
 
 def _display_url(url: str) -> str:
@@ -424,10 +429,14 @@ class OceanClient:
     # -- one HTTP request -------------------------------------------------------------------
 
     def _send(self, state: CallState, call: str, params: Mapping[str, str]) -> Answer:
-        """One HTTP request (plus one resend after a token renewal on 401)."""
+        """One HTTP request (plus a resend after each token renewal on 401, a few at most).
+
+        Several renewals may be needed: with many workers, a fresh token can be used up or
+        expired by the others before this worker gets to send with it.
+        """
         url = self._urls[call]
         method = "GET" if call == CALL_STATUS else "POST"
-        for renewed in (False, True):
+        for renewals in range(TOKEN_RENEWALS_PER_CALL + 1):
             token = self._current_token()
             self._pacer.wait()
             session = self._session()
@@ -449,7 +458,10 @@ class OceanClient:
             if answer.status == 429:  # hold every worker at once, before anyone else sends
                 self._pacer.pause_for(answer.retry_after or self.backoff_base)
             self._log(call, method, url, answer.status, start)
-            if answer.status == 401 and not renewed:
+            if answer.status != 401:
+                token.accepted.set()
+            refused = renewals > 0 and not token.accepted.is_set()
+            if answer.status == 401 and not refused and renewals < TOKEN_RENEWALS_PER_CALL:
                 self._renew(token.generation)
                 continue
             return answer

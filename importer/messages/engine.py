@@ -12,9 +12,6 @@ EN = {
     ),
     "engine.delete_absent": "mission {id} was not found in Ocean: nothing to delete (check the id)",
     "engine.internal_error": "internal error while sending this row ({reason}); please report it",
-    "engine.reconcile_failed": (
-        "could not check the missions a previous run left unfinished: {reason}"
-    ),
     "engine.all_or_nothing": (
         "nothing sent: {count} row(s) are invalid and --all-or-nothing is set"
     ),
@@ -35,9 +32,6 @@ FR = {
     ),
     "engine.delete_absent": "mission {id} introuvable dans Ocean : rien à supprimer (vérifiez l'identifiant)",
     "engine.internal_error": "erreur interne pendant l'envoi de cette ligne ({reason}) ; merci de la signaler",
-    "engine.reconcile_failed": (
-        "impossible de vérifier les missions laissées en suspens par un précédent import : {reason}"
-    ),
     "engine.all_or_nothing": (
         "rien n'a été envoyé : {count} ligne(s) invalide(s) et --all-or-nothing est demandé"
     ),

@@ -82,6 +82,7 @@ Exemple :
     "opt.workers": "Requêtes en parallèle [défaut : 8].",
     "opt.rate": "Au plus ce nombre de requêtes par seconde, tous workers confondus.",
     "opt.journal": "Fichier journal [défaut : dans votre dossier d'état].",
+    "opt.ca_bundle": "Certificats d'autorité à accepter, par exemple ceux d'un proxy d'entreprise (TLS toujours vérifié).",
     "opt.quiet": "N'affiche que les erreurs.",
     "opt.as_json": "Affiche un résumé JSON sur la sortie standard.",
     "opt.ids": "Un identifiant de mission (à répéter pour plusieurs).",
