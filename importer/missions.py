@@ -72,12 +72,16 @@ def format_date_time(moment: datetime) -> str:
     return f"{day} {moment.hour:02d}:{moment.minute:02d}"
 
 
+SHOWN_VALUE_MAX = 60  # a longer value is cut in messages (a 32,767-character cell stays readable)
+
+
 def show_value(value: object) -> str:
-    """A raw cell value as a person would recognise it in a message."""
+    """A raw cell value as a person would recognise it in a message (long text cut)."""
     if is_empty(value):
         return ""
     if isinstance(value, str):
-        return value.strip()
+        text = value.strip()
+        return text if len(text) <= SHOWN_VALUE_MAX else text[: SHOWN_VALUE_MAX - 1] + "…"
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):

@@ -223,12 +223,14 @@ def _whole_floats_to_int(cells: np.ndarray) -> None:
 
 def _unique_headers(texts: list[str], offset: int) -> list[str]:
     seen: set[str] = set()
+    next_number: dict[str, int] = {}  # per base text: no rescan from 2 (10,000 equal headers)
     headers = []
     for j, text in enumerate(texts):
         base = text or f"column {offset + j + 1}"
-        header, n = base, 2
+        header, n = base, next_number.get(base, 2)
         while header in seen:
             header, n = f"{base} ({n})", n + 1
+        next_number[base] = n
         seen.add(header)
         headers.append(header)
     return headers
