@@ -28,37 +28,11 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-ADDED = [
-    "row",
-    "outcome",
-    "action",
-    "http_status",
-    "message",
-    "errors",
-    "warnings",
-    "attempts",
-    "jourHeureInter (UTC)",
-    "jourHeurePeremp (UTC)",
-]
-HEADERS = [
-    "idMission",
-    "jourHeureInter",
-    "jourHeurePeremp",
-    "typeMission",
-    "nomVeh",
-    "nomIndi",
-    "prenomIndi",
-    "nomPrenom",
-    "commentaire",
-    "adrRefCli",
-    "rue",
-    "codPost",
-    "ville",
-    "aEnvoyer",
-    "longitude",
-    "latitude",
-    "customerId",
-]
+from importer.columns import API_FIELDS
+from importer.model import RESULT_COLUMNS
+
+ADDED = list(RESULT_COLUMNS)
+HEADERS = [API_FIELDS[0], *API_FIELDS[2:], API_FIELDS[1]]  # idMission first, customerId last
 CITIES = [
     ("Paris", "75011", 48.8566, 2.3522),
     ("Lyon", "69003", 45.7640, 4.8357),
