@@ -581,7 +581,6 @@ def sandbox(
 
     def ready(running: Any) -> None:
         click.echo(running.banner())
-        click.echo(t("cli.sandbox_stop"))
 
     serve(
         host=host,

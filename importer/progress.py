@@ -30,7 +30,7 @@ class Progress:
         self._log_every = log_every
         self._lock = threading.Lock()
         self._started = time.monotonic()
-        self._last_render = 0.0
+        self._last_render = 0.0 if self._tty else self._started  # plain lines: after a while
 
     def advance(self, *, failed: bool = False) -> None:
         """Count one row done (thread-safe) and render when it is time."""
@@ -39,7 +39,8 @@ class Progress:
             self.failures += failed
             now = time.monotonic()
             interval = 0.2 if self._tty else self._log_every
-            if self._enabled and (now - self._last_render >= interval or self.done == self.total):
+            finished = self.done == self.total and self._tty  # the summary follows anyway
+            if self._enabled and (now - self._last_render >= interval or finished):
                 self._last_render = now
                 self._render(now)
 
