@@ -34,7 +34,7 @@ from importer.model import (
 )
 from importer.progress import Progress
 from importer.results import RunSummary, write_results
-from importer.schema import validate_table
+from importer.schema import paused_gc, validate_table
 from importer.sources import read_table
 
 if TYPE_CHECKING:
@@ -167,10 +167,12 @@ def validate_file(
     """Validate a file with no network; write the results workbook."""
     started = datetime.now(UTC)
     prepared = prepare(path, settings)
+    with paused_gc():  # 100,000 outcomes: no collection walking them all as they are made
+        outcomes = [_validation_outcome(r) for r in prepared.rows]
     report = JobReport(
         command="validate",
         input_path=path,
-        outcomes=[_validation_outcome(r) for r in prepared.rows],
+        outcomes=outcomes,
         started_at=started,
         notes=prepared.notes,
     )

@@ -39,6 +39,7 @@ from importer.xlsx_cells import (
     OUTCOME_COLOURS,
     WARNING_FILL,
     CellFormats,
+    RowWriter,
     put_value,
 )
 
@@ -264,14 +265,19 @@ class _Writer:
         widths = _source_widths(table, headers)
         widths += [max(len(h), 8) for h in added]
         outcome_col = n_src + 1
+        writer = RowWriter(ws, fm)
+        added_cols = [n_src, *range(n_src + 2, n_src + len(added))]  # (outcome: its colour)
         rows = table.data.itertuples(index=False, name=None)
-        for i, (values, out) in enumerate(zip(rows, outcomes, strict=True)):
-            row = i + 1
-            cells = _issues_by_cell(out, positions) if out.errors or out.warnings else {}
-            for col, value in enumerate(values):
-                issues = cells.get(col)
-                put_value(ws, row, col, value, fm, _severity(issues) if issues else None)
-            self._added_cells(ws, row, n_src, out, extra_columns, widths)
+        for row, (values, out) in enumerate(zip(rows, outcomes, strict=True), start=1):
+            if out.errors or out.warnings:
+                cells = _issues_by_cell(out, positions)
+                for col, value in enumerate(values):
+                    issues = cells.get(col)
+                    put_value(ws, row, col, value, fm, _severity(issues) if issues else None)
+            else:
+                cells = {}
+                writer.put_row(row, values)
+            self._added_cells(writer, row, outcome_col, added_cols, out, extra_columns, widths)
             if cells:
                 self._note_problems(ws, row, out, cells, positions, outcome_col)
         for col, width in enumerate(widths):
@@ -282,19 +288,19 @@ class _Writer:
 
     def _added_cells(
         self,
-        ws: Worksheet,
+        writer: RowWriter,
         row: int,
-        n_src: int,
+        outcome_col: int,
+        added_cols: list[int],
         out: RowOutcome,
         extra_columns: list[str],
         widths: list[int],
     ) -> None:
-        fm, outcome = self.formats, str(out.outcome)
+        outcome = str(out.outcome)
         errors = "; ".join(i.as_text() for i in out.errors) if out.errors else ""
         warnings = "; ".join(i.as_text() for i in out.warnings) if out.warnings else ""
         values = [
             out.row,
-            outcome,
             out.action,
             out.http_status,
             out.message,
@@ -304,12 +310,10 @@ class _Writer:
             out.utc_inter,
             out.utc_peremp,
         ]
-        values += [out.extra.get(key) for key in extra_columns]
-        ws.write_string(row, n_src + 1, outcome, fm.get(None, outcome))
-        for offset, value in enumerate(values):
-            if offset != 1 and value is not None and value != "":
-                col = n_src + offset
-                widths[col] = max(widths[col], put_value(ws, row, col, value, fm))
+        if extra_columns:
+            values += [out.extra.get(key) for key in extra_columns]
+        writer.write_string(row, outcome_col, outcome, self.formats.get(None, outcome))
+        writer.put_cells(row, added_cols, values, widths)
 
     def _note_problems(
         self,

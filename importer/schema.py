@@ -136,6 +136,11 @@ def parse_column(
     raw: Sequence[Any], parse: Callable[[Any], Any]
 ) -> tuple[list[Any], list[tuple[int, ValueProblem]]]:
     """Parse one column, each distinct value once; returns the values and the problems."""
+    kinds = set(map(type, raw))
+    kinds.discard(type(None))
+    if len(kinds) == 1:  # one type (the usual column): parse the distinct values, then map
+        with contextlib.suppress(TypeError):  # (unhashable values: the loop below)
+            return _parse_distinct(raw, parse)
     values: list[Any] = [None] * len(raw)
     problems: list[tuple[int, ValueProblem]] = []
     memo: dict[Any, tuple[type, Any]] = {}  # value -> (its type, as 1 == 1.0 == True; result)
@@ -158,6 +163,19 @@ def parse_column(
         else:
             values[pos] = result
     return values, problems
+
+
+def _parse_distinct(
+    raw: Sequence[Any], parse: Callable[[Any], Any]
+) -> tuple[list[Any], list[tuple[int, ValueProblem]]]:
+    """:func:`parse_column` for values of one hashable type (as 1 == 1.0 == True)."""
+    results = {value: _parse_one(parse, value) for value in set(raw) if value is not None}
+    bad = {value for value, result in results.items() if type(result) is ValueProblem}
+    if not bad:
+        return list(map(results.get, raw)), []
+    problems = [(pos, results[value]) for pos, value in enumerate(raw) if value in bad]
+    good = {value: result for value, result in results.items() if value not in bad}
+    return list(map(good.get, raw)), problems
 
 
 def _parse_one(parse: Callable[[Any], Any], value: Any) -> Any:

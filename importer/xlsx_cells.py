@@ -7,6 +7,7 @@ One :class:`CellFormats` per workbook creates each (kind, mark) format once; a m
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from numbers import Integral, Real
 from typing import Any
@@ -130,3 +131,62 @@ def _date_kind(value: Any) -> str | None:
     if isinstance(value, timedelta):
         return "duration"
     return None
+
+
+class RowWriter:
+    """:func:`put_value` for many unmarked cells, the common types inline (the hot loop).
+
+    Writes exactly what :func:`put_value` writes, with the same formats created on first
+    use (so in the same order); anything but text, whole numbers, finite floats and
+    datetimes goes through :func:`put_value` itself.
+    """
+
+    def __init__(self, ws: Worksheet, formats: CellFormats) -> None:
+        self.ws, self.formats = ws, formats
+        self.write_string, self.write_number = ws.write_string, ws.write_number
+
+    def put_row(self, row: int, values: Any) -> None:
+        """Write ``values`` in columns 0, 1, ... of ``row``."""
+        write_string, write_number, formats = self.write_string, self.write_number, self.formats
+        col = -1
+        for value in values:
+            col += 1
+            cls = value.__class__
+            if cls is str:
+                if value:
+                    if value[0] in FORMULA_START:
+                        write_string(row, col, value, formats.get("text"))
+                    else:
+                        write_string(row, col, value, None)
+            elif value is None:
+                continue
+            elif (cls is float and value - value == 0.0) or (  # a finite float
+                cls is int and -(2**53) < value < 2**53
+            ):
+                write_number(row, col, value, None)
+            elif cls is datetime and value.year >= 1900:
+                self.ws.write_datetime(row, col, value, formats.get("datetime"))
+            else:
+                put_value(self.ws, row, col, value, formats)
+
+    def put_cells(
+        self, row: int, cols: Sequence[int], values: Sequence[Any], widths: list[int]
+    ) -> None:
+        """Write each non-empty value in its column; widen ``widths`` to fit it."""
+        write_string = self.write_string
+        for col, value in zip(cols, values, strict=True):
+            cls = value.__class__
+            if cls is str:
+                if not value:
+                    continue
+                if value[0] in FORMULA_START:
+                    write_string(row, col, value, self.formats.get("text"))
+                else:
+                    write_string(row, col, value, None)
+                width = len(value)
+            elif value is None:
+                continue
+            else:
+                width = put_value(self.ws, row, col, value, self.formats)
+            if width > widths[col]:
+                widths[col] = width
