@@ -125,15 +125,13 @@ class BatchRunner:
 
         if action is Action.DELETE:
             if entry is not None and not entry.present and not self.options.force:
-                return self._unchanged(outcome, CALL_DELETE)
+                return self._unchanged(outcome)
             return self._send(outcome, CALL_DELETE, params, customer, None)
 
         known_present = entry is not None and entry.present
         same_content = entry is not None and entry.params_hash == digest
         if known_present and same_content and not self.options.force:
-            return self._unchanged(
-                outcome, CALL_MODIFY if action is not Action.CREATE else CALL_CREATE
-            )
+            return self._unchanged(outcome)
 
         if action is Action.CREATE:
             call = CALL_CREATE
@@ -153,7 +151,7 @@ class BatchRunner:
             call = CALL_MODIFY if found else CALL_CREATE
         return self._send(outcome, call, params, customer, digest)
 
-    def _unchanged(self, outcome: RowOutcome, call: str) -> RowOutcome:
+    def _unchanged(self, outcome: RowOutcome) -> RowOutcome:
         outcome.outcome = Outcome.UNCHANGED
         outcome.message = t("engine.unchanged")
         return outcome

@@ -38,6 +38,7 @@ from importer.schema import paused_gc, validate_table
 from importer.sources import read_table
 
 if TYPE_CHECKING:
+    from importer.engine import RunOptions
     from importer.journal import Journal
     from importer.ocean import OceanClient
 
@@ -227,6 +228,50 @@ def open_journal(settings: Settings) -> Iterator[Journal]:
         journal.close()
 
 
+def _send_rows(
+    report: JobReport,
+    rows: Sequence[ValidatedRow],
+    valid_index: Sequence[int],
+    settings: Settings,
+    options: RunOptions,
+    *,
+    client: OceanClient | None = None,
+    journal: Journal | None = None,
+    show_progress: bool = True,
+) -> None:
+    """Run the valid rows through the engine and put their outcomes into ``report``.
+
+    Rows never sent (Ctrl-C, API lost midway) become ``not_sent`` with the reason.
+    """
+    from importer.engine import BatchRunner
+
+    with (
+        contextlib.nullcontext(client) if client else open_client(settings) as client,
+        contextlib.nullcontext(journal) if journal else open_journal(settings) as journal,
+    ):
+        progress = Progress(len(valid_index), enabled=show_progress)
+        runner = BatchRunner(client, journal, settings.api_url, options, progress)
+        if not options.dry_run:
+            runner.reconcile_in_flight()
+        results = runner.run([rows[i] for i in valid_index])
+        report.calls = call_counts(client)
+    reason = runner.stats.api_lost
+    report.interrupted = runner.stats.interrupted
+    report.api_lost = reason
+    for i, result in zip(valid_index, results, strict=True):
+        if result is not None:
+            report.outcomes[i] = result
+            continue
+        report.outcomes[i].outcome = Outcome.NOT_SENT
+        report.outcomes[i].message = (
+            t("engine.not_sent_api_lost", reason=reason)
+            if reason
+            else t("engine.not_sent_interrupted")
+        )
+    if reason:
+        report.notes.append(t("engine.api_lost", reason=reason))
+
+
 def import_file(
     path: Path,
     settings: Settings,
@@ -246,7 +291,7 @@ def import_file(
     A long-lived ``client`` and ``journal`` may be passed (the drop-folder service does);
     otherwise they are opened from the settings for this run and closed after it.
     """
-    from importer.engine import BatchRunner, RunOptions
+    from importer.engine import RunOptions
 
     started = datetime.now(UTC)
     prepared = prepare(path, settings)
@@ -267,7 +312,6 @@ def import_file(
             outcomes[i].message = t("engine.all_or_nothing", count=invalid_count)
         report.notes.append(t("engine.all_or_nothing", count=invalid_count))
     elif valid_index:
-        rows = [prepared.rows[i] for i in valid_index]
         options = RunOptions(
             mode=Action(settings.mode),
             dry_run=dry_run,
@@ -275,31 +319,16 @@ def import_file(
             workers=settings.workers,
             default_customer_id=settings.customer_id,
         )
-        with (
-            contextlib.nullcontext(client) if client else open_client(settings) as client,
-            contextlib.nullcontext(journal) if journal else open_journal(settings) as journal,
-        ):
-            progress = Progress(len(rows), enabled=show_progress)
-            runner = BatchRunner(client, journal, settings.api_url, options, progress)
-            if not dry_run:
-                runner.reconcile_in_flight()
-            results = runner.run(rows)
-            reason = runner.stats.api_lost
-            report.interrupted = runner.stats.interrupted
-            report.api_lost = reason
-            report.calls = call_counts(client)
-        for i, result in zip(valid_index, results, strict=True):
-            if result is None:
-                outcomes[i].outcome = Outcome.NOT_SENT
-                outcomes[i].message = (
-                    t("engine.not_sent_api_lost", reason=reason)
-                    if reason
-                    else t("engine.not_sent_interrupted")
-                )
-            else:
-                outcomes[i] = result
-        if reason:
-            report.notes.append(t("engine.api_lost", reason=reason))
+        _send_rows(
+            report,
+            prepared.rows,
+            valid_index,
+            settings,
+            options,
+            client=client,
+            journal=journal,
+            show_progress=show_progress,
+        )
     report.finished_at = datetime.now(UTC)
     table = prepared.table
     if failed_only:
@@ -413,7 +442,7 @@ def delete_missions(
     show_progress: bool = True,
 ) -> JobReport:
     """supprimerMission for each mission, through the journal; write the results workbook."""
-    from importer.engine import BatchRunner, RunOptions
+    from importer.engine import RunOptions
 
     started = datetime.now(UTC)
     table, rows, notes = _ids_from(path, ids, settings)
@@ -426,20 +455,7 @@ def delete_missions(
         options = RunOptions(
             mode=Action.DELETE, workers=settings.workers, default_customer_id=settings.customer_id
         )
-        with open_client(settings) as client, open_journal(settings) as journal:
-            progress = Progress(len(valid_index), enabled=show_progress)
-            runner = BatchRunner(client, journal, settings.api_url, options, progress)
-            runner.reconcile_in_flight()
-            results = runner.run([rows[i] for i in valid_index])
-            report.interrupted = runner.stats.interrupted
-            report.api_lost = runner.stats.api_lost
-            report.calls = call_counts(client)
-        for i, result in zip(valid_index, results, strict=True):
-            if result is None:
-                outcomes[i].outcome = Outcome.NOT_SENT
-                outcomes[i].message = t("engine.not_sent_interrupted")
-            else:
-                outcomes[i] = result
+        _send_rows(report, rows, valid_index, settings, options, show_progress=show_progress)
     report.finished_at = datetime.now(UTC)
     _write(report, table, settings, output)
     return report
