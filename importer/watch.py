@@ -114,28 +114,26 @@ class Watcher:
 
         for folder in (self.outbox, self.done, self.failed):
             folder.mkdir(parents=True, exist_ok=True)
-        with inbox_lock(self.inbox), open_journal(self.settings) as journal:
+        with (
+            inbox_lock(self.inbox),
+            open_journal(self.settings) as journal,
+            contextlib.ExitStack() as stack,  # the client: logged in at the first file only
+        ):
             journal.prune_files(older_than_days=PRUNE_FILES_AFTER_DAYS)
-            client_cm: Any = None
             client = None
-            try:
-                while not self._stop.is_set():
-                    ready = self.ready_files()
-                    for path in ready:
-                        if self._stop.is_set():
-                            break
-                        if client is None:
-                            client_cm = open_client(self.settings)
-                            client = client_cm.__enter__()
-                        self.process(path, client, journal)
-                    if once and not ready and not self._pending():
+            while not self._stop.is_set():
+                ready = self.ready_files()
+                for path in ready:
+                    if self._stop.is_set():
                         break
-                    self._stop.wait(
-                        min(self.interval, self.settle) if self._pending() else self.interval
-                    )
-            finally:
-                if client_cm is not None:
-                    client_cm.__exit__(None, None, None)
+                    if client is None:
+                        client = stack.enter_context(open_client(self.settings))
+                    self.process(path, client, journal)
+                if once and not ready and not self._pending():
+                    break
+                self._stop.wait(
+                    min(self.interval, self.settle) if self._pending() else self.interval
+                )
         return self.processed
 
     def _pending(self) -> bool:
