@@ -5,13 +5,16 @@
 
 The sandbox runs in its own process (so it does not share our GIL). For each latency it
 measures, each in its own process:
+- a reference: ``--workers`` threads, each with its own ``requests.Session``, posting the
+  same form parameters (what plain requests reaches on this machine, right now);
 - ours, ``--mode create`` and the default upsert (status + create) on a fresh sandbox,
   then the same file again (every row unchanged);
 - a naive sequential ``requests.post`` loop (one call per row, new connection each time),
   on a sample of rows so it stays short;
-and prints rows/s, calls/s, the theoretical limit ``workers / latency``, client CPU ms per
-call (everything included: reading, validation, journal, results workbook) and peak memory.
-Figures, not a timed test.
+and prints calls/s while sending and end to end (reading, validating and writing the
+results workbook included), the theoretical limit ``workers / latency``, client CPU ms per
+call (while sending; the whole import; the whole process, start-up included) and peak
+memory. Figures, not a timed test.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from validate_bench import make_rows, write_inputs
+from validate_bench import write_inputs
 
 
 def free_port() -> int:
@@ -75,11 +78,12 @@ def child_ours(path: Path, url: str, mode: str, workers: int, journal: Path) -> 
         workers=workers,
         journal=journal,
     )
-    cpu0 = time.process_time()
+    cpu0 = time.process_time() + _children_cpu()
     started = time.perf_counter()
     report = import_file(path, settings, output=path.with_suffix(".out.xlsx"), show_progress=False)
     seconds = time.perf_counter() - started
-    cpu = time.process_time() - cpu0
+    cpu = time.process_time() + _children_cpu() - cpu0  # the calamine reader is a child
+    whole = resource.getrusage(resource.RUSAGE_SELF)
     calls = sum(
         report.calls.get(name, 0)
         for name in ("ajoutMission", "modifierMission", "statutMission", "supprimerMission")
@@ -89,7 +93,9 @@ def child_ours(path: Path, url: str, mode: str, workers: int, journal: Path) -> 
             {
                 "rows": len(report.outcomes),
                 "seconds": seconds,
+                "sending": report.sending_seconds,
                 "cpu": cpu,
+                "process_cpu": whole.ru_utime + whole.ru_stime + _children_cpu(),
                 "calls": calls,
                 "counts": dict(report.counts),
                 "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -98,35 +104,90 @@ def child_ours(path: Path, url: str, mode: str, workers: int, journal: Path) -> 
     )
 
 
-def child_naive(url: str, rows: int) -> None:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _forms(path: Path) -> list[dict[str, str]]:
+    """The API parameters our import sends for this file (prepared before any timing)."""
+    from importer.config import Settings
+    from importer.jobs import prepare
+
+    return [row.params for row in prepare(path, Settings()).rows if row.params]
+
+
+def _token(url: str) -> str:
     import requests
 
     from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD
 
-    token = requests.post(
+    answer = requests.post(
         f"{url}/restapi/auth/authenticate2",
         timeout=10,
         json={"login": DEMO_LOGIN, "password": DEMO_PASSWORD},
-    ).json()["token"]
+    )
+    return answer.json()["token"]
+
+
+def child_reference(path: Path, url: str, workers: int) -> None:
+    """Plain requests: each thread its own Session, POSTing our parameters; nothing else."""
+    import threading
+
+    import requests
+
+    forms = _forms(path)
+    token = _token(url)
+    pending = iter(forms)
+    lock = threading.Lock()
+
+    def work() -> None:
+        session = requests.Session()
+        while True:
+            with lock:
+                form = next(pending, None)
+            if form is None:
+                return
+            session.post(
+                f"{url}/restapi/geomission/ajoutMission",
+                data=form,
+                timeout=30,
+                headers={"X-AUTH-TOKEN": token},
+            )
+
+    threads = [threading.Thread(target=work) for _ in range(workers)]
+    cpu0 = time.process_time()
     started = time.perf_counter()
-    for i, row in enumerate(make_rows(rows, seed=99)):
-        data = {
-            "idMission": f"NAIVE-{i}",
-            "jourHeureInter": row[1].strftime("%d/%m/%Y %H:%M")
-            if hasattr(row[1], "strftime")
-            else "01/03/2027 08:00",
-            "nomVeh": row[4],
-            "ville": row[12],
-            "aEnvoyer": "true",
-        }
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu0
+    print(json.dumps({"calls": len(forms), "seconds": seconds, "cpu": cpu}))
+
+
+def child_naive(path: Path, url: str, rows: int) -> None:
+    """One requests.post after the other, a new connection each time."""
+    import requests
+
+    forms = _forms(path)[:rows]
+    token = _token(url)
+    started = time.perf_counter()
+    for form in forms:
         requests.post(
             f"{url}/restapi/geomission/ajoutMission",
-            data=data,
+            data=form,
             timeout=30,
             headers={"X-AUTH-TOKEN": token},
         )
     seconds = time.perf_counter() - started
-    print(json.dumps({"rows": rows, "seconds": seconds}))
+    print(json.dumps({"rows": len(forms), "seconds": seconds}))
+
+
+def share(rate: float, limit: float) -> str:
+    """`` (87%)``: a rate as a share of the limit (nothing when unbounded)."""
+    return f" ({rate / limit:.0%})" if limit != float("inf") else ""
 
 
 def run_child(*args: str) -> dict:
@@ -156,8 +217,10 @@ def main() -> None:
         kind, *rest = args.child
         if kind == "ours":
             child_ours(Path(rest[0]), rest[1], rest[2], int(rest[3]), Path(rest[4]))
+        elif kind == "reference":
+            child_reference(Path(rest[0]), rest[1], int(rest[2]))
         else:
-            child_naive(rest[0], int(rest[1]))
+            child_naive(Path(rest[0]), rest[1], int(rest[2]))
         return
 
     folder = Path(tempfile.mkdtemp(prefix="import-bench-"))
@@ -172,28 +235,46 @@ def main() -> None:
             f"latency {latency:.0f} ms: limit workers/latency = "
             f"{'unbounded' if limit == float('inf') else f'{limit:,.0f} calls/s'}"
         )
+        with sandbox_process(latency) as url:
+            ref = run_child("reference", str(path), url, str(args.workers))
+        rate = ref["calls"] / ref["seconds"]
+        print(
+            f"  reference, {args.workers} threads of plain requests (a Session each, the same"
+            f" parameters, no journal, no file): {rate:,.0f} calls/s{share(rate, limit)},"
+            f" {ref['cpu'] * 1000 / ref['calls']:.2f} ms CPU/call"
+        )
+        rows_per_second = {}
         for mode in ("create", "upsert"):
             with sandbox_process(latency) as url:
                 journal = folder / f"journal-{mode}-{latency}.sqlite3"
                 first = run_child("ours", str(path), url, mode, str(args.workers), str(journal))
                 again = run_child("ours", str(path), url, mode, str(args.workers), str(journal))
-            calls_s = first["calls"] / first["seconds"]
-            share = f" ({calls_s / limit:.0%} of limit)" if limit != float("inf") else ""
+            calls = max(first["calls"], 1)
+            rows_per_second[mode] = first["rows"] / first["seconds"]
+            sending = first["calls"] / first["sending"]
+            end_to_end = first["calls"] / first["seconds"]
             print(
-                f"  ours --mode {mode:<6} {first['rows'] / first['seconds']:8,.0f} rows/s "
-                f"{calls_s:8,.0f} calls/s{share}  {first['calls'] / first['rows']:.2f} calls/row"
-                f"  {first['cpu'] * 1000 / max(first['calls'], 1):.2f} ms CPU/call"
-                f"  peak {first['peak_mb']:.0f} MB"
+                f"  ours --mode {mode:<6} {first['calls'] / first['rows']:.2f} calls/row;"
+                f" sending {sending:,.0f} calls/s{share(sending, limit)};"
+                f" end to end {end_to_end:,.0f} calls/s{share(end_to_end, limit)},"
+                f" {first['rows'] / first['seconds']:,.0f} rows/s"
+            )
+            print(
+                f"    CPU per call: whole import {first['cpu'] * 1000 / calls:.2f} ms"
+                f" (reading, validation, journal, results), whole process"
+                f" {first['process_cpu'] * 1000 / calls:.2f} ms (start-up included);"
+                f" peak {first['peak_mb']:.0f} MB"
             )
             print(
                 f"    rerun (unchanged): {again['calls']} calls, "
                 f"{again['seconds']:.2f} s, {again['counts']}"
             )
         with sandbox_process(latency) as url:
-            naive = run_child("naive", url, str(args.naive_rows))
+            naive = run_child("naive", str(path), url, str(args.naive_rows))
+        naive_rate = naive["rows"] / naive["seconds"]
         print(
-            f"  naive sequential requests.post loop: "
-            f"{naive['rows'] / naive['seconds']:8,.0f} rows/s"
+            f"  naive sequential requests.post loop: {naive_rate:,.0f} rows/s;"
+            f" ours --mode create, end to end: {rows_per_second['create'] / naive_rate:.1f}x that"
         )
     if args.memory_rows:
         big = write_inputs(folder, args.memory_rows)["xlsx"]

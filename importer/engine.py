@@ -316,6 +316,7 @@ class BatchRunner:
             self.stats.elapsed = time.perf_counter() - started
             if self.progress:
                 self.progress.close()
+        self.journal.flush()  # the last finishes, queued for a commit no worker will make
         return results
 
     def stop(self) -> None:

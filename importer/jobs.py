@@ -69,6 +69,7 @@ class JobReport:
     interrupted: bool = False
     api_lost: str | None = None
     calls: dict[str, int] = field(default_factory=dict)
+    sending_seconds: float = 0.0  # time the worker pool spent sending (0 with no calls)
 
     @property
     def counts(self) -> Counter[str]:
@@ -255,6 +256,7 @@ def _send_rows(
             runner.reconcile_in_flight()
         results = runner.run([rows[i] for i in valid_index])
         report.calls = call_counts(client)
+        report.sending_seconds = runner.stats.elapsed
     reason = runner.stats.api_lost
     report.interrupted = runner.stats.interrupted
     report.api_lost = reason

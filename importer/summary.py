@@ -73,6 +73,7 @@ def summary_dict(report: JobReport) -> dict[str, Any]:
         "rows": len(report.outcomes),
         "counts": dict(report.counts),
         "duration_seconds": round(report.duration, 3),
+        "sending_seconds": round(report.sending_seconds, 3),
         "exit_code": int(report.exit_code),
         "interrupted": report.interrupted,
         "api_lost": report.api_lost,

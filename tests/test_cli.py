@@ -137,6 +137,7 @@ def test_import_into_embedded_sandbox_is_the_demo(runner, sample):
     summary = json.loads(result.output.strip().splitlines()[-1])
     assert set(summary["counts"]) == {"created"}
     assert summary["output"].endswith("weekly_planning.results.xlsx")
+    assert 0 < summary["sending_seconds"] <= summary["duration_seconds"]
 
 
 def test_import_without_credentials_says_what_to_do(runner, sample):

@@ -173,6 +173,41 @@ def test_keys_separate_api_url_and_customer(journal: Journal) -> None:
     assert journal.get(URL, "", "M1") is None
 
 
+def test_a_finish_rides_with_the_next_commit_and_is_seen_at_once(path: Path) -> None:
+    def outside() -> int:  # what another process would read now
+        other = sqlite3.connect(path)
+        try:
+            return other.execute("SELECT COUNT(*) FROM missions").fetchone()[0]
+        finally:
+            other.close()
+
+    with Journal(path) as journal:
+        first = journal.begin(URL, "", "M1", CALL_CREATE, "h1")
+        journal.finish(first, "applied")
+        assert outside() == 0  # queued, not committed yet
+        assert journal.get(URL, "", "M1") is not None  # a read of that mission commits it
+        assert outside() == 1
+        second = journal.begin(URL, "", "M2", CALL_CREATE, "h2")
+        journal.finish(second, "applied")
+        journal.begin(URL, "", "M3", CALL_CREATE, "h3")  # the next write carries it
+        assert outside() == 2
+        journal.finish(journal.begin(URL, "", "M4", CALL_CREATE, "h4"), "applied")
+        journal.flush()
+        assert outside() == 3
+        journal.finish(journal.begin(URL, "", "M5", CALL_CREATE, "h5"), "applied")
+    assert outside() == 4  # close commits what is left
+    with Journal(path) as journal:
+        assert [a.id_mission for a in journal.in_flight(URL)] == ["M3"]
+
+
+def test_a_finish_queued_twice_is_refused_like_before(journal: Journal) -> None:
+    attempt = journal.begin(URL, "", "M1", CALL_CREATE, "h")
+    journal.finish(attempt, "applied")
+    with pytest.raises(ValueError, match="not in the journal"):
+        journal.finish(attempt, "applied")  # checked at once: the queued one commits first
+    assert journal.stats()["present"] == 1
+
+
 def test_begin_is_fsynced_and_finish_need_not_be(journal: Journal) -> None:
     def level() -> int:  # 2 = FULL (fsync at commit), 1 = NORMAL
         return journal._read("PRAGMA synchronous")[0][0]
@@ -615,12 +650,14 @@ def check_after_kill(journal: Journal, before: dict, lines: list[str], start: in
         for i in range(start, last + 2):  # last + 1: begun, maybe, but not reported
             attempt = left.get(f"{k}:{i}")
             result = CRASH_RESULTS[(i // 3) % 4]
-            if i in done[k]:
+            # A finish rides with the next commit: the same thread's next begin, which
+            # returned, committed it (if an earlier commit did not).
+            if i in done[k] and i + 1 in begun[k]:
                 settled = True
                 assert (attempt is not None) == (result == "unknown"), (k, i, attempt)
                 if attempt is not None:
                     assert attempt.state == "unknown"
-            else:  # killed between begin and finish (or before begin committed)
+            else:  # killed between begin and finish, or before either was committed
                 assert i >= last, (k, i, "every earlier attempt was finished")
                 if attempt is not None:  # finish not committed, or committed as "unknown"
                     assert attempt.call == CRASH_CALLS[i % 3]

@@ -570,6 +570,39 @@ def test_duplicate_message_after_a_lost_create_means_it_was_applied() -> None:
     assert _Racy.seen == [CALL_CREATE, CALL_STATUS, CALL_CREATE, CALL_STATUS, CALL_MODIFY]
 
 
+def test_requests_are_encoded_as_requests_would(sandbox: Sandbox, client_for) -> None:
+    import requests
+
+    client = client_for(sandbox)
+    params = mission("M/1 é&=+", commentaire="a b&c=d/é\u00a0%", nomVeh="VL 12")
+    prepared = client._prepare(CALL_CREATE, params, client._current_token())
+    reference = requests.Request("POST", client._urls[CALL_CREATE], data=params).prepare()
+    assert prepared.body == reference.body.encode()
+    assert prepared.headers["Content-Length"] == str(len(prepared.body))
+    status = client._prepare(CALL_STATUS, {"idMission": "M/1 é"}, client._current_token())
+    assert (
+        status.url
+        == requests.Request("GET", client._urls[CALL_STATUS], params={"idMission": "M/1 é"})
+        .prepare()
+        .url
+    )
+    assert status.body is None and "Content-Type" not in status.headers
+    assert client.create(params).ok and client.status("M/1 é&=+").ok
+
+
+def test_each_worker_finds_its_connection_pool_once(sandbox: Sandbox, client_for) -> None:
+    client = client_for(sandbox)
+    for n in range(3):
+        assert client.create(mission(f"M-{n}")).ok
+    adapter = client._adapter()
+    assert len(adapter._pools) == 1
+    pool = next(iter(adapter._pools.values()))
+    assert pool.num_connections == 1  # one keep-alive connection for every call
+    client.close()
+    assert adapter._pools == {}
+    assert client.status("M-0").ok  # a closed client opens new sessions when used again
+
+
 # --- logging ----------------------------------------------------------------------------------
 
 

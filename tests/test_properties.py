@@ -364,3 +364,17 @@ def test_arbitrary_bytes_in_a_csv_only_raise_input_error(parts, ext):
     assert len(table.headers) == len(set(table.headers))  # columns made unique
     assert len(table.data) >= 1
     assert all(number >= 1 for number in table.data.index)
+
+
+# --- the client's form encoding ------------------------------------------------------------------
+
+
+@SOME
+@given(params=st.dictionaries(st.text(max_size=12), st.text(max_size=40), max_size=8))
+def test_form_encoding_is_urlencode(params):
+    from urllib.parse import urlencode
+
+    from importer.ocean import form_encode
+
+    assert form_encode(params) == urlencode(params)
+    assert form_encode(params) == urlencode(params)  # the second time from the cache
