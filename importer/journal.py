@@ -16,8 +16,10 @@ by :meth:`Journal.flush`, by a read of the same mission, by :meth:`Journal.in_fl
 ``close``. A crash or power loss before then leaves the attempt in flight, and the next run
 reconciles it with statutMission (one extra call, never a duplicate). Concurrent writers
 share one transaction and one fsync (group commit), so the fsync does not serialize the
-workers. Measured on 2 busy cores, ext4 virtual disk, 16 threads around a 50 ms call:
-begin + finish cost 0.5 ms of CPU per call when each had its own commit, 0.3 ms now.
+workers. Measured on 2 busy cores, ext4 virtual disk, 16 threads around a 50 ms call
+(the engine with a stand-in client): 0.67 ms of CPU per call for the engine and journal
+when each finish had its own commit, 0.51 ms with finishes riding along (0.44 ms on a
+tmpfs: the fsync of ``begin`` is not where the time goes).
 
 Concurrency. One connection shared by every thread under a lock; writes go through the
 group commit, each in its own savepoint (one failing write does not undo the others).

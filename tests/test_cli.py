@@ -98,7 +98,8 @@ def test_validate_clean_sample_exits_0_all_valid(runner, sample):
 def test_validate_mistakes_exits_1_with_each_mistake_on_its_row(runner, sample):
     path = sample("weekly_planning_mistakes.xlsx")
     result = runner.invoke(cli, ["--lang", "en", "validate", str(path), "--json"])
-    assert result.exit_code == 1
+    assert result.exit_code == 1, (result.output, result.exc_info)
+    assert isinstance(result.exception, SystemExit), result.exc_info  # not a crash
     summary = json.loads(result.output)
     assert summary["counts"]["invalid"] >= 8
     rows = {p["row"] for p in summary["problems"]}
