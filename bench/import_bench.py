@@ -263,6 +263,7 @@ def main() -> None:
                 f"    CPU per call: whole import {first['cpu'] * 1000 / calls:.2f} ms"
                 f" (reading, validation, journal, results), whole process"
                 f" {first['process_cpu'] * 1000 / calls:.2f} ms (start-up included);"
+                f" per row: {first['cpu'] * 1000 / max(first['rows'], 1):.2f} ms;"
                 f" peak {first['peak_mb']:.0f} MB"
             )
             print(

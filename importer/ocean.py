@@ -77,7 +77,8 @@ RENEW_MARGIN = 600.0  # renew the token this long before it runs out (at most 1/
 
 # Form encoding exactly as urlencode / requests' ``data=`` (UTF-8, quote_plus), with each
 # distinct key and value quoted once: most repeat from row to row (names, towns, vehicles).
-_quote = functools.lru_cache(maxsize=16384)(quote_plus)
+# Bounded: ids and addresses differ on every row (4,096 entries: about 1 MB at most).
+_quote = functools.lru_cache(maxsize=4096)(quote_plus)
 
 
 def form_encode(params: Mapping[str, str]) -> str:
@@ -198,7 +199,11 @@ class OceanClient:
         self._pacer = Pacer(rate)
         self.stats = CallStats()
         self._local = threading.local()
-        self._sessions: list[requests.Session] = []
+        # Each thread's session, by thread. The engine starts new worker threads for every
+        # batch: a new session closes and drops those of threads that have ended, or a
+        # long-lived client (the drop-folder service) would keep every batch's sessions and
+        # their keep-alive connections open until close().
+        self._sessions: dict[threading.Thread, requests.Session] = {}
         self._sessions_lock = threading.Lock()
         self._auth_lock = threading.Lock()
         self._token: _Token | None = None
@@ -224,7 +229,7 @@ class OceanClient:
     def close(self) -> None:
         """Close every thread's session (their connections). Returns None."""
         with self._sessions_lock:
-            sessions, self._sessions = self._sessions, []
+            sessions, self._sessions = list(self._sessions.values()), {}
         for session in sessions:
             session.close()
         self._local = threading.local()
@@ -241,7 +246,11 @@ class OceanClient:
             session.mount("https://", adapter)
             session.mount("http://", adapter)
             with self._sessions_lock:
-                self._sessions.append(session)
+                ended = [thread for thread in self._sessions if not thread.is_alive()]
+                stale = [self._sessions.pop(thread) for thread in ended]
+                self._sessions[threading.current_thread()] = session
+            for old in stale:  # threads that have ended: nobody will use them again
+                old.close()
             self._local.session = session
             self._local.adapter = adapter
         return session

@@ -107,7 +107,14 @@ def paused_gc() -> Iterator[None]:
     file). On the way out, the survivors (our rows: no reference cycles) go straight to the
     oldest generation (freeze then unfreeze), so the next young collection does not walk
     them all at once either.
+
+    The young generations are collected first (cheap: only what was made since the last
+    pause). ``gc.freeze()`` resets the collection counters, so a process that pauses for
+    every file (the drop-folder service) never collects the older generations by itself:
+    cyclic garbage frozen with the survivors (the previous file's results workbook) would
+    stay for good, a little more with every file.
     """
+    gc.collect(1)
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -10,6 +10,7 @@ dropped again with the same content sends nothing twice.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -121,6 +122,7 @@ class Watcher:
         ):
             journal.prune_files(older_than_days=PRUNE_FILES_AFTER_DAYS)
             client = None
+            worked = False
             while not self._stop.is_set():
                 ready = self.ready_files()
                 for path in ready:
@@ -129,6 +131,13 @@ class Watcher:
                     if client is None:
                         client = stack.enter_context(open_client(self.settings))
                     self.process(path, client, journal)
+                    worked = True
+                if worked and not ready:
+                    # Idle: a full collection (~0.1 s). Validation pauses the collector and
+                    # freezes what survives, which resets its counters: in a process that
+                    # validates file after file, the oldest generation is never collected.
+                    gc.collect()
+                    worked = False
                 if once and not ready and not self._pending():
                     break
                 self._stop.wait(

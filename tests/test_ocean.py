@@ -603,6 +603,32 @@ def test_each_worker_finds_its_connection_pool_once(sandbox: Sandbox, client_for
     assert client.status("M-0").ok  # a closed client opens new sessions when used again
 
 
+def test_sessions_of_ended_threads_are_closed_not_kept(sandbox: Sandbox, client_for) -> None:
+    # The engine starts new workers for every batch, and the drop-folder service keeps one
+    # client for all its files: their sessions (and connections) must not pile up.
+    client = client_for(sandbox)
+    client.authenticate()  # the main thread's session, kept: the thread is alive
+    first_batch: list[Any] = []
+
+    def batch(n: int, workers: int = 4) -> None:
+        def work(w: int) -> None:
+            assert client.status(f"M-{n}-{w}").not_found
+            if n == 0:
+                first_batch.append(client._adapter())
+
+        threads = [threading.Thread(target=work, args=(w,)) for w in range(workers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    for n in range(10):
+        batch(n)
+    assert len(client._sessions) <= 1 + 4
+    assert len(first_batch) == 4 and all(adapter._pools == {} for adapter in first_batch)
+    assert client.status("M-0-0").not_found  # the main thread's session still works
+
+
 # --- logging ----------------------------------------------------------------------------------
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -16,7 +18,7 @@ from importer.errors import UsageError
 from importer.messages import catalogue, set_language
 from importer.messages.validation import EN, FR
 from importer.model import Action, RowIssue, SourceTable, ValidatedRow
-from importer.schema import RULES, validate_table
+from importer.schema import RULES, paused_gc, validate_table
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 GOOD = {"idMission": "M1", "jourHeureInter": "03/12/2026 08:30", "nomVeh": "VH1", "ville": "Paris"}
@@ -616,6 +618,25 @@ def test_a_large_table() -> None:
     assert rows[7].errors[0].message.startswith(f'"M7" is also the mission ID of row {size + 2};')
     assert rows[100].params is not None
     assert rows[100].params["jourHeureInter"] == "01/12/2026 08:40"
+
+
+class _Node:
+    other: Any = None
+
+
+def test_garbage_cycles_do_not_outlive_repeated_pauses() -> None:
+    # The drop-folder service pauses the collector once per file; gc.freeze() resets the
+    # collection counters, so what is frozen with the survivors is never collected again.
+    refs = []
+    for _ in range(30):  # one file: a results workbook (reference cycles) made, then dropped
+        a, b = _Node(), _Node()
+        a.other, b.other = b, a
+        refs.append(weakref.ref(a))
+        gc.collect(0)  # a young collection while it is in use: it moves to the next generation
+        del a, b
+        with paused_gc():  # the next file's validation
+            pass
+    assert sum(ref() is not None for ref in refs) == 0
 
 
 # -- the catalogue -----------------------------------------------------------------------------

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
+import weakref
 from pathlib import Path
 
 import openpyxl
@@ -94,6 +96,40 @@ def test_same_content_dropped_twice_is_not_sent_again(sb, tmp_path):
     second = next(p for p in results if p.name != "week.results.xlsx")
     summary = openpyxl.load_workbook(second)["Summary"]
     assert any("already processed" in str(c.value) for row in summary.iter_rows() for c in row)
+
+
+def test_the_service_does_not_keep_each_files_results_workbook(sb, tmp_path):
+    from xlsxwriter.workbook import Workbook
+
+    def workbooks() -> int:  # alive, or garbage not collected yet
+        return sum(isinstance(o, Workbook) for o in gc.get_objects())
+
+    gc.collect()
+    before = workbooks()
+    watcher = make_watcher(sb, tmp_path)
+    for n in range(6):
+        write_planning(watcher.inbox / f"day-{n}.csv", 5, prefix=f"D{n}")
+    assert watcher.run(once=True) == 6
+    assert workbooks() - before <= 1  # the last file's, at most: not one more per file
+
+
+class _Node:
+    other: object = None
+
+
+def test_the_service_collects_old_garbage_when_idle(sb, tmp_path):
+    # Garbage in the oldest generation: the service's own pauses of the collector (one per
+    # file) reset its counters, so only the idle collection after a busy spell frees it.
+    a, b = _Node(), _Node()
+    a.other, b.other = b, a
+    gc.freeze()  # what paused_gc does with the survivors: oldest generation on unfreeze
+    gc.unfreeze()
+    ref = weakref.ref(a)
+    del a, b
+    watcher = make_watcher(sb, tmp_path)
+    write_planning(watcher.inbox / "day.csv", 5, prefix="G")
+    assert watcher.run(once=True) == 1
+    assert ref() is None
 
 
 def test_corrupt_file_goes_to_failed_with_an_explanation(sb, tmp_path):
