@@ -32,6 +32,7 @@ log = logging.getLogger("importer.watch")
 SUPPORTED = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".csv"})
 LOCK_NAME = ".mission-importer.lock"
 PRUNE_FILES_AFTER_DAYS = 90
+IDLE_COLLECT_EVERY = 60.0  # seconds: at most one full garbage collection a minute, when idle
 
 
 def is_candidate(path: Path) -> bool:
@@ -122,7 +123,7 @@ class Watcher:
         ):
             journal.prune_files(older_than_days=PRUNE_FILES_AFTER_DAYS)
             client = None
-            worked = False
+            worked, collected_at = False, float("-inf")
             while not self._stop.is_set():
                 ready = self.ready_files()
                 for path in ready:
@@ -132,12 +133,12 @@ class Watcher:
                         client = stack.enter_context(open_client(self.settings))
                     self.process(path, client, journal)
                     worked = True
-                if worked and not ready:
+                if worked and not ready and time.monotonic() - collected_at >= IDLE_COLLECT_EVERY:
                     # Idle: a full collection (~0.1 s). Validation pauses the collector and
                     # freezes what survives, which resets its counters: in a process that
                     # validates file after file, the oldest generation is never collected.
                     gc.collect()
-                    worked = False
+                    worked, collected_at = False, time.monotonic()
                 if once and not ready and not self._pending():
                     break
                 self._stop.wait(
