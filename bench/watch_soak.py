@@ -3,8 +3,9 @@
     python bench/watch_soak.py [--files 200] [--rows 50]
 
 Starts the sandbox in its own process and `mission-importer watch` in another, drops the
-files one by one, and reports files/min and the service's resident memory (VmRSS) at the
-start and at the end (the target: it does not grow by more than 50 MB). Figures, not a test.
+files one by one, and reports files/min, the service's resident memory (VmRSS) and its
+open file descriptors at the start and at the end (the target: memory does not grow by
+more than 50 MB). Figures, not a test.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def open_fds(pid: int) -> int:
+    return len(list(Path(f"/proc/{pid}/fd").iterdir()))
 
 
 def write_file(path: Path, index: int, rows: int) -> None:
@@ -75,7 +80,7 @@ def main() -> None:
         write_file(inbox / "warmup.csv", 9999, args.rows)
         while not (inbox / "done" / "warmup.csv").exists():
             time.sleep(0.1)
-        start_rss = rss_mb(service.pid)
+        start_rss, start_fds = rss_mb(service.pid), open_fds(service.pid)
         started = time.perf_counter()
         samples = []
         for i in range(args.files):
@@ -85,7 +90,7 @@ def main() -> None:
             if i % 20 == 19:
                 samples.append(rss_mb(service.pid))
         seconds = time.perf_counter() - started
-        end_rss = rss_mb(service.pid)
+        end_rss, end_fds = rss_mb(service.pid), open_fds(service.pid)
         service.send_signal(signal.SIGTERM)
         service.wait(timeout=30)
     print(
@@ -97,6 +102,7 @@ def main() -> None:
         f"end ({end_rss - start_rss:+.0f} MB); every 20 files: "
         + ", ".join(f"{s:.0f}" for s in samples)
     )
+    print(f"open file descriptors: {start_fds} after the first file, {end_fds} at the end")
 
 
 if __name__ == "__main__":

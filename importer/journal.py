@@ -513,6 +513,7 @@ class Journal:
             conn.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,))
 
         self._transact(settle)
+        self._begun.pop(attempt_id, None)  # begun by this journal, never finished
 
     def record_mission(
         self,
