@@ -300,18 +300,31 @@ class BatchRunner:
                 if on_done:
                     on_done(i, outcome)
 
+        count = max(1, min(self.options.workers, len(rows) or 1))
+        running = [count]
+        all_done = threading.Event()
+
+        def worker_main() -> None:
+            try:
+                worker()
+            finally:
+                with index_lock:
+                    running[0] -= 1
+                    if not running[0]:
+                        all_done.set()
+
         threads = [
-            threading.Thread(target=worker, name=f"worker-{n}", daemon=True)
-            for n in range(max(1, min(self.options.workers, len(rows) or 1)))
+            threading.Thread(target=worker_main, name=f"worker-{n}", daemon=True)
+            for n in range(count)
         ]
         for thread in threads:
             thread.start()
         try:
-            _join_all(threads)
+            _wait(all_done)
         except KeyboardInterrupt:
             self.stats.interrupted = True
             self._stop.set()
-            _join_all(threads)  # a second Ctrl-C propagates from here
+            _wait(all_done)  # a second Ctrl-C propagates from here
         finally:
             self.stats.elapsed = time.perf_counter() - started
             if self.progress:
@@ -325,7 +338,12 @@ class BatchRunner:
         self._stop.set()
 
 
-def _join_all(threads: list[threading.Thread]) -> None:
-    for thread in threads:
-        while thread.is_alive():
-            thread.join(0.1)
+def _wait(event: threading.Event) -> None:
+    """Wait for ``event`` in short steps, so that Ctrl-C is seen at once.
+
+    Not ``Thread.join``: on Python before 3.13, a KeyboardInterrupt that lands inside
+    ``join`` can mark a thread that is still running as stopped, and a worker still
+    sending would then be taken for done (its row reported as not sent).
+    """
+    while not event.wait(0.1):
+        pass

@@ -18,7 +18,7 @@ import pytest
 from importer.config import Settings
 from importer.errors import ApiUnavailableError, AuthenticationError
 from importer.jobs import delete_missions, import_file, status_missions
-from importer.model import Outcome
+from importer.model import CALL_CREATE, Outcome
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, MULTI_LOGIN, MULTI_PASSWORD, Sandbox
 
 HEADERS = ["idMission", "jourHeureInter", "nomVeh", "ville", "codPost", "commentaire", "aEnvoyer"]
@@ -290,6 +290,30 @@ def test_sigkill_at_random_points_then_rerun_loses_nothing_and_duplicates_nothin
         _out, err = final.communicate(timeout=240)
         assert final.returncode == 0, err.decode()
         assert_state_equals_file(sb, n)
+
+
+def test_ctrl_c_during_the_wait_never_takes_a_sending_worker_for_done(tmp_path):
+    # On Python < 3.13 a KeyboardInterrupt landing inside Thread.join marks a still running
+    # thread as stopped; the engine must not wait with join, or this row reads "not sent".
+    import _thread
+
+    from importer.calls import CallResult
+    from importer.engine import BatchRunner, RunOptions
+    from importer.journal import Journal
+    from importer.model import Action, ValidatedRow
+
+    class SlowClient:
+        def create(self, params: dict[str, str]) -> CallResult:
+            _thread.interrupt_main()  # Ctrl-C while the main thread waits for the workers
+            time.sleep(0.5)  # ... and this call is still in flight
+            return CallResult(CALL_CREATE, True, 200, "créée", {}, 1, 0.5, None)
+
+    rows = [ValidatedRow(row=2, action=None, params={"idMission": "M-1"})]
+    with Journal(tmp_path / "journal.sqlite3") as journal:
+        runner = BatchRunner(SlowClient(), journal, "http://127.0.0.1:9", RunOptions(Action.CREATE))
+        results = runner.run(rows)
+    assert runner.stats.interrupted
+    assert results[0] is not None and results[0].outcome is Outcome.CREATED
 
 
 @pytest.mark.slow
