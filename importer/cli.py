@@ -197,15 +197,15 @@ api_options = _options(
         help="At most this many requests per second, all workers together.",
     ),
     click.option(
-        "--journal",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Journal file [default: in your state folder].",
-    ),
-    click.option(
         "--ca-bundle",
         type=click.Path(dir_okay=False, exists=True),
         help="CA certificates to trust, e.g. a company proxy's (TLS is always verified).",
     ),
+)
+journal_option = click.option(
+    "--journal",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Journal file [default: in your state folder].",
 )
 output_options = _options(
     click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors."),
@@ -285,6 +285,7 @@ def validate(
 @click.argument("file", type=click.Path(path_type=Path))
 @input_options
 @api_options
+@journal_option
 @click.option(
     "--mode",
     type=click.Choice(MODES),
@@ -410,7 +411,6 @@ def status(
     customer_id: int | None,
     workers: int | None,
     rate: float | None,
-    journal: Path | None,
     ca_bundle: str | None,
     quiet: bool,
     as_json: bool,
@@ -456,6 +456,7 @@ def status(
     help="Do not ask for confirmation (required when not run from a terminal).",
 )
 @api_options
+@journal_option
 @output_options
 @click.pass_context
 def delete(
@@ -613,6 +614,7 @@ def sandbox(
 )
 @click.option("--once", is_flag=True, help="Process what is in the inbox, then exit (cron).")
 @api_options
+@journal_option
 @click.pass_context
 def watch(
     ctx: click.Context,
@@ -674,6 +676,7 @@ def watch(
 
 @cli.command()
 @api_options
+@journal_option
 @click.pass_context
 def check(
     ctx: click.Context,

@@ -56,6 +56,13 @@ def test_version(runner):
     assert __version__ in result.output
 
 
+def test_journal_option_only_where_the_journal_is_used(runner):
+    for command, offered in [("import", True), ("delete", True), ("status", False)]:
+        result = runner.invoke(cli, ["--lang", "en", command, "--help"])
+        assert result.exit_code == 0
+        assert ("--journal" in result.output) is offered, command
+
+
 def test_help_lists_every_command_with_examples(runner):
     result = runner.invoke(cli, ["--help"])
     assert result.exit_code == 0
