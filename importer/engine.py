@@ -300,17 +300,17 @@ class BatchRunner:
                 if on_done:
                     on_done(i, outcome)
 
-        count = max(1, min(self.options.workers, len(rows) or 1))
-        running = [count]
+        count = running = max(1, min(self.options.workers, len(rows) or 1))
         all_done = threading.Event()
 
         def worker_main() -> None:
+            nonlocal running
             try:
                 worker()
             finally:
                 with index_lock:
-                    running[0] -= 1
-                    if not running[0]:
+                    running -= 1
+                    if not running:
                         all_done.set()
 
         threads = [
