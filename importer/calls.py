@@ -8,6 +8,7 @@ accents ignored; the mission id is blanked first, so an id such as "ERROR-12" is
 from __future__ import annotations
 
 import threading
+import time
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,12 +35,13 @@ class CallResult:
     http_status: int | None  # status of the last attempt; None if it got no answer
     message: str  # the service's message verbatim ("" if none)
     body: Any  # parsed JSON or None
-    attempts: int  # HTTP requests made for this call, reconciliation included
+    attempts: int  # HTTP requests that sent this call (statutMission checks not counted)
     elapsed: float  # seconds
     error: str | None  # plain explanation when not ok (catalogue text)
     not_found: bool = False  # the API answered 404 (ok only for a reconciled delete)
     ambiguous: bool = False  # not ok, and the server MAY have applied the change
     reconciled: bool = False  # outcome established by a statutMission check / a 404 on delete
+    lookups: int = 0  # statutMission requests made to settle a create (reconciliation)
 
 
 class CallStats:
@@ -95,7 +97,9 @@ class CallState:
     call: str
     params: dict[str, str]
     id_mission: str
-    attempts: int = 0
+    attempts: int = 0  # requests of the call itself
+    lookups: int = 0  # statutMission requests made on the call's behalf
+    started: float = 0.0  # time.perf_counter() when the call began
     maybe_applied: bool = False  # an attempt may have been applied and nothing settled it
     was_ambiguous: bool = False  # an earlier attempt of this call ended ambiguously
     exists: bool = False  # (create) statutMission found the mission: modify instead
@@ -176,12 +180,24 @@ def make_result(
         not_found=not_found,
         ambiguous=not ok and state.maybe_applied and state.call != CALL_STATUS,
         reconciled=state.reconciled,
+        lookups=state.lookups,
     )
 
 
-def gave_up(state: CallState, failure: Retryable) -> CallResult:
-    """The CallResult once retries are exhausted (time or attempts)."""
+def gave_up(state: CallState, failure: Retryable, limit: float) -> CallResult:
+    """The CallResult once retries are exhausted (time or attempts).
+
+    The message gives the reason of the last attempt (with the per-attempt timeout), the
+    time the call took in all and ``limit``, the bound per call, retries included.
+    """
     ambiguous = state.maybe_applied and state.call != CALL_STATUS
     key = "client.gave_up_ambiguous" if ambiguous else "client.gave_up"
-    error = t(key, attempts=state.attempts, reason=failure.reason)
+    spent = time.perf_counter() - state.started
+    error = t(
+        key,
+        attempts=state.attempts,
+        reason=failure.reason,
+        spent=f"{spent:.1f}",
+        limit=f"{limit:g}",
+    )
     return make_result(state, failure.answer, ok=False, error=error)

@@ -90,14 +90,23 @@ class ImporterGroup(TranslatedHelp, click.Group):
                 formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
+        from importer import audit
+
         try:
             return super().invoke(ctx)
         except ImporterError as error:  # the tool's errors: one sentence and the exit code
+            audit.event("run_failed", exit_code=int(error.exit_code), reason=error.message)
             click.echo(t("common.error_prefix", message=error.message), err=True)
             ctx.exit(int(error.exit_code))
+        except click.ClickException as error:  # a usage error found while parsing
+            audit.event("run_failed", exit_code=error.exit_code, reason=error.format_message())
+            raise
         except KeyboardInterrupt:
+            audit.event("run_failed", exit_code=int(ExitCode.INTERRUPTED), reason=t("cli.aborted"))
             click.echo(t("cli.aborted"), err=True)
             ctx.exit(int(ExitCode.INTERRUPTED))
+        finally:
+            audit.detach_all()
 
 
 def _apply_language(lang: str | None) -> str | None:
@@ -116,6 +125,7 @@ def _settings(ctx: click.Context, **cli_values: Any) -> Any:
         values["lang"] = root["lang"]
     config = root.get("config")
     loaded = load_configuration(values, config_path=Path(config) if config else None)
+    ctx.meta["configuration"] = loaded  # for `check`: where each value came from
     settings = loaded.settings
     set_language(resolve_language(settings))
     for note in loaded.notes:
@@ -132,28 +142,38 @@ def _ask_password(settings: Any) -> Any:
     return settings
 
 
-def _finish(report: Any, *, quiet: bool, as_json: bool, log_file: Path | None = None) -> None:
-    """Print the summary (or JSON), write the log file, exit with the report's code."""
-    from importer.summary import row_records, summary_dict, summary_json, summary_lines
+def _finish(report: Any, *, quiet: bool, as_json: bool) -> None:
+    """Print the summary (or JSON), log it, exit with the report's code.
 
-    if log_file:
-        _write_log(log_file, row_records(report), summary_dict(report))
+    ``--quiet`` prints nothing on success and one sentence on stderr otherwise.
+    """
+    from importer import audit
+    from importer.summary import failure_sentence, summary_dict, summary_json, summary_lines
+
+    audit.event("summary", **summary_dict(report))
     if as_json:
         click.echo(summary_json(report))
-    elif not quiet:
+    elif quiet:
+        sentence = failure_sentence(report)
+        if sentence:
+            click.echo(t("common.error_prefix", message=sentence), err=True)
+    else:
         colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         for line in summary_lines(report, style=click.style if colour else None):
             click.echo(line, color=colour)
     click.get_current_context().exit(int(report.exit_code))
 
 
-def _write_log(path: Path, rows: list[dict[str, Any]], summary: dict[str, Any]) -> None:
-    """Append JSON lines (one per row, one summary) to an owner-only log file."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    with os.fdopen(fd, "a", encoding="utf-8") as out:
-        for record in rows:
-            out.write(json.dumps({"type": "row", **record}, ensure_ascii=False) + "\n")
-        out.write(json.dumps({"type": "summary", **summary}, ensure_ascii=False) + "\n")
+def _open_log(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """--log-file, taken first (eager), so that even a usage error is logged."""
+    if value is not None:
+        from importer import audit
+
+        try:
+            audit.attach(value, ctx.info_name or "")
+        except OSError as exc:
+            raise UsageError(t("audit.cannot_open", path=value, reason=exc.strerror)) from None
+    return value
 
 
 # -- options shared by several commands ---------------------------------------------------------
@@ -207,9 +227,23 @@ journal_option = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Journal file [default: in your state folder].",
 )
+log_option = click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    is_eager=True,
+    expose_value=False,
+    callback=_open_log,
+    help="Append the audit log to this file: JSON lines (one per row, one summary).",
+)
 output_options = _options(
-    click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors."),
+    click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        help="Print nothing on success; on failure, one sentence on stderr.",
+    ),
     click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout."),
+    log_option,
 )
 
 
@@ -234,8 +268,7 @@ output_options = _options(
     "-v",
     "--verbose",
     count=True,
-    help="Log more: -v for each file and call "
-    "summary, -vv for every HTTP request (never a secret).",
+    help="Log more on stderr: -v one line per API call, -vv every HTTP request (never a secret).",
 )
 def cli(lang: str | None, config: str | None, verbose: int) -> None:
     """Turn spreadsheets of planned interventions into Ocean GéoMission missions.
@@ -304,11 +337,6 @@ def validate(
     is_flag=True,
     help="Import into an embedded local sandbox (demo and rehearsal: nothing leaves this machine).",
 )
-@click.option(
-    "--log-file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Append JSON lines (one per row, one summary) to this file.",
-)
 @output_options
 @click.pass_context
 def import_(
@@ -329,7 +357,6 @@ def import_(
     all_or_nothing: bool,
     only_failed: bool,
     sandbox: bool,
-    log_file: Path | None,
     quiet: bool,
     as_json: bool,
 ) -> None:
@@ -385,7 +412,7 @@ def import_(
             failed_only=only_failed,
             show_progress=show_progress,
         )
-    _finish(report, quiet=quiet, as_json=as_json, log_file=log_file)
+    _finish(report, quiet=quiet, as_json=as_json)
 
 
 @cli.command()
@@ -396,7 +423,7 @@ def import_(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Results workbook [default: <input>.results.xlsx].",
+    help="Results workbook [default: <input>.status.xlsx, or status-<time>.xlsx with --id].",
 )
 @api_options
 @output_options
@@ -417,6 +444,9 @@ def status(
 ) -> None:
     """Ask Ocean for the status of each mission of a file (or of --id ones).
 
+    Each mission is found, refused (by its driver) or not_found. Exit code 0 only when
+    every mission was found and none refused, else 1.
+
     \b
     Examples:
       mission-importer status planning.xlsx
@@ -435,7 +465,9 @@ def status(
             rate=rate,
         )
     )
-    report = status_missions(file, ids, settings, output=output)
+    report = status_missions(
+        file, ids, settings, output=output, show_progress=not (quiet or as_json)
+    )
     _finish(report, quiet=quiet, as_json=as_json)
 
 
@@ -447,7 +479,7 @@ def status(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Results workbook [default: <input>.results.xlsx].",
+    help="Results workbook [default: <input>.delete.xlsx, or delete-<time>.xlsx with --id].",
 )
 @click.option(
     "-y",
@@ -511,6 +543,7 @@ def delete(
 
 @cli.command()
 @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@log_option
 @click.pass_context
 def template(ctx: click.Context, path: Path | None) -> None:
     """Write the blank planning workbook (labels, help on each column, drop-down lists).
@@ -557,6 +590,7 @@ def template(ctx: click.Context, path: Path | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="SQLite file keeping the missions across restarts.",
 )
+@log_option
 @click.pass_context
 def sandbox(
     ctx: click.Context,
@@ -615,6 +649,7 @@ def sandbox(
 @click.option("--once", is_flag=True, help="Process what is in the inbox, then exit (cron).")
 @api_options
 @journal_option
+@log_option
 @click.pass_context
 def watch(
     ctx: click.Context,
@@ -677,6 +712,8 @@ def watch(
 @cli.command()
 @api_options
 @journal_option
+@click.option("--json", "as_json", is_flag=True, help="Print the settings and the result as JSON.")
+@log_option
 @click.pass_context
 def check(
     ctx: click.Context,
@@ -686,15 +723,16 @@ def check(
     rate: float | None,
     journal: Path | None,
     ca_bundle: str | None,
+    as_json: bool,
 ) -> None:
-    """Show the settings in effect, log in, and make one harmless read call.
+    """Show each setting in effect and where it came from, log in, make one harmless read call.
 
     \b
-    Example:
+    Examples:
       OCEAN_LOGIN=me mission-importer check
+      mission-importer check --json
     """
-    from importer.config import effective_settings
-    from importer.jobs import open_client
+    from importer.check import check_connection, effective_table
 
     settings = _ask_password(
         _settings(
@@ -707,20 +745,32 @@ def check(
             journal=journal,
         )
     )
-    click.echo(t("check.settings"))
-    for key, value in effective_settings(settings).items():
-        click.echo(f"  {key} = {value}")
-    with open_client(settings) as client:
-        result = client.status("mission-importer-check", settings.customer_id)
-    if result.ok or result.not_found:
-        customer = (
-            t("check.customer", customer=settings.customer_id) if settings.customer_id else ""
+    configuration = ctx.meta["configuration"]
+    table = effective_table(configuration, settings)
+    if not as_json:
+        click.echo(t("check.settings"))
+        if configuration.file:
+            click.echo(t("check.config_file", path=configuration.file))
+        width = max(len(key) for key in table)
+        for key, (value, origin) in table.items():
+            click.echo(f"  {key:<{width}} = {value}   [{origin}]")
+    outcome = check_connection(settings)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "config_file": str(configuration.file) if configuration.file else None,
+                    "settings": {k: {"value": v, "origin": o} for k, (v, o) in table.items()},
+                    "ok": outcome.ok,
+                    "message": outcome.message,
+                },
+                ensure_ascii=False,
+            )
         )
-        click.echo(t("check.ok", url=settings.api_url, login=settings.login, customer=customer))
-        return
-    if result.http_status == 403:
-        raise ApiUnavailableError(t("check.forbidden", message=result.message))
-    raise ApiUnavailableError(t("check.failed", reason=result.error or result.message))
+    if not outcome.ok:
+        raise ApiUnavailableError(outcome.message)
+    if not as_json:
+        click.echo(outcome.message)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -13,8 +13,9 @@ The TOML file puts the connection at the top and the rest in sections (see
 
     api_url, customer_id, login, password, timezone, lang
     [import]  workers, rate, mode, max_rows, sheet, journal, default_a_envoyer, mission_types
-    [http]    connect_timeout, read_timeout, max_attempts, max_retry_seconds, ca_bundle,
-              failure_patterns
+    [http]    connect_timeout, read_timeout, max_attempts, max_retry_seconds, call_timeout,
+              ca_bundle, failure_patterns
+    [status]  refused_statuses
     [columns] "Their header" = "apiField"
     [watch]   inbox, interval, settle_seconds, outbox
 
@@ -66,6 +67,7 @@ DEFAULT_FAILURE_PATTERNS: tuple[str, ...] = (
     "invalid",
     "denied",
 )
+DEFAULT_REFUSED_STATUSES: tuple[str, ...] = ("REFUSEE", "REFUSED")
 
 
 @dataclass
@@ -92,9 +94,12 @@ class Settings:
     read_timeout: float = 30.0
     max_attempts: int = 5
     max_retry_seconds: float = 120.0
+    call_timeout: float = 120.0  # the most one call may take, retries included
     ca_bundle: str | None = None
     failure_patterns: list[str] = field(default_factory=lambda: list(DEFAULT_FAILURE_PATTERNS))
     journal: Path | None = None  # None: the user's state folder
+    # status: a mission whose status or statusCode is one of these was refused
+    refused_statuses: list[str] = field(default_factory=lambda: list(DEFAULT_REFUSED_STATUSES))
     # drop folder
     watch_interval: float = 5.0
     watch_settle_seconds: float = 2.0
@@ -131,8 +136,10 @@ SECTIONS: dict[str, dict[str, str]] = {
     "": name_map("api_url customer_id login password timezone lang"),
     "import": name_map("workers rate mode max_rows sheet journal default_a_envoyer mission_types"),
     "http": name_map(
-        "connect_timeout read_timeout max_attempts max_retry_seconds ca_bundle failure_patterns"
+        "connect_timeout read_timeout max_attempts max_retry_seconds call_timeout ca_bundle "
+        "failure_patterns"
     ),
+    "status": name_map("refused_statuses"),
     "watch": dict(
         inbox="inbox",
         interval="watch_interval",
@@ -411,7 +418,7 @@ def _validate(s: Settings, origins: Mapping[str, str]) -> None:
     _check_range(s.workers, origins["workers"], 1, MAX_WORKERS)
     for name in ("max_rows", "max_attempts", "customer_id"):
         _check_range(getattr(s, name), origins[name], 1, None)
-    for name in ("rate", "connect_timeout", "read_timeout", "watch_interval"):
+    for name in ("rate", "connect_timeout", "read_timeout", "call_timeout", "watch_interval"):
         _check_positive(getattr(s, name), origins[name])
     for name in ("max_retry_seconds", "watch_settle_seconds"):
         _check_range(getattr(s, name), origins[name], 0, None)

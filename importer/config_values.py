@@ -27,9 +27,12 @@ def name_map(text: str) -> dict[str, str]:
 _KIND_GROUPS = dict(
     text="api_url login password timezone lang sheet mode",
     int="customer_id max_rows workers max_attempts",
-    float="rate connect_timeout read_timeout max_retry_seconds watch_interval watch_settle_seconds",
+    float=(
+        "rate connect_timeout read_timeout max_retry_seconds call_timeout watch_interval "
+        "watch_settle_seconds"
+    ),
     bool="default_a_envoyer",
-    list="mission_types failure_patterns",
+    list="mission_types failure_patterns refused_statuses",
     mapping="columns",
     path="journal outbox inbox",
     path_text="ca_bundle",

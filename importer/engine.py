@@ -37,15 +37,6 @@ log = logging.getLogger("importer.engine")
 # After this many rows in a row that got no answer at all, the API is considered lost.
 API_LOST_AFTER = 12
 
-STATUS_FIELDS = (
-    "status",
-    "statusCode",
-    "time",
-    "externalMissionId",
-    "complement",
-    "commentRefuseReason",
-)
-
 
 @dataclass
 class RunOptions:
@@ -79,7 +70,7 @@ class BatchRunner:
     def __init__(
         self,
         client: OceanClient,
-        journal: Journal,
+        journal: Journal | None,
         api_url: str,
         options: RunOptions,
         progress: Progress | None = None,
@@ -94,6 +85,12 @@ class BatchRunner:
         self._silent_failures = 0  # consecutive rows that got no answer at all
         self._uncertain: set[tuple[str, str]] = set()  # missions left in flight, unsettled
         self.stats = RunStats()
+
+    @property
+    def _store(self) -> Journal:
+        """The journal (only a lookup-only runner, such as `status`, has none)."""
+        assert self.journal is not None
+        return self.journal
 
     # -- planning one row ------------------------------------------------------------------
 
@@ -118,7 +115,8 @@ class BatchRunner:
         )
         customer = self._customer_key(params)
         id_mission = params["idMission"]
-        entry = self.journal.get(self.api_url, customer, id_mission)
+        outcome.id_mission, outcome.customer_id = id_mission, customer
+        entry = self._store.get(self.api_url, customer, id_mission)
         if (customer, id_mission) in self._uncertain:
             entry = None  # a call a killed run left in flight may have changed it: ask
         digest = params_hash(params)
@@ -159,7 +157,7 @@ class BatchRunner:
     def _exists(self, outcome: RowOutcome, params: dict[str, str], customer: str) -> bool | None:
         """Ask statutMission whether the mission exists; None when the answer is unusable."""
         result = self.client.status(params["idMission"], customer or None)
-        outcome.attempts += result.attempts
+        outcome.lookups += result.attempts
         self._note_answer(result)
         if result.ok:
             return True
@@ -183,7 +181,7 @@ class BatchRunner:
             outcome.message = t("engine.would_send", call=call)
             return outcome
         id_mission = params["idMission"]
-        attempt = self.journal.begin(self.api_url, customer, id_mission, call, digest)
+        attempt = self._store.begin(self.api_url, customer, id_mission, call, digest)
         if call == CALL_CREATE:
             result = self.client.create(params)
         elif call == CALL_MODIFY:
@@ -192,10 +190,11 @@ class BatchRunner:
             result = self.client.delete(id_mission, customer or None)
         self._note_answer(result)
         outcome.attempts += result.attempts
+        outcome.lookups += result.lookups
         outcome.http_status = result.http_status
         outcome.message = result.message
         if result.ok:
-            self.journal.finish(attempt, "applied")
+            self._store.finish(attempt, "applied")
             outcome.outcome = {
                 CALL_CREATE: Outcome.CREATED,
                 CALL_MODIFY: Outcome.MODIFIED,
@@ -204,11 +203,11 @@ class BatchRunner:
             if result.reconciled:
                 self.stats.reconciled += 1
             return outcome
-        self.journal.finish(attempt, "unknown" if result.ambiguous else "not_applied")
+        self._store.finish(attempt, "unknown" if result.ambiguous else "not_applied")
         if call == CALL_DELETE and result.not_found:
             # Already absent: nothing to do, but a mistyped id deserves a look.
-            self.journal.record_mission(self.api_url, customer, id_mission, present=False)
-            outcome.outcome = Outcome.UNCHANGED
+            self._store.record_mission(self.api_url, customer, id_mission, present=False)
+            outcome.outcome = Outcome.NOT_FOUND
             outcome.warnings.append(_issue(outcome.row, "engine.delete_absent", id=id_mission))
             return outcome
         self._fail(outcome, result)
@@ -244,10 +243,10 @@ class BatchRunner:
         treats its mission as unknown (asks statutMission again before any send).
         """
         settled = 0
-        for attempt in self.journal.in_flight(self.api_url):
+        for attempt in self._store.in_flight(self.api_url):
             result = self.client.status(attempt.id_mission, attempt.customer_id or None)
             if result.ok or result.not_found:
-                self.journal.resolve(attempt.attempt_id, present=result.ok)
+                self._store.resolve(attempt.attempt_id, present=result.ok)
                 settled += 1
             else:
                 self._uncertain.add((attempt.customer_id, attempt.id_mission))
@@ -329,7 +328,8 @@ class BatchRunner:
             self.stats.elapsed = time.perf_counter() - started
             if self.progress:
                 self.progress.close()
-        self.journal.flush()  # the last finishes, queued for a commit no worker will make
+        if self.journal is not None:
+            self.journal.flush()  # the last finishes, queued for a commit no worker will make
         return results
 
     def stop(self) -> None:

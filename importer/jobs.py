@@ -10,7 +10,6 @@ import contextlib
 import tempfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,16 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from importer import audit
 from importer.columns import map_headers
 from importer.config import Settings, effective_settings
 from importer.errors import ExitCode, UsageError
 from importer.messages import get_language, t
 from importer.model import (
-    CALL_STATUS,
     Action,
     HeaderMap,
     Outcome,
-    RowIssue,
     RowOutcome,
     SourceTable,
     ValidatedRow,
@@ -38,11 +36,14 @@ from importer.schema import paused_gc, validate_table
 from importer.sources import read_table
 
 if TYPE_CHECKING:
-    from importer.engine import RunOptions
+    from importer.engine import RunOptions, RunStats
     from importer.journal import Journal
     from importer.ocean import OceanClient
 
-PROBLEM_OUTCOMES = frozenset({Outcome.INVALID, Outcome.FAILED, Outcome.NOT_SENT})
+OUTPUT_SUFFIXES = ("results", "status", "delete")
+PROBLEM_OUTCOMES = frozenset({Outcome.INVALID, Outcome.FAILED, Outcome.NOT_SENT, Outcome.REFUSED})
+# `status` is a question: a mission it cannot find is a problem (for `delete` it is not).
+STATUS_PROBLEMS = PROBLEM_OUTCOMES | {Outcome.NOT_FOUND}
 
 
 @dataclass
@@ -70,6 +71,7 @@ class JobReport:
     api_lost: str | None = None
     calls: dict[str, int] = field(default_factory=dict)
     sending_seconds: float = 0.0  # time the worker pool spent sending (0 with no calls)
+    problem_outcomes: frozenset[Outcome] = PROBLEM_OUTCOMES  # outcomes that make exit 1
 
     @property
     def counts(self) -> Counter[str]:
@@ -83,7 +85,7 @@ class JobReport:
     def exit_code(self) -> ExitCode:
         if self.interrupted:
             return ExitCode.INTERRUPTED
-        if self.api_lost or any(o.outcome in PROBLEM_OUTCOMES for o in self.outcomes):
+        if self.api_lost or any(o.outcome in self.problem_outcomes for o in self.outcomes):
             return ExitCode.ROWS_FAILED
         return ExitCode.OK
 
@@ -94,11 +96,21 @@ def call_counts(client: Any) -> dict[str, int]:
     return {**snapshot.pop("requests"), **snapshot}
 
 
-def default_output(path: Path) -> Path:
-    """``<input stem>.results.xlsx`` beside the input."""
+def default_output(path: Path, command: str = "results") -> Path:
+    """``<input stem>.<command>.xlsx`` beside the input (``results`` for import and validate).
+
+    Re-reading one of our own workbooks does not pile the suffixes up.
+    """
     stem = path.name.removesuffix(path.suffix)
-    stem = stem.removesuffix(".results")  # re-importing a results workbook
-    return path.with_name(f"{stem}.results.xlsx")
+    for suffix in OUTPUT_SUFFIXES:
+        stem = stem.removesuffix(f".{suffix}")
+    return path.with_name(f"{stem}.{command}.xlsx")
+
+
+def default_ids_output(command: str, now: datetime | None = None) -> Path:
+    """``<command>-<local time>.xlsx`` in the current folder, for the ``--id`` forms."""
+    moment = (now or datetime.now(UTC)).astimezone()
+    return Path(f"{command}-{moment:%Y%m%d-%H%M%S}.xlsx")
 
 
 def prepare(path: Path, settings: Settings, *, now: datetime | None = None) -> Prepared:
@@ -122,6 +134,8 @@ def _validation_outcome(vrow: ValidatedRow) -> RowOutcome:
         warnings=list(vrow.warnings),
         utc_inter=params.get("jourHeureInter", ""),
         utc_peremp=params.get("jourHeurePeremp", ""),
+        id_mission=params.get("idMission", ""),
+        customer_id=params.get("customerId", ""),
     )
 
 
@@ -132,8 +146,9 @@ def _write(
     output: Path | None,
     extra_columns: Sequence[str] = (),
 ) -> None:
+    name = report.command if report.command in ("status", "delete") else "results"
     target = output or (
-        default_output(table.path) if report.input_path else Path("ids.results.xlsx")
+        default_output(table.path, name) if report.input_path else default_ids_output(name)
     )
     summary = RunSummary(
         command=report.command,
@@ -148,6 +163,7 @@ def _write(
     )
     if report.output_path != target:
         report.notes.append(t("results.written_beside", target=target, path=report.output_path))
+    audit.rows(report.outcomes, str(report.input_path) if report.input_path else None)
 
 
 def only_failed(report: JobReport, table: SourceTable) -> tuple[JobReport, SourceTable]:
@@ -207,6 +223,7 @@ def open_client(settings: Settings) -> Iterator[OceanClient]:
         ca_bundle=settings.ca_bundle,
         max_attempts=settings.max_attempts,
         max_retry_seconds=settings.max_retry_seconds,
+        call_timeout=settings.call_timeout,
         failure_patterns=settings.failure_patterns,
         rate=settings.rate,
     )
@@ -257,8 +274,18 @@ def _send_rows(
         results = runner.run([rows[i] for i in valid_index])
         report.calls = call_counts(client)
         report.sending_seconds = runner.stats.elapsed
-    reason = runner.stats.api_lost
-    report.interrupted = runner.stats.interrupted
+    _take_results(report, runner.stats, valid_index, results)
+
+
+def _take_results(
+    report: JobReport,
+    stats: RunStats,
+    valid_index: Sequence[int],
+    results: Sequence[RowOutcome | None],
+) -> None:
+    """Put the engine's outcomes into ``report``; rows never sent become ``not_sent``."""
+    reason = stats.api_lost
+    report.interrupted = stats.interrupted
     report.api_lost = reason
     for i, result in zip(valid_index, results, strict=True):
         if result is not None:
@@ -384,54 +411,53 @@ def _ids_from(
     return table, rows, notes
 
 
-def _for_each(rows: list[ValidatedRow], workers: int, work) -> list[RowOutcome]:
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return list(pool.map(work, rows))
-
-
 def status_missions(
-    path: Path | None, ids: Sequence[str], settings: Settings, *, output: Path | None = None
+    path: Path | None,
+    ids: Sequence[str],
+    settings: Settings,
+    *,
+    output: Path | None = None,
+    show_progress: bool = True,
 ) -> JobReport:
-    """Ask statutMission for each mission; the workbook gets the status columns."""
-    from importer.engine import STATUS_FIELDS
+    """Ask statutMission for each mission on the engine; the workbook gets its answers.
+
+    Outcomes: ``found``, ``refused`` or ``not_found`` (``failed`` for any other answer).
+    """
+    from importer.engine import RunOptions
+    from importer.status import StatusRunner, status_columns
 
     started = datetime.now(UTC)
     table, rows, notes = _ids_from(path, ids, settings)
     report = JobReport(
-        command="status", input_path=path, outcomes=[], started_at=started, notes=notes
+        command="status",
+        input_path=path,
+        outcomes=[_validation_outcome(r) for r in rows],
+        started_at=started,
+        notes=notes,
+        problem_outcomes=STATUS_PROBLEMS,
     )
-    with open_client(settings) as client:
-
-        def ask(vrow: ValidatedRow) -> RowOutcome:
-            outcome = _validation_outcome(vrow)
-            if not vrow.valid or vrow.params is None:
-                return outcome
-            result = client.status(vrow.params["idMission"], vrow.params.get("customerId"))
-            outcome.action = CALL_STATUS
-            outcome.attempts = result.attempts
-            outcome.http_status = result.http_status
-            body = result.body if isinstance(result.body, dict) else {}
-            outcome.message = result.message or str(body.get("status", ""))
-            outcome.extra = {name: body.get(name, "") for name in STATUS_FIELDS}
-            if result.ok:
-                outcome.outcome = Outcome.VALID
-            else:
-                outcome.outcome = Outcome.FAILED
-                outcome.errors.append(
-                    RowIssue(
-                        vrow.row,
-                        None,
-                        None,
-                        "engine.api_error",
-                        t("engine.api_error", reason=result.error or result.message),
-                    )
-                )
-            return outcome
-
-        report.outcomes = _for_each(rows, settings.workers, ask)
-        report.calls = call_counts(client)
+    valid_index = [i for i, r in enumerate(rows) if r.valid]
+    if valid_index:
+        options = RunOptions(workers=settings.workers, default_customer_id=settings.customer_id)
+        with open_client(settings) as client:
+            progress = Progress(len(valid_index), enabled=show_progress)
+            runner = StatusRunner(
+                client,
+                settings.api_url,
+                options,
+                progress,
+                timezone=settings.timezone,
+                refused_statuses=settings.refused_statuses,
+            )
+            results = runner.run([rows[i] for i in valid_index])
+            report.calls = call_counts(client)
+            report.sending_seconds = runner.stats.elapsed
+        _take_results(report, runner.stats, valid_index, results)
+    refused = report.counts.get(Outcome.REFUSED.value, 0)
+    if refused:
+        report.notes.append(t("status.refused_note", count=refused))
     report.finished_at = datetime.now(UTC)
-    _write(report, table, settings, output, extra_columns=STATUS_FIELDS)
+    _write(report, table, settings, output, extra_columns=status_columns(settings.timezone))
     return report
 
 
@@ -458,6 +484,9 @@ def delete_missions(
             mode=Action.DELETE, workers=settings.workers, default_customer_id=settings.customer_id
         )
         _send_rows(report, rows, valid_index, settings, options, show_progress=show_progress)
+    unknown = report.counts.get(Outcome.NOT_FOUND.value, 0)
+    if unknown:
+        report.notes.append(t("status.delete_not_found_note", count=unknown))
     report.finished_at = datetime.now(UTC)
     _write(report, table, settings, output)
     return report

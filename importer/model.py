@@ -26,6 +26,9 @@ class Outcome(StrEnum):
     INVALID = "invalid"
     FAILED = "failed"
     NOT_SENT = "not_sent"  # valid but never sent (interrupted, API lost midway, all-or-nothing)
+    FOUND = "found"  # status: the mission exists and was not refused
+    REFUSED = "refused"  # status: a driver refused it (a reason, or a refusal status code)
+    NOT_FOUND = "not_found"  # status / delete: the API does not know this mission
 
 
 class Action(StrEnum):
@@ -38,8 +41,10 @@ class Action(StrEnum):
 
 
 # The columns the results workbook adds after the source's own (stable English keys;
-# the catalogue has their French headers under "results.col.<key>").
-RESULT_COLUMNS: tuple[str, ...] = (
+# the catalogue has their French headers under "results.col.<key>"). A results workbook
+# is recognised by BASE_RESULT_COLUMNS; later columns are appended after them, so that
+# workbooks written before they existed are still read back.
+BASE_RESULT_COLUMNS: tuple[str, ...] = (
     "row",
     "outcome",
     "action",
@@ -51,6 +56,7 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "jourHeureInter (UTC)",
     "jourHeurePeremp (UTC)",
 )
+RESULT_COLUMNS: tuple[str, ...] = (*BASE_RESULT_COLUMNS, "lookups")
 
 # The API call names, as shown in the results' `action` column.
 CALL_CREATE = "ajoutMission"
@@ -142,7 +148,10 @@ class RowOutcome:
     message: str = ""  # the web service's message, verbatim
     errors: list[RowIssue] = field(default_factory=list)  # validation and API errors
     warnings: list[RowIssue] = field(default_factory=list)
-    attempts: int = 0
+    attempts: int = 0  # sends of the change (or of the statutMission call for `status`)
+    lookups: int = 0  # statutMission requests made to decide or settle the change
     utc_inter: str = ""  # jourHeureInter exactly as sent (or as it would be sent)
     utc_peremp: str = ""  # jourHeurePeremp exactly as sent
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. statutMission columns
+    id_mission: str = ""  # for the audit log
+    customer_id: str = ""

@@ -161,6 +161,7 @@ class OceanClient:
         ca_bundle: str | None = None,
         max_attempts: int = 5,
         max_retry_seconds: float = 120.0,
+        call_timeout: float = 120.0,
         failure_patterns: Sequence[str] = DEFAULT_FAILURE_PATTERNS,
         rate: float | None = None,
         token_lifetime: float = 12 * 3600,
@@ -183,6 +184,7 @@ class OceanClient:
         self.verify: str | bool = ca_bundle or _env_ca_bundle() or True
         self.max_attempts = max(1, int(max_attempts))
         self.max_retry_seconds = float(max_retry_seconds)
+        self.call_timeout = max(0.1, float(call_timeout))  # one call, retries included
         self.backoff_base = float(backoff_base)
         self.backoff_cap = float(backoff_cap)
         self.token_lifetime = float(token_lifetime)
@@ -211,7 +213,8 @@ class OceanClient:
         self._auth_error_at = float("-inf")
         self._retrying = Retrying(
             retry=retry_if_exception_type(Retryable),
-            stop=stop_after_attempt(self.max_attempts) | stop_before_delay(self.max_retry_seconds),
+            stop=stop_after_attempt(self.max_attempts)
+            | stop_before_delay(min(self.max_retry_seconds, self.call_timeout)),
             wait=Backoff(self._pacer, self.backoff_base, self.backoff_cap),
             before_sleep=self._before_sleep,
             reraise=False,
@@ -392,7 +395,7 @@ class OceanClient:
         sent = {k: str(v) for k, v in params.items()}
         if not sent.get("customerId") and self.customer_id is not None:
             sent["customerId"] = str(self.customer_id)
-        return CallState(call, sent, sent.get("idMission", ""))
+        return CallState(call, sent, sent.get("idMission", ""), started=time.perf_counter())
 
     def _run(self, state: CallState, attempt: Callable[[CallState], CallResult]) -> CallResult:
         start = time.perf_counter()
@@ -401,8 +404,19 @@ class OceanClient:
         except RetryError as err:
             failure = err.last_attempt.exception()
             assert isinstance(failure, Retryable)
-            result = gave_up(state, failure)
+            result = gave_up(state, failure, self.call_timeout)
         result.elapsed = time.perf_counter() - start
+        if log.isEnabledFor(logging.INFO):  # -v: one line per call, never a secret
+            log.info(
+                "%s %s -> %s in %.0f ms (%d attempt(s), %d lookup(s))%s",
+                state.call,
+                state.id_mission,
+                result.http_status or "no answer",
+                result.elapsed * 1000,
+                result.attempts,
+                result.lookups,
+                "" if result.ok else f": {result.error or result.message}",
+            )
         return result
 
     def _before_sleep(self, retry_state: RetryCallState) -> None:
@@ -504,14 +518,18 @@ class OceanClient:
             token = self._current_token()
             self._pacer.wait()
             adapter = self._adapter()
-            state.attempts += 1
+            if call == CALL_STATUS and state.call != CALL_STATUS:
+                state.lookups += 1
+            else:
+                state.attempts += 1
             self.stats.add_request(call)
             start = time.perf_counter()
+            timeout = self._attempt_timeout(state, start)
             try:
                 # The session's adapter, straight: no cookies, hooks or redirects to handle.
                 resp = adapter.send(
                     self._prepare(call, params, token),
-                    timeout=self.timeout,
+                    timeout=timeout,
                     verify=self.verify,
                     proxies=self._proxies,
                 )
@@ -531,6 +549,14 @@ class OceanClient:
                 continue
             return answer
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _attempt_timeout(self, state: CallState, now: float) -> tuple[float, float]:
+        """The (connect, read) timeouts of one attempt: the settings, cut to what is left
+        of the call's bound (``call_timeout``, retries included)."""
+        if not state.started:
+            return self.timeout
+        left = max(0.05, state.started + self.call_timeout - now)
+        return (min(self.timeout[0], left), min(self.timeout[1], left))
 
     def _template(self, call: str) -> requests.PreparedRequest:
         """The request of a call without its token and parameters, prepared once."""

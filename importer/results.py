@@ -309,6 +309,7 @@ class _Writer:
             out.attempts,
             out.utc_inter,
             out.utc_peremp,
+            out.lookups,
         ]
         if extra_columns:
             values += [out.extra.get(key) for key in extra_columns]

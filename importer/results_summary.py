@@ -43,7 +43,7 @@ def write_summary_sheet(
     lines.skip()
     lines.title(t("results.sum.outcomes", lang=lang), "bold")
     lines.header("outcome", "name", "count", "meaning")
-    counts = {o.value: 0 for o in Outcome}
+    counts = {o.value: 0 for o in _listed_outcomes(summary.command)}
     for out in outcomes:
         counts[str(out.outcome)] = counts.get(str(out.outcome), 0) + 1
     for outcome, count in counts.items():
@@ -174,3 +174,13 @@ def format_number(value: float, lang: str, decimals: int) -> str:
 
 def _local(moment: datetime) -> datetime:
     return moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment
+
+
+LOOKUP_OUTCOMES = frozenset({Outcome.FOUND, Outcome.REFUSED, Outcome.NOT_FOUND})
+CHANGE_OUTCOMES = frozenset({Outcome.CREATED, Outcome.MODIFIED, Outcome.DELETED, Outcome.UNCHANGED})
+
+
+def _listed_outcomes(command: str) -> list[Outcome]:
+    """The outcomes the Summary lists even at 0: those the command can give (others if met)."""
+    left_out = CHANGE_OUTCOMES if command == "status" else LOOKUP_OUTCOMES
+    return [o for o in Outcome if o not in left_out]

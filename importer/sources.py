@@ -30,7 +30,7 @@ from importer.csv_reader import _UTF8_ACCENTS as _UTF8_ACCENTS  # (tests reach i
 from importer.csv_reader import DELIMITERS, read_csv
 from importer.errors import InputError
 from importer.messages import t
-from importer.model import RESULT_COLUMNS, SourceTable
+from importer.model import BASE_RESULT_COLUMNS, SourceTable
 from importer.workbook_guard import (
     MAX_COMPRESSION_RATIO,
     MAX_SHEET_CELLS,
@@ -239,7 +239,7 @@ def _unique_headers(texts: list[str], offset: int) -> list[str]:
 def _results_columns_start(texts: list[str]) -> int | None:
     """Where our results workbook's added columns begin, or None for an ordinary input."""
     accepted = []
-    for key in RESULT_COLUMNS:
+    for key in BASE_RESULT_COLUMNS:  # columns appended later are cut with them
         names = {key.casefold()}
         for lang in ("en", "fr"):
             with contextlib.suppress(KeyError):  # the results catalogue may not exist yet

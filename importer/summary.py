@@ -18,6 +18,9 @@ OUTCOME_COLOURS = {
     Outcome.INVALID: "red",
     Outcome.FAILED: "red",
     Outcome.NOT_SENT: "yellow",
+    Outcome.FOUND: "green",
+    Outcome.REFUSED: "red",
+    Outcome.NOT_FOUND: "yellow",
 }
 FIRST_PROBLEMS = 5
 
@@ -97,18 +100,18 @@ def summary_json(report: JobReport) -> str:
     return json.dumps(summary_dict(report), ensure_ascii=False, default=str)
 
 
-def row_records(report: JobReport) -> list[dict[str, Any]]:
-    """One JSON-ready record per row outcome (for --log-file)."""
-    return [
-        {
-            "row": o.row,
-            "outcome": o.outcome.value,
-            "action": o.action,
-            "http_status": o.http_status,
-            "message": o.message,
-            "errors": [i.as_text() for i in o.errors],
-            "warnings": [i.as_text() for i in o.warnings],
-            "attempts": o.attempts,
-        }
-        for o in report.outcomes
-    ]
+def failure_sentence(report: JobReport) -> str:
+    """The one sentence ``--quiet`` prints when the run was not a full success ("" if it was)."""
+    code = int(report.exit_code)
+    if code == 0:
+        return ""
+    counts = ", ".join(f"{n} {name}" for name, n in sorted(report.counts.items()))
+    if report.interrupted:
+        return t("audit.interrupted", counts=counts)
+    if report.api_lost:
+        return t("audit.api_lost", reason=report.api_lost, counts=counts)
+    problems = sum(1 for o in report.outcomes if o.outcome in report.problem_outcomes)
+    values = dict(problems=problems, rows=len(report.outcomes), counts=counts)
+    if report.output_path:
+        return t("audit.quiet_failure", path=report.output_path, **values)
+    return t("audit.quiet_failure_no_workbook", **values)

@@ -26,6 +26,9 @@ OUTCOME_COLOURS: dict[str, tuple[str, str]] = {
     "invalid": ("#FFC7CE", "#9C0006"),
     "failed": ("#FFC7CE", "#9C0006"),
     "not_sent": ("#FFEB9C", "#9C5700"),
+    "found": ("#C6EFCE", "#006100"),
+    "refused": ("#FFC7CE", "#9C0006"),
+    "not_found": ("#FFEB9C", "#9C5700"),
 }
 ERROR_FILL = "#FFC7CE"
 WARNING_FILL = "#FFEB9C"

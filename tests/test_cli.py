@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -190,8 +191,8 @@ def test_log_file_has_one_json_line_per_row_and_a_summary(runner, sample, tmp_pa
         )
     assert result.exit_code in (0, 1), result.output
     lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
-    assert lines[-1]["type"] == "summary"
-    assert len([x for x in lines if x["type"] == "row"]) == lines[-1]["rows"]
+    assert lines[-1]["event"] == "summary"
+    assert len([x for x in lines if x["event"] == "row"]) == lines[-1]["rows"]
     assert oct(log.stat().st_mode & 0o777) == "0o600"
 
 
@@ -212,7 +213,8 @@ def test_check_good_and_bad_credentials(runner):
         bad = runner.invoke(cli, ["--lang", "en", "check"], env={**env, "OCEAN_PASSWORD": "no"})
     assert good.exit_code == 0, good.output
     assert good.output.strip().splitlines()[-1].startswith("OK: ")
-    assert "password = set" in good.output
+    origin = r"\[OCEAN_PASSWORD \(environment\)\]"
+    assert re.search(rf"^  password += set +{origin}$", good.output, re.MULTILINE)
     assert bad.exit_code == 3
 
 

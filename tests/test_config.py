@@ -319,7 +319,7 @@ def test_unknown_section_names_the_closest_section(work: Path) -> None:
     assert error_of(work, "[imports]\nworkers = 3\n") == (
         "FILE: unknown section [imports]; did you mean [import]?"
     )
-    assert "the known sections are [import], [http], [watch], [columns]" in error_of(
+    assert "the known sections are [import], [http], [status], [watch], [columns]" in error_of(
         work, "[zzz]\na = 1\n"
     )
     assert error_of(work, "http = 3\n").startswith('FILE: "http" must be a section')

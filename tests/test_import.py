@@ -189,13 +189,14 @@ def test_status_workbook_has_the_status_columns(sb, tmp_path):
     settings = settings_for(sb, tmp_path)
     import_file(path, settings, show_progress=False)
     report = status_missions(None, ["M-00000", "NOPE"], settings, output=tmp_path / "s.xlsx")
-    assert [o.outcome for o in report.outcomes] == [Outcome.VALID, Outcome.FAILED]
+    assert [o.outcome for o in report.outcomes] == [Outcome.FOUND, Outcome.NOT_FOUND]
     sheet = openpyxl.load_workbook(tmp_path / "s.xlsx")["Results"]
     header = [c.value for c in sheet[1]]
     for column in (
         "status",
         "statusCode",
-        "time",
+        "time (UTC)",
+        "time (Europe/Paris)",
         "externalMissionId",
         "complement",
         "commentRefuseReason",

@@ -388,8 +388,8 @@ def test_5xx_backoff_then_success(sandbox_factory, client_for, faults_off) -> No
     faults_off(sb, after=2)
     result = client.create(mission())
     # create: 503 (it may have been applied) -> statutMission: 503 -> statutMission: 404
-    # -> create: 200
-    assert result.ok and result.attempts == 4 and not result.reconciled
+    # -> create: 200; attempts count the sends of the create, lookups the statutMission
+    assert result.ok and result.attempts == 2 and result.lookups == 2 and not result.reconciled
     assert result.message == "Mission M-1 créée" and client.stats.snapshot()["retries"] == 2
     assert only_mission(sb)["creates"] == 1
 
@@ -459,7 +459,7 @@ def test_create_after_an_ambiguous_failure_is_never_duplicated(
     result = client.create(params)
     assert result.ok and result.call == CALL_CREATE and not result.ambiguous
     # create (lost) + statutMission + modify (it was there) or create (it was not)
-    assert result.attempts == 3
+    assert result.attempts == 2 and result.lookups == 1
     assert result.reconciled is applied
     assert result.message == ("Mission M-1 modifiée" if applied else "Mission M-1 créée")
     if fault.startswith("slow"):
@@ -566,7 +566,7 @@ def test_duplicate_message_after_a_lost_create_means_it_was_applied() -> None:
     finally:
         server.shutdown()
         server.server_close()
-    assert result.ok and result.reconciled and result.attempts == 5
+    assert result.ok and result.reconciled and result.attempts == 3 and result.lookups == 2
     assert _Racy.seen == [CALL_CREATE, CALL_STATUS, CALL_CREATE, CALL_STATUS, CALL_MODIFY]
 
 
@@ -702,3 +702,53 @@ def test_backoff_grows_exponentially_with_full_jitter() -> None:
     assert [exponential(n, 0.5, 30) for n in (1, 2, 3, 8)] == [0.5, 1.0, 2.0, 30]
     draws = [full_jitter(3, 0.5, 30) for _ in range(200)]
     assert all(0 <= d <= 2.0 for d in draws) and max(draws) > 1.0 and min(draws) < 1.0
+
+
+class _Silent(BaseHTTPRequestHandler):
+    """Logs in, then accepts every mission call and never answers (until released)."""
+
+    release: ClassVar[threading.Event] = threading.Event()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _answer(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if not urlsplit(self.path).path.endswith("authenticate2"):
+            self.release.wait(30)
+            return
+        data = json.dumps({"token": "tok-silent"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = _answer
+
+
+@pytest.mark.parametrize("call", ["create", "status"])
+def test_one_bound_per_call_retries_included_and_a_message_that_says_so(call) -> None:
+    """Issue 11, #6: an API that accepts and never answers held a row 2 min 03 s while
+    the message said "no answer within 30.0 s". Now: 1.5 s per call, and both figures."""
+    _Silent.release.clear()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Silent)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    options = {**FAST, "read_timeout": 0.6, "max_attempts": 10, "call_timeout": 1.5}
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        with OceanClient(url, "x", "y", **options) as client:
+            started = time.perf_counter()
+            result = client.create(mission()) if call == "create" else client.status("M-1")
+            spent = time.perf_counter() - started
+    finally:
+        _Silent.release.set()
+        server.shutdown()
+        server.server_close()
+    assert not result.ok and result.http_status is None
+    assert 1.4 <= spent <= 2.2, spent  # the bound, not max_attempts x read_timeout
+    assert 2 <= result.attempts + result.lookups <= 4  # a create retries via statutMission
+    error = result.error or ""
+    assert "no answer within 0.6 s per attempt" in error
+    assert f"attempts in {result.elapsed:.1f} s" in error or "attempts in 1." in error
+    assert "at most 1.5 s per call, retries included" in error

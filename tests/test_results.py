@@ -227,6 +227,7 @@ def test_sheets_and_headers_in_order(written: Path) -> None:
         "attempts",
         "jourHeureInter (UTC)",
         "jourHeurePeremp (UTC)",
+        "lookups",  # appended later: new columns go after the existing ones
     )
 
 
@@ -280,6 +281,7 @@ def test_added_columns(written: Path) -> None:
         1,
         "01/03/2027 07:30",
         None,
+        0,
         "EN COURS",
     ]
     assert rows[2][n + 8 : n + 10] == ["02/03/2027 08:00", "03/03/2027 08:00"]
@@ -376,7 +378,7 @@ def test_errors_sheet_lists_each_problem_with_a_link(written: Path) -> None:
 def test_results_sheet_layout(written: Path) -> None:
     ws = openpyxl.load_workbook(written)["Results"]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:R9"
+    assert ws.auto_filter.ref == "A1:S9"
     assert ws["A1"].font.b and ws["H1"].font.b
     widths = [ws.column_dimensions[letter].width for letter in "ABCDEFGHIJKLMNOPQR"]
     assert all(8 <= w <= results.MAX_WIDTH + 1 for w in widths), widths

@@ -27,6 +27,8 @@ _DOMAINS = (
     "config",
     "watch",
     "cli",
+    "status",
+    "audit",
 )
 
 _catalogue: dict[str, dict[str, str]] | None = None

@@ -26,6 +26,9 @@ EN = {
     "cli.outcome.invalid": "invalid",
     "cli.outcome.failed": "failed",
     "cli.outcome.not_sent": "not sent",
+    "cli.outcome.found": "found",
+    "cli.outcome.refused": "refused",
+    "cli.outcome.not_found": "not found",
 }
 
 FR = {
@@ -54,4 +57,7 @@ FR = {
     "cli.outcome.invalid": "invalide",
     "cli.outcome.failed": "en échec",
     "cli.outcome.not_sent": "non envoyée",
+    "cli.outcome.found": "trouvée",
+    "cli.outcome.refused": "refusée",
+    "cli.outcome.not_found": "introuvable",
 }

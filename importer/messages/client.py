@@ -33,7 +33,7 @@ EN = {
     "client.reason.connect_timeout": (
         "no connection within {seconds} s (check the network, a firewall or the proxy)"
     ),
-    "client.reason.read_timeout": "no answer within {seconds} s",
+    "client.reason.read_timeout": "no answer within {seconds} s per attempt",
     "client.reason.tls": (
         "the secure (TLS) connection failed ({detail}); behind a company proxy that inspects "
         "HTTPS, give its certificate with --ca-bundle"
@@ -70,12 +70,13 @@ EN = {
     "client.failure_message": 'Ocean answered with a failure: "{message}".',
     "client.http_error": "Ocean answered HTTP {status}{detail}.",
     "client.gave_up": (
-        "no success after {attempts} attempts ({reason}); nothing was changed for this "
-        "mission: try again later."
+        "no success after {attempts} attempts in {spent} s ({reason}; at most {limit} s per "
+        "call, retries included); nothing was changed for this mission: try again later."
     ),
     "client.gave_up_ambiguous": (
-        "no clear answer after {attempts} attempts ({reason}); the change may have been "
-        "applied: the next run checks with statutMission before sending anything again."
+        "no clear answer after {attempts} attempts in {spent} s ({reason}; at most {limit} s "
+        "per call, retries included); the change may have been applied: the next run checks "
+        "with statutMission before sending anything again."
     ),
 }
 
@@ -113,7 +114,7 @@ FR = {
     "client.reason.connect_timeout": (
         "aucune connexion en {seconds} s (vérifiez le réseau, un pare-feu ou le proxy)"
     ),
-    "client.reason.read_timeout": "aucune réponse en {seconds} s",
+    "client.reason.read_timeout": "aucune réponse en {seconds} s par tentative",
     "client.reason.tls": (
         "la connexion sécurisée (TLS) a échoué ({detail}) ; derrière un proxy d'entreprise "
         "qui inspecte le HTTPS, indiquez son certificat avec --ca-bundle"
@@ -153,12 +154,14 @@ FR = {
     "client.failure_message": "Ocean a répondu par un échec : « {message} ».",
     "client.http_error": "Ocean a répondu HTTP {status}{detail}.",
     "client.gave_up": (
-        "aucun succès après {attempts} tentatives ({reason}) ; rien n'a été modifié pour "
-        "cette mission : réessayez plus tard."
+        "aucun succès après {attempts} tentatives en {spent} s ({reason}\u202f; au plus "
+        "{limit} s par appel, nouvelles tentatives comprises)\u202f; rien n'a été modifié pour "
+        "cette mission\u202f: réessayez plus tard."
     ),
     "client.gave_up_ambiguous": (
-        "pas de réponse claire après {attempts} tentatives ({reason}) ; la modification a "
-        "peut-être été appliquée : la prochaine exécution vérifiera avec statutMission avant "
-        "de renvoyer quoi que ce soit."
+        "pas de réponse claire après {attempts} tentatives en {spent} s ({reason}\u202f; au "
+        "plus {limit} s par appel, nouvelles tentatives comprises)\u202f; la modification a "
+        "peut-être été appliquée\u202f: la prochaine exécution vérifiera avec statutMission "
+        "avant de renvoyer quoi que ce soit."
     ),
 }

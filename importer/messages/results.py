@@ -16,6 +16,7 @@ EN = {
     "results.col.attempts": "attempts",
     "results.col.utc_inter": "jourHeureInter (UTC)",
     "results.col.utc_peremp": "jourHeurePeremp (UTC)",
+    "results.col.lookups": "lookups",
     # outcome names and meanings (the Summary's legend)
     "results.outcome.created": "created",
     "results.outcome.modified": "modified",
@@ -25,6 +26,9 @@ EN = {
     "results.outcome.invalid": "invalid",
     "results.outcome.failed": "failed",
     "results.outcome.not_sent": "not sent",
+    "results.outcome.found": "found",
+    "results.outcome.refused": "refused",
+    "results.outcome.not_found": "not found",
     "results.meaning.created": "the mission was created in Ocean",
     "results.meaning.modified": "the mission was modified in Ocean",
     "results.meaning.deleted": "the mission was deleted from Ocean",
@@ -33,6 +37,9 @@ EN = {
     "results.meaning.invalid": "not sent: fix the red cells, then import this workbook again",
     "results.meaning.failed": "sent but refused or unanswered: see the message, then import again",
     "results.meaning.not_sent": "correct but not sent (run stopped): import this workbook again",
+    "results.meaning.found": "the mission exists in Ocean and no driver refused it",
+    "results.meaning.refused": "a driver refused the mission: read the reason, then plan again",
+    "results.meaning.not_found": "Ocean does not know this mission: check the idMission",
     # the Errors sheet
     "results.err.row": "row",
     "results.err.column": "column",
@@ -235,6 +242,7 @@ FR = {
     "results.col.attempts": "tentatives",
     "results.col.utc_inter": "jourHeureInter (UTC)",
     "results.col.utc_peremp": "jourHeurePeremp (UTC)",
+    "results.col.lookups": "consultations",
     "results.outcome.created": "créée",
     "results.outcome.modified": "modifiée",
     "results.outcome.deleted": "supprimée",
@@ -243,6 +251,9 @@ FR = {
     "results.outcome.invalid": "invalide",
     "results.outcome.failed": "en échec",
     "results.outcome.not_sent": "non envoyée",
+    "results.outcome.found": "trouvée",
+    "results.outcome.refused": "refusée",
+    "results.outcome.not_found": "introuvable",
     "results.meaning.created": "la mission a été créée dans Ocean",
     "results.meaning.modified": "la mission a été modifiée dans Ocean",
     "results.meaning.deleted": "la mission a été supprimée d'Ocean",
@@ -257,6 +268,11 @@ FR = {
     "results.meaning.not_sent": (
         "correcte mais non envoyée (exécution arrêtée) : importez à nouveau ce classeur"
     ),
+    "results.meaning.found": "la mission existe dans Ocean et aucun chauffeur ne l'a refusée",
+    "results.meaning.refused": (
+        "un chauffeur a refusé la mission\u202f: lisez le motif, puis replanifiez-la"
+    ),
+    "results.meaning.not_found": "Ocean ne connaît pas cette mission\u202f: vérifiez l'idMission",
     "results.err.row": "ligne",
     "results.err.column": "colonne",
     "results.err.value": "valeur",

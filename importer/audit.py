@@ -1,0 +1,136 @@
+"""The audit log: JSON lines a person (or a script) reads to know what happened, and when.
+
+``--log-file`` attaches a :class:`JsonLinesHandler` to the ``importer`` loggers. Any log
+record carrying an ``audit`` dict (``log.info(text, extra={"audit": {"event": ...}})``)
+becomes one JSON line with the common fields added: ``time`` (ISO 8601 with its offset),
+``run_id`` and ``command``. Warnings and errors without one become ``"event": "log"``.
+Each line is written with a single ``os.write`` on a file opened with ``O_APPEND``, so the
+lines of runs sharing one file never interleave mid-line.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+ROOT_LOGGER = "importer"
+log = logging.getLogger("importer.audit")  # the row and run events; not shown on stderr
+log.propagate = False
+log.setLevel(logging.INFO)
+
+
+def now_iso() -> str:
+    """The local time, ISO 8601 with its UTC offset (e.g. 2026-12-05T09:12:03.120+01:00)."""
+    return datetime.now().astimezone().isoformat(timespec="milliseconds")
+
+
+class JsonLinesHandler(logging.Handler):
+    """Writes audit records (and warnings) as JSON lines to an owner-only, appended file."""
+
+    def __init__(self, path: Path, command: str, run_id: str | None = None) -> None:
+        super().__init__(logging.INFO)
+        self.path = path
+        self.command = command
+        self.run_id = run_id or uuid.uuid4().hex[:12]
+        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        self._write_lock = threading.Lock()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        audit = getattr(record, "audit", None)
+        if isinstance(audit, dict):
+            fields: dict[str, Any] = dict(audit)
+            fields.setdefault("message", record.getMessage())
+        elif record.levelno >= logging.WARNING:
+            fields = {
+                "event": "log",
+                "level": record.levelname.lower(),
+                "message": record.getMessage(),
+            }
+        else:
+            return
+        try:
+            self.write(fields)
+        except Exception:  # a full disk must not stop the import: say so on stderr
+            self.handleError(record)
+
+    def write(self, fields: dict[str, Any]) -> None:
+        """Write one line: the common fields, then ``fields``."""
+        line = {"time": now_iso(), "run_id": self.run_id, "command": self.command, **fields}
+        data = (json.dumps(line, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+        with self._write_lock:
+            while data:  # one write in practice; a partial one (disk full) goes on
+                data = data[os.write(self._fd, data) :]
+
+    def close(self) -> None:
+        with self._write_lock:
+            if self._fd >= 0:
+                os.close(self._fd)
+                self._fd = -1
+        super().close()
+
+
+_attached: list[JsonLinesHandler] = []
+
+
+def attach(path: Path, command: str) -> JsonLinesHandler:
+    """Start writing the audit log of this run to ``path``; returns the handler."""
+    handler = JsonLinesHandler(path, command)
+    for name in (ROOT_LOGGER, log.name):  # importer.audit does not propagate
+        logging.getLogger(name).addHandler(handler)
+    _attached.append(handler)
+    handler.write({"event": "run_started", "pid": os.getpid()})
+    return handler
+
+
+def detach_all() -> None:
+    """Stop and close every handler :func:`attach` added (end of a command)."""
+    while _attached:
+        handler = _attached.pop()
+        for name in (ROOT_LOGGER, log.name):
+            logging.getLogger(name).removeHandler(handler)
+        handler.close()
+
+
+def enabled() -> bool:
+    """True when an audit log is being written (rows are worth turning into records)."""
+    return bool(_attached)
+
+
+def event(name: str, text: str = "", **fields: Any) -> None:
+    """Log one audit event (a no-op when no audit log is attached)."""
+    if _attached:
+        log.info(text or name, extra={"audit": {"event": name, **fields}})
+
+
+def row_record(outcome: Any, source: str | None) -> dict[str, Any]:
+    """The audit record of one row's outcome (a :class:`~importer.model.RowOutcome`)."""
+    return {
+        "event": "row",
+        "source": source,
+        "row": outcome.row,
+        "idMission": outcome.id_mission or None,
+        "customerId": outcome.customer_id or None,
+        "action": outcome.action,
+        "outcome": outcome.outcome.value,
+        "http_status": outcome.http_status,
+        "message": outcome.message,
+        "attempts": outcome.attempts,
+        "lookups": outcome.lookups,
+        "errors": [issue.as_text() for issue in outcome.errors],
+        "warnings": [issue.as_text() for issue in outcome.warnings],
+    }
+
+
+def rows(outcomes: Any, source: str | None) -> None:
+    """Log one audit line per row outcome (a no-op when no audit log is attached)."""
+    if not _attached:
+        return
+    for outcome in outcomes:
+        record = row_record(outcome, source)
+        log.info("row %s: %s", outcome.row, record["outcome"], extra={"audit": record})

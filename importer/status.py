@@ -1,0 +1,104 @@
+"""`status`: what became of each mission, asked of statutMission on the batch engine.
+
+Each mission is ``found``, ``refused`` (a driver's refusal reason, or a status configured
+as a refusal) or ``not_found``; any other answer (403, no answer...) is ``failed``. The
+columns added to the results workbook are :func:`status_columns`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from importer.calls import CallResult, fold
+from importer.engine import BatchRunner, RunOptions
+from importer.messages import t
+from importer.model import CALL_STATUS, Outcome, RowIssue, RowOutcome, ValidatedRow
+from importer.ocean import OceanClient
+from importer.progress import Progress
+
+API_FIELDS = ("status", "statusCode", "commentRefuseReason", "complement", "externalMissionId")
+API_TIME_FORMAT = "%d/%m/%Y %H:%M"  # statutMission's `time`, in UTC
+
+
+def status_columns(timezone: str) -> list[str]:
+    """The columns `status` adds: the API's fields, then its time in UTC and local."""
+    return [*API_FIELDS, "time (UTC)", f"time ({timezone})"]
+
+
+def local_time(utc_text: str, timezone: str) -> str:
+    """The API's UTC ``dd/MM/yyyy HH:mm`` in ``timezone`` (the text unchanged if unreadable)."""
+    try:
+        moment = datetime.strptime(utc_text.strip(), API_TIME_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        return utc_text
+    return moment.astimezone(ZoneInfo(timezone)).strftime(API_TIME_FORMAT)
+
+
+def is_refused(body: dict[str, Any], refused_statuses: Iterable[str]) -> bool:
+    """True when the mission carries a refusal reason or a status listed as a refusal."""
+    if str(body.get("commentRefuseReason") or "").strip():
+        return True
+    listed = {fold(s.strip()) for s in refused_statuses if s.strip()}
+    codes = (str(body.get(name) or "").strip() for name in ("status", "statusCode"))
+    return any(code and fold(code) in listed for code in codes)
+
+
+class StatusRunner(BatchRunner):
+    """Runs statutMission for each row on the engine (workers, rate, progress, Ctrl-C)."""
+
+    def __init__(
+        self,
+        client: OceanClient,
+        api_url: str,
+        options: RunOptions,
+        progress: Progress | None,
+        *,
+        timezone: str,
+        refused_statuses: Sequence[str],
+    ) -> None:
+        super().__init__(client, None, api_url, options, progress)
+        self.timezone = timezone
+        self.refused_statuses = list(refused_statuses)
+
+    def process(self, vrow: ValidatedRow) -> RowOutcome:
+        """Ask statutMission for one valid row; never raises for a row problem."""
+        assert vrow.params is not None
+        customer = self._customer_key(vrow.params)
+        outcome = RowOutcome(row=vrow.row, outcome=Outcome.FAILED, warnings=list(vrow.warnings))
+        outcome.id_mission, outcome.customer_id = vrow.params["idMission"], customer
+        outcome.action = CALL_STATUS
+        result = self.client.status(outcome.id_mission, customer or None)
+        self._note_answer(result)
+        outcome.attempts = result.attempts
+        outcome.http_status = result.http_status
+        outcome.message = result.message
+        self._read_answer(outcome, result)
+        return outcome
+
+    def _read_answer(self, outcome: RowOutcome, result: CallResult) -> None:
+        body = result.body if isinstance(result.body, dict) else {}
+        if result.ok:
+            utc = str(body.get("time") or "")
+            outcome.extra = {name: body.get(name, "") for name in API_FIELDS}
+            outcome.extra["time (UTC)"] = utc
+            outcome.extra[f"time ({self.timezone})"] = local_time(utc, self.timezone)
+            refused = is_refused(body, self.refused_statuses)
+            outcome.outcome = Outcome.REFUSED if refused else Outcome.FOUND
+            outcome.message = outcome.message or str(body.get("status") or "")
+            if refused:
+                reason = str(body.get("commentRefuseReason") or "").strip()
+                code = str(body.get("statusCode") or body.get("status") or "")
+                outcome.errors.append(_issue(outcome.row, "status.refused", reason=reason or code))
+            return
+        if result.not_found:
+            outcome.outcome = Outcome.NOT_FOUND
+            outcome.errors.append(_issue(outcome.row, "status.not_found", id=outcome.id_mission))
+            return
+        self._fail(outcome, result)
+
+
+def _issue(row: int, code: str, **values: Any) -> RowIssue:
+    return RowIssue(row=row, column=None, value=None, code=code, message=t(code, **values))
