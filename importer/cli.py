@@ -452,7 +452,7 @@ def status(
       mission-importer status planning.xlsx
       mission-importer status --id M-0001 --id M-0002 -o statuses.xlsx
     """
-    from importer.jobs import status_missions
+    from importer.status import status_missions
 
     settings = _ask_password(
         _settings(

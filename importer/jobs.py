@@ -42,8 +42,6 @@ if TYPE_CHECKING:
 
 OUTPUT_SUFFIXES = ("results", "status", "delete")
 PROBLEM_OUTCOMES = frozenset({Outcome.INVALID, Outcome.FAILED, Outcome.NOT_SENT, Outcome.REFUSED})
-# `status` is a question: a mission it cannot find is a problem (for `delete` it is not).
-STATUS_PROBLEMS = PROBLEM_OUTCOMES | {Outcome.NOT_FOUND}
 
 
 @dataclass
@@ -125,7 +123,7 @@ def prepare(path: Path, settings: Settings, *, now: datetime | None = None) -> P
     return Prepared(table=table, header_map=header_map, rows=rows, notes=notes)
 
 
-def _validation_outcome(vrow: ValidatedRow) -> RowOutcome:
+def validation_outcome(vrow: ValidatedRow) -> RowOutcome:
     params = vrow.params or {}
     return RowOutcome(
         row=vrow.row,
@@ -139,7 +137,7 @@ def _validation_outcome(vrow: ValidatedRow) -> RowOutcome:
     )
 
 
-def _write(
+def write_report(
     report: JobReport,
     table: SourceTable,
     settings: Settings,
@@ -186,7 +184,7 @@ def validate_file(
     started = datetime.now(UTC)
     prepared = prepare(path, settings)
     with paused_gc():  # 100,000 outcomes: no collection walking them all as they are made
-        outcomes = [_validation_outcome(r) for r in prepared.rows]
+        outcomes = [validation_outcome(r) for r in prepared.rows]
     report = JobReport(
         command="validate",
         input_path=path,
@@ -199,7 +197,7 @@ def validate_file(
     if failed_only:
         report, table = only_failed(report, table)
     if write:
-        _write(report, table, settings, output)
+        write_report(report, table, settings, output)
     return report
 
 
@@ -274,10 +272,10 @@ def _send_rows(
         results = runner.run([rows[i] for i in valid_index])
         report.calls = call_counts(client)
         report.sending_seconds = runner.stats.elapsed
-    _take_results(report, runner.stats, valid_index, results)
+    take_results(report, runner.stats, valid_index, results)
 
 
-def _take_results(
+def take_results(
     report: JobReport,
     stats: RunStats,
     valid_index: Sequence[int],
@@ -324,7 +322,7 @@ def import_file(
 
     started = datetime.now(UTC)
     prepared = prepare(path, settings)
-    outcomes = [_validation_outcome(r) for r in prepared.rows]
+    outcomes = [validation_outcome(r) for r in prepared.rows]
     report = JobReport(
         command="import --dry-run" if dry_run else "import",
         input_path=path,
@@ -362,7 +360,7 @@ def import_file(
     table = prepared.table
     if failed_only:
         report, table = only_failed(report, table)
-    _write(report, table, settings, output)
+    write_report(report, table, settings, output)
     return report
 
 
@@ -372,7 +370,7 @@ def ids_table(ids: Sequence[str]) -> SourceTable:
     return SourceTable(path=Path("ids"), headers=["idMission"], data=data)
 
 
-def _ids_from(
+def ids_from(
     path: Path | None, ids: Sequence[str], settings: Settings
 ) -> tuple[SourceTable, list[ValidatedRow], list[str]]:
     """Read the missions to act on (only idMission and customerId matter)."""
@@ -411,56 +409,6 @@ def _ids_from(
     return table, rows, notes
 
 
-def status_missions(
-    path: Path | None,
-    ids: Sequence[str],
-    settings: Settings,
-    *,
-    output: Path | None = None,
-    show_progress: bool = True,
-) -> JobReport:
-    """Ask statutMission for each mission on the engine; the workbook gets its answers.
-
-    Outcomes: ``found``, ``refused`` or ``not_found`` (``failed`` for any other answer).
-    """
-    from importer.engine import RunOptions
-    from importer.status import StatusRunner, status_columns
-
-    started = datetime.now(UTC)
-    table, rows, notes = _ids_from(path, ids, settings)
-    report = JobReport(
-        command="status",
-        input_path=path,
-        outcomes=[_validation_outcome(r) for r in rows],
-        started_at=started,
-        notes=notes,
-        problem_outcomes=STATUS_PROBLEMS,
-    )
-    valid_index = [i for i, r in enumerate(rows) if r.valid]
-    if valid_index:
-        options = RunOptions(workers=settings.workers, default_customer_id=settings.customer_id)
-        with open_client(settings) as client:
-            progress = Progress(len(valid_index), enabled=show_progress)
-            runner = StatusRunner(
-                client,
-                settings.api_url,
-                options,
-                progress,
-                timezone=settings.timezone,
-                refused_statuses=settings.refused_statuses,
-            )
-            results = runner.run([rows[i] for i in valid_index])
-            report.calls = call_counts(client)
-            report.sending_seconds = runner.stats.elapsed
-        _take_results(report, runner.stats, valid_index, results)
-    refused = report.counts.get(Outcome.REFUSED.value, 0)
-    if refused:
-        report.notes.append(t("status.refused_note", count=refused))
-    report.finished_at = datetime.now(UTC)
-    _write(report, table, settings, output, extra_columns=status_columns(settings.timezone))
-    return report
-
-
 def delete_missions(
     path: Path | None,
     ids: Sequence[str],
@@ -473,8 +421,8 @@ def delete_missions(
     from importer.engine import RunOptions
 
     started = datetime.now(UTC)
-    table, rows, notes = _ids_from(path, ids, settings)
-    outcomes = [_validation_outcome(r) for r in rows]
+    table, rows, notes = ids_from(path, ids, settings)
+    outcomes = [validation_outcome(r) for r in rows]
     report = JobReport(
         command="delete", input_path=path, outcomes=outcomes, started_at=started, notes=notes
     )
@@ -488,7 +436,7 @@ def delete_missions(
     if unknown:
         report.notes.append(t("status.delete_not_found_note", count=unknown))
     report.finished_at = datetime.now(UTC)
-    _write(report, table, settings, output)
+    write_report(report, table, settings, output)
     return report
 
 

@@ -9,15 +9,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from importer.calls import CallResult, fold
 from importer.engine import BatchRunner, RunOptions
+from importer.jobs import (
+    PROBLEM_OUTCOMES,
+    JobReport,
+    call_counts,
+    ids_from,
+    open_client,
+    take_results,
+    validation_outcome,
+    write_report,
+)
 from importer.messages import t
 from importer.model import CALL_STATUS, Outcome, RowIssue, RowOutcome, ValidatedRow
 from importer.ocean import OceanClient
 from importer.progress import Progress
+
+if TYPE_CHECKING:
+    from importer.config import Settings
 
 API_FIELDS = ("status", "statusCode", "commentRefuseReason", "complement", "externalMissionId")
 API_TIME_FORMAT = "%d/%m/%Y %H:%M"  # statutMission's `time`, in UTC
@@ -44,6 +58,10 @@ def is_refused(body: dict[str, Any], refused_statuses: Iterable[str]) -> bool:
     listed = {fold(s.strip()) for s in refused_statuses if s.strip()}
     codes = (str(body.get(name) or "").strip() for name in ("status", "statusCode"))
     return any(code and fold(code) in listed for code in codes)
+
+
+# `status` is a question: a mission it cannot find is a problem (for `delete` it is not).
+STATUS_PROBLEMS = PROBLEM_OUTCOMES | {Outcome.NOT_FOUND}
 
 
 class StatusRunner(BatchRunner):
@@ -98,6 +116,53 @@ class StatusRunner(BatchRunner):
             outcome.errors.append(_issue(outcome.row, "status.not_found", id=outcome.id_mission))
             return
         self._fail(outcome, result)
+
+
+def status_missions(
+    path: Path | None,
+    ids: Sequence[str],
+    settings: Settings,
+    *,
+    output: Path | None = None,
+    show_progress: bool = True,
+) -> JobReport:
+    """Ask statutMission for each mission on the engine; the workbook gets its answers.
+
+    Outcomes: ``found``, ``refused`` or ``not_found`` (``failed`` for any other answer).
+    """
+    started = datetime.now(UTC)
+    table, rows, notes = ids_from(path, ids, settings)
+    report = JobReport(
+        command="status",
+        input_path=path,
+        outcomes=[validation_outcome(r) for r in rows],
+        started_at=started,
+        notes=notes,
+        problem_outcomes=STATUS_PROBLEMS,
+    )
+    valid_index = [i for i, r in enumerate(rows) if r.valid]
+    if valid_index:
+        options = RunOptions(workers=settings.workers, default_customer_id=settings.customer_id)
+        with open_client(settings) as client:
+            progress = Progress(len(valid_index), enabled=show_progress)
+            runner = StatusRunner(
+                client,
+                settings.api_url,
+                options,
+                progress,
+                timezone=settings.timezone,
+                refused_statuses=settings.refused_statuses,
+            )
+            results = runner.run([rows[i] for i in valid_index])
+            report.calls = call_counts(client)
+            report.sending_seconds = runner.stats.elapsed
+        take_results(report, runner.stats, valid_index, results)
+    refused = report.counts.get(Outcome.REFUSED.value, 0)
+    if refused:
+        report.notes.append(t("status.refused_note", count=refused))
+    report.finished_at = datetime.now(UTC)
+    write_report(report, table, settings, output, extra_columns=status_columns(settings.timezone))
+    return report
 
 
 def _issue(row: int, code: str, **values: Any) -> RowIssue:

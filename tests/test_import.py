@@ -17,9 +17,10 @@ import pytest
 
 from importer.config import Settings
 from importer.errors import ApiUnavailableError, AuthenticationError
-from importer.jobs import delete_missions, import_file, status_missions
+from importer.jobs import delete_missions, import_file
 from importer.model import CALL_CREATE, Outcome
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, MULTI_LOGIN, MULTI_PASSWORD, Sandbox
+from importer.status import status_missions
 
 HEADERS = ["idMission", "jourHeureInter", "nomVeh", "ville", "codPost", "commentaire", "aEnvoyer"]
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from importer import sources
 from importer.errors import InputError
 from importer.messages import t
-from importer.model import RESULT_COLUMNS, SourceTable
+from importer.model import BASE_RESULT_COLUMNS, RESULT_COLUMNS, SourceTable
 from importer.sources import read_table
 
 HEADERS = ["idMission", "ville", "commentaire"]
@@ -384,12 +384,14 @@ def test_error_cells_are_kept_as_their_text(tmp_path):
     assert len(table.warnings) == 1 and "#REF!" in table.warnings[0] and "B2" in table.warnings[0]
 
 
+@pytest.mark.parametrize("columns", [BASE_RESULT_COLUMNS, RESULT_COLUMNS], ids=["old", "lookups"])
 @pytest.mark.parametrize("lang", ["en", "fr", "keys"])
-def test_results_workbook_reimports_as_plain_input(tmp_path, lang):
+def test_results_workbook_reimports_as_plain_input(tmp_path, lang, columns):
+    """Workbooks written before the appended columns (lookups) are recognised too."""
     keys = {"jourHeureInter (UTC)": "utc_inter", "jourHeurePeremp (UTC)": "utc_peremp"}
     added = [
         key if lang == "keys" else t(f"results.col.{keys.get(key, key)}", lang=lang)
-        for key in RESULT_COLUMNS
+        for key in columns
     ]
     rows = [
         ["idMission", "ville", *added, "statutMission"],
@@ -406,6 +408,7 @@ def test_results_workbook_reimports_as_plain_input(tmp_path, lang):
             1,
             "14/03/2025 07:30",
             "",
+            *([1] if "lookups" in columns else []),
             "ok",
         ],
     ]

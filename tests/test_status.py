@@ -12,10 +12,10 @@ from click.testing import CliRunner
 
 from importer.cli import cli
 from importer.config import load_settings
-from importer.jobs import import_file, status_missions
+from importer.jobs import import_file
 from importer.model import Outcome
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD
-from importer.status import is_refused, local_time
+from importer.status import is_refused, local_time, status_missions
 from tests.test_import import settings_for, write_planning
 
 
