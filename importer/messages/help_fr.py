@@ -33,8 +33,11 @@ Exemples :
   mission-importer import --dry-run planning.xlsx""",
     "cmd.status": """Demande à Ocean le statut de chaque mission d'un fichier (ou des --id).
 
+Chaque mission est found (trouvée), refused (refusée par son chauffeur) ou not_found
+(introuvable). Code de sortie 0 seulement si toutes sont trouvées et aucune refusée, sinon 1.
+
 \b
-Exemples :
+Exemples\u202f:
   mission-importer status planning.xlsx
   mission-importer status --id M-0001 --id M-0002 -o statuts.xlsx""",
     "cmd.delete": """Supprime les missions d'un fichier (sa colonne idMission) ou données par --id.
@@ -64,15 +67,16 @@ illisibles). SIGTERM ou Ctrl-C arrête le service après le fichier en cours.
 Exemples :
   mission-importer watch /srv/planning/depot
   mission-importer watch --once /srv/planning/depot     # depuis cron""",
-    "cmd.check": """Affiche les réglages en vigueur, se connecte et fait un appel de lecture sans effet.
+    "cmd.check": """Affiche chaque réglage en vigueur et son origine, se connecte et fait un appel de lecture sans effet.
 
 \b
-Exemple :
-  OCEAN_LOGIN=moi mission-importer check""",
+Exemples\u202f:
+  OCEAN_LOGIN=moi mission-importer check
+  mission-importer check --json""",
     "opt.help": "Affiche ce message et quitte.",
     "opt.version": "Affiche la version et quitte.",
     "opt.lang": "Langue des messages et des classeurs [défaut : fichier de configuration ou langue du système].",
-    "opt.verbose": "Journalise davantage : -v pour chaque fichier et appel, -vv pour chaque requête HTTP (jamais un secret).",
+    "opt.verbose": "Journalise davantage sur stderr\u202f: -v une ligne par appel à l'API, -vv chaque requête HTTP (jamais un secret).",
     "opt.config": "Fichier de réglages TOML [défaut : ./mission-importer.toml, puis votre dossier de configuration].",
     "opt.sheet": "Feuille à lire (défaut : la première feuille avec des données).",
     "opt.timezone": "Fuseau horaire des heures saisies dans la feuille [défaut : Europe/Paris].",
@@ -83,7 +87,7 @@ Exemple :
     "opt.rate": "Au plus ce nombre de requêtes par seconde, tous workers confondus.",
     "opt.journal": "Fichier journal [défaut : dans votre dossier d'état].",
     "opt.ca_bundle": "Certificats d'autorité à accepter, par exemple ceux d'un proxy d'entreprise (TLS toujours vérifié).",
-    "opt.quiet": "N'affiche que les erreurs.",
+    "opt.quiet": "N'affiche rien en cas de succès\u202f; en cas d'échec, une phrase sur stderr.",
     "opt.as_json": "Affiche un résumé JSON sur la sortie standard.",
     "opt.ids": "Un identifiant de mission (à répéter pour plusieurs).",
     "opt.mode": "Action des lignes sans colonne action [défaut : upsert : créer ou modifier selon le cas].",
@@ -91,7 +95,10 @@ Exemple :
     "opt.force": "Renvoie aussi les lignes que le journal dit inchangées.",
     "opt.all_or_nothing": "N'envoie rien si une ligne est invalide.",
     "opt.sandbox": "Importe dans un bac à sable local intégré (démonstration et répétition : rien ne quitte cette machine).",
-    "opt.log_file": "Ajoute des lignes JSON (une par ligne du fichier, un résumé) à ce fichier.",
+    "opt.log_file": "Ajoute le journal d'audit à ce fichier\u202f: lignes JSON (une par ligne du fichier, un résumé).",
+    "status.output": "Classeur de résultats [défaut\u202f: <entrée>.status.xlsx, ou status-<heure>.xlsx avec --id].",
+    "delete.output": "Classeur de résultats [défaut\u202f: <entrée>.delete.xlsx, ou delete-<heure>.xlsx avec --id].",
+    "check.as_json": "Affiche les réglages et le résultat en JSON.",
     "validate.only_failed": "N'écrit que les lignes invalides.",
     "import.only_failed": "N'écrit dans le classeur que les lignes invalides, en échec ou non envoyées.",
     "opt.yes": "Ne demande pas de confirmation (obligatoire hors d'un terminal).",
