@@ -137,6 +137,19 @@ def validation_outcome(vrow: ValidatedRow) -> RowOutcome:
     )
 
 
+def name_invalid_rows(outcomes: Sequence[RowOutcome], prepared: Prepared) -> None:
+    """Give invalid rows the idMission typed in the source (for the audit log)."""
+    column = prepared.header_map.column_for("idMission")
+    if column is None or not audit.enabled():
+        return
+    values = prepared.table.data[column].tolist()
+    if len(values) != len(outcomes):
+        return
+    for outcome, value in zip(outcomes, values, strict=True):
+        if not outcome.id_mission and value is not None:
+            outcome.id_mission = str(value).strip()
+
+
 def write_report(
     report: JobReport,
     table: SourceTable,
@@ -185,6 +198,7 @@ def validate_file(
     prepared = prepare(path, settings)
     with paused_gc():  # 100,000 outcomes: no collection walking them all as they are made
         outcomes = [validation_outcome(r) for r in prepared.rows]
+    name_invalid_rows(outcomes, prepared)
     report = JobReport(
         command="validate",
         input_path=path,
@@ -323,6 +337,7 @@ def import_file(
     started = datetime.now(UTC)
     prepared = prepare(path, settings)
     outcomes = [validation_outcome(r) for r in prepared.rows]
+    name_invalid_rows(outcomes, prepared)
     report = JobReport(
         command="import --dry-run" if dry_run else "import",
         input_path=path,

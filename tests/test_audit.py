@@ -170,8 +170,14 @@ def test_quiet_prints_nothing_on_success_and_the_sentence_on_failure(runner, tmp
     shutil.copy(good, bad)
     with bad.open("a", encoding="utf-8") as out:
         out.write("M-9;not a date;VL-1;Lyon;69003;x;VRAI\n")
-    quiet_bad = runner.invoke(cli, ["--lang", "en", "validate", str(bad), "-q"])
+    log = tmp_path / "v.jsonl"
+    quiet_bad = runner.invoke(
+        cli, ["--lang", "en", "validate", str(bad), "-q", "--log-file", str(log)]
+    )
     assert quiet_bad.exit_code == 1
+    invalid = [x for x in read_log(log) if x["event"] == "row" and x["outcome"] == "invalid"]
+    assert [(x["row"], x["idMission"]) for x in invalid] == [(4, "M-9")]
+    assert "not a date" in invalid[0]["errors"][0]
     assert quiet_bad.output.startswith("Error: 1 of 3 row(s) not done (1 invalid, 2 valid); see ")
     assert quiet_bad.output.strip().endswith("bad.results.xlsx")
     assert quiet_bad.output.count("\n") == 1

@@ -70,11 +70,11 @@ EN = {
     "client.failure_message": 'Ocean answered with a failure: "{message}".',
     "client.http_error": "Ocean answered HTTP {status}{detail}.",
     "client.gave_up": (
-        "no success after {attempts} attempts in {spent} s ({reason}; at most {limit} s per "
+        "no success after {attempts} attempt(s) in {spent} s ({reason}; at most {limit} s per "
         "call, retries included); nothing was changed for this mission: try again later."
     ),
     "client.gave_up_ambiguous": (
-        "no clear answer after {attempts} attempts in {spent} s ({reason}; at most {limit} s "
+        "no clear answer after {attempts} attempt(s) in {spent} s ({reason}; at most {limit} s "
         "per call, retries included); the change may have been applied: the next run checks "
         "with statutMission before sending anything again."
     ),
@@ -154,12 +154,12 @@ FR = {
     "client.failure_message": "Ocean a répondu par un échec : « {message} ».",
     "client.http_error": "Ocean a répondu HTTP {status}{detail}.",
     "client.gave_up": (
-        "aucun succès après {attempts} tentatives en {spent} s ({reason}\u202f; au plus "
+        "aucun succès après {attempts} tentative(s) en {spent} s ({reason}\u202f; au plus "
         "{limit} s par appel, nouvelles tentatives comprises)\u202f; rien n'a été modifié pour "
         "cette mission\u202f: réessayez plus tard."
     ),
     "client.gave_up_ambiguous": (
-        "pas de réponse claire après {attempts} tentatives en {spent} s ({reason}\u202f; au "
+        "pas de réponse claire après {attempts} tentative(s) en {spent} s ({reason}\u202f; au "
         "plus {limit} s par appel, nouvelles tentatives comprises)\u202f; la modification a "
         "peut-être été appliquée\u202f: la prochaine exécution vérifiera avec statutMission "
         "avant de renvoyer quoi que ce soit."
