@@ -415,7 +415,7 @@ class OceanClient:
                 result.elapsed * 1000,
                 result.attempts,
                 result.lookups,
-                "" if result.ok else f": {result.error or result.message}",
+                "" if result.ok or result.not_found else f": {result.error or result.message}",
             )
         return result
 
