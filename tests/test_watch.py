@@ -43,6 +43,12 @@ def make_watcher(sb: Sandbox, tmp_path: Path, **changes: object) -> Watcher:
     return Watcher(inbox, settings, interval=0.1, settle=0.3)
 
 
+def make_watcher_quick(sb: Sandbox, tmp_path: Path, **changes: object) -> Watcher:
+    """A watcher whose unfinished-file and retry waits are short."""
+    changes = {"watch_incomplete_seconds": 0.5, "watch_retry_seconds": 0.2, **changes}
+    return make_watcher(sb, tmp_path, **changes)
+
+
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
@@ -54,7 +60,8 @@ def make_watcher(sb: Sandbox, tmp_path: Path, **changes: object) -> Watcher:
         (".hidden.csv", False),
         ("week.xlsx.tmp", False),
         ("notes.txt", False),
-        ("week.results.xlsx", False),
+        ("week.results.xlsx", True),  # a results workbook dropped back after fixing
+        ("week.csv.part", False),
         ("week.xls", True),
     ],
     ids=lambda v: str(v),
@@ -133,13 +140,31 @@ def test_the_service_collects_old_garbage_when_idle(sb, tmp_path):
 
 
 def test_corrupt_file_goes_to_failed_with_an_explanation(sb, tmp_path):
+    import zipfile
+
     watcher = make_watcher(sb, tmp_path)
-    (watcher.inbox / "broken.xlsx").write_bytes(b"PK\x03\x04 truncated")
-    watcher.run(once=True)
+    with zipfile.ZipFile(watcher.inbox / "broken.xlsx", "w") as archive:
+        archive.writestr("hello.txt", "a complete zip, but not a workbook")
+    assert watcher.run(once=True) == 1
     failed = sorted(p.name for p in (watcher.inbox / "failed").iterdir())
     assert failed == ["broken.xlsx", "broken.xlsx.error.txt"]
     assert "broken.xlsx" in (watcher.inbox / "failed" / "broken.xlsx.error.txt").read_text()
+    assert watcher.exit_code == 2
     assert live(sb) == {}
+
+
+def test_a_truncated_workbook_waits_for_the_grace_period_then_goes_to_failed(sb, tmp_path):
+    watcher = make_watcher(sb, tmp_path, watch_incomplete_seconds=0.3, watch_grace_minutes=60)
+    path = watcher.inbox / "copying.xlsx"
+    path.write_bytes(b"PK\x03\x04 the first bytes of a copy still running")
+    assert watcher.run(once=True) == 0  # left for a later run, not failed
+    assert path.exists() and watcher.exit_code == 1
+    an_hour_ago = time.time() - 3601
+    os.utime(path, (an_hour_ago, an_hour_ago))  # untouched for longer than the grace period
+    watcher = make_watcher(sb, tmp_path, watch_incomplete_seconds=0.3, watch_grace_minutes=60)
+    assert watcher.run(once=True) == 1
+    reason = (watcher.inbox / "failed" / "copying.xlsx.error.txt").read_text()
+    assert "still not a complete workbook after 60 min" in reason
 
 
 def test_a_file_written_slowly_is_processed_once_when_complete(sb, tmp_path):
