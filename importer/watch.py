@@ -367,7 +367,8 @@ class Watcher:
             "reason": reason,
             "results": str(results) if results else None,
         }
-        message = t("watch.file_end", file=name, counts=shown, folder=folder, reason=reason)
+        key = "watch.file_waits" if folder == WAITING else "watch.file_end"
+        message = t(key, file=name, counts=shown, folder=folder, reason=reason)
         if results is not None:
             message += t("watch.results_in", results=results)
         if seconds is not None:

@@ -43,12 +43,6 @@ def make_watcher(sb: Sandbox, tmp_path: Path, **changes: object) -> Watcher:
     return Watcher(inbox, settings, interval=0.1, settle=0.3)
 
 
-def make_watcher_quick(sb: Sandbox, tmp_path: Path, **changes: object) -> Watcher:
-    """A watcher whose unfinished-file and retry waits are short."""
-    changes = {"watch_incomplete_seconds": 0.5, "watch_retry_seconds": 0.2, **changes}
-    return make_watcher(sb, tmp_path, **changes)
-
-
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
