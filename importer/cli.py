@@ -610,7 +610,7 @@ def sandbox(
 @click.option(
     "--settle",
     type=click.FloatRange(min=0),
-    help="Seconds a file must stay unchanged before it is taken [default: 10].",
+    help="Seconds a file must stay unchanged before it is taken [default: 15].",
 )
 @click.option("--once", is_flag=True, help="Process what is in the inbox, then exit (cron).")
 @api_options

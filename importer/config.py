@@ -98,7 +98,7 @@ class Settings:
     journal: Path | None = None  # None: the user's state folder
     # drop folder
     watch_interval: float = 5.0
-    watch_settle_seconds: float = 10.0  # measured: see docs/unattended.md, "Safe drop"
+    watch_settle_seconds: float = 15.0  # see docs/unattended.md, "How long a file must settle"
     watch_incomplete_seconds: float = 60.0  # quiet time of a file that looks unfinished
     watch_grace_minutes: float = 30.0  # a zip still unreadable after this goes to failed/
     watch_retry_seconds: float = 60.0  # first pause before a waiting file is tried again

@@ -32,8 +32,6 @@ MAX_RETRY_PAUSE = 3600.0  # seconds: the growing pause between two tries stops g
 # The folders of the inbox (one name in every language: scripts and people share them).
 DONE, TO_FIX, FAILED, WAITING = "done", "to_fix", "failed", "waiting"
 
-FINAL = frozenset({Outcome.CREATED, Outcome.MODIFIED, Outcome.DELETED, Outcome.UNCHANGED})
-
 
 def is_candidate(path: Path) -> bool:
     """A spreadsheet a person dropped, not a lock, temporary or hidden file.

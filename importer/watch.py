@@ -212,7 +212,11 @@ class Watcher:
         from importer.journal import file_hash
 
         started = time.monotonic()
-        read_sig = signature(path)
+        try:
+            read_sig = signature(path)
+        except OSError:  # renamed or removed since it was seen: nothing to take
+            self._forget(path)
+            return
         size = read_sig[0]
         log.info(
             t("watch.picked_up", file=path.name, size=size),

@@ -251,3 +251,53 @@ def test_killed_mid_file_then_restarted_completes_it_without_duplicates(tmp_path
         assert service.returncode == 0, err.decode()
         assert "big.csv" in err.decode()  # one log line for the file
         assert_state_equals_file(sb, 400)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "http_status", "retryable"),
+    [
+        ("not_sent", None, True),
+        ("failed", None, True),  # timeout, dropped connection
+        ("failed", 503, True),
+        ("failed", 429, True),
+        ("failed", 422, False),  # refused for good
+        ("failed", 404, False),
+        ("failed", 200, False),  # a failure reported inside a 200 message
+        ("invalid", None, False),
+        ("created", 200, False),
+    ],
+    ids=lambda v: str(v),
+)
+def test_which_rows_are_worth_another_try(outcome, http_status, retryable):
+    from importer.inbox import is_retryable
+    from importer.model import Outcome, RowOutcome
+
+    row = RowOutcome(row=2, outcome=Outcome(outcome), http_status=http_status)
+    assert is_retryable(row) is retryable
+
+
+def test_the_pause_between_tries_doubles_up_to_an_hour():
+    from importer.inbox import retry_pause
+
+    assert [retry_pause(60, n) for n in (1, 2, 3, 4)] == [60, 120, 240, 480]
+    assert retry_pause(60, 20) == 3600
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("week.csv", b"a;b\n1;2\n", None),
+        ("week.csv", b"a;b\r\n1;2\r\n", None),
+        ("week.csv", b"a;b\n1;2", "line"),
+        ("week.csv", b"", "empty"),
+        ("week.xlsx", b"PK\x03\x04 half a zip", "zip"),
+        ("week.xls", b"\xd0\xcf\x11\xe0 ole", None),  # not a zip: read as it is
+    ],
+    ids=["csv", "csv-crlf", "csv-mid-line", "empty", "half-zip", "xls"],
+)
+def test_what_a_file_still_being_copied_looks_like(tmp_path, name, content, expected):
+    from importer.inbox import looks_unfinished
+
+    path = tmp_path / name
+    path.write_bytes(content)
+    assert looks_unfinished(path) == expected

@@ -109,7 +109,7 @@ Exemple :
     "opt.state": "Fichier SQLite qui garde les missions d'un redémarrage à l'autre.",
     "opt.outbox": "Dossier des classeurs de résultats [défaut : INBOX/results].",
     "opt.interval": "Secondes entre deux regards dans le dossier [défaut : 5].",
-    "opt.settle": "Secondes pendant lesquelles un fichier doit rester inchangé avant d'être pris [défaut : 10].",
+    "opt.settle": "Secondes pendant lesquelles un fichier doit rester inchangé avant d'être pris [défaut : 15].",
     "opt.once": "Traite ce qui est dans le dossier puis s'arrête (pour cron).",
     "heading.usage": "Utilisation :",
     "heading.options": "Options",
