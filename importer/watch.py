@@ -116,6 +116,7 @@ class Watcher:
             if previous is None or previous[:2] != sig:
                 self._seen[path] = (*sig, now)
                 self._left.discard(path)
+                self._retry_at.pop(path, None)  # new content: taken as soon as it settles
                 continue
             if self._retry_at.get(path, now) > now or path in self._left:
                 continue

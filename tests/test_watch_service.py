@@ -163,14 +163,27 @@ def test_a_new_start_tries_a_waiting_file_at_once(tmp_path, inbox):
 # -- finding 2: a file still being copied is never taken half-written ------------------------
 
 
-def copy_slowly(source: bytes, target: Path, cut: int, pause: float) -> threading.Thread:
-    """Write ``source[:cut]``, pause, then the rest (as a slow share or a USB stick does)."""
+def service_ready(process: subprocess.Popen, inbox: Path) -> subprocess.Popen:
+    """The service once it holds the inbox and has made its folders (it looks next)."""
+    assert wait_for(lambda: (inbox / "to_fix").is_dir() or process.poll() is not None)
+    time.sleep(0.3)
+    return process
+
+
+def copy_slowly(source: bytes, target: Path, cut: int, pause) -> threading.Thread:
+    """Write ``source[:cut]``, pause, then the rest (as a slow share or a USB stick does).
+
+    ``pause`` is seconds, or a condition to wait for.
+    """
 
     def write() -> None:
         with target.open("wb") as out:
             out.write(source[:cut])
             out.flush()
-            time.sleep(pause)
+            if callable(pause):
+                wait_for(pause)
+            else:
+                time.sleep(pause)
             out.write(source[cut:])
 
     writer = threading.Thread(target=write)
@@ -183,7 +196,7 @@ def test_a_csv_paused_mid_line_is_not_taken_until_complete(tmp_path, inbox):
     content = write_planning(tmp_path / "slow.csv", 60).read_bytes()
     cut = content.index(b"first vers", len(content) // 2) + len(b"first vers")  # mid-value
     with Sandbox() as sb:
-        process = service(sb.url, inbox, journal)
+        process = service_ready(service(sb.url, inbox, journal), inbox)
         copy_slowly(content, inbox / "slow.csv", cut, pause=1.5).join()
         assert wait_for(lambda: (inbox / "done" / "slow.csv").exists())
         err = stop(process)
@@ -199,9 +212,9 @@ def test_a_csv_that_grows_while_it_is_read_is_read_again_not_filed(tmp_path, inb
     cut = content.index(b"\n", len(content) // 2) + 1  # a pause at a line end
     env = {"MISSION_IMPORTER_WORKERS": "2"}
     with Sandbox(latency_ms=20) as sb:
-        process = service(sb.url, inbox, journal, **env)
-        writer = copy_slowly(content, inbox / "slow.csv", cut, pause=1.0)
-        writer.join()
+        process = service_ready(service(sb.url, inbox, journal, **env), inbox)
+        # The rest of the copy arrives while the first half is being sent.
+        copy_slowly(content, inbox / "slow.csv", cut, pause=lambda: len(live(sb)) > 0).join()
         assert wait_for(lambda: (inbox / "done" / "slow.csv").exists())
         err = stop(process)
         assert_state_equals_file(sb, 200)
@@ -224,7 +237,7 @@ def test_a_workbook_paused_mid_copy_is_waited_for_not_filed_as_failed(tmp_path, 
     journal = tmp_path / "journal.sqlite3"
     content = write_workbook(tmp_path / "week.xlsx", 50).read_bytes()
     with Sandbox() as sb:
-        process = service(sb.url, inbox, journal)
+        process = service_ready(service(sb.url, inbox, journal), inbox)
         copy_slowly(content, inbox / "week.xlsx", len(content) // 2, pause=1.5).join()
         assert wait_for(lambda: (inbox / "done" / "week.xlsx").exists())
         err = stop(process)
