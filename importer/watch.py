@@ -209,26 +209,65 @@ class Watcher:
 
     def process(self, path: Path, client: Any, journal: Any, *, once: bool = False) -> None:
         """Import one file, then file it by its fate (or leave it waiting for a retry)."""
-        from importer.jobs import default_output, import_file
         from importer.journal import file_hash
 
         started = time.monotonic()
-        try:
-            read_sig = signature(path)
-        except OSError:  # renamed or removed since it was seen: nothing to take
-            self._forget(path)
+        read_sig = self._pick_up(path)
+        if read_sig is None:
             return
-        size = read_sig[0]
-        log.info(
-            t("watch.picked_up", file=path.name, size=size),
-            extra={"audit": {"event": "file_picked_up", "file": path.name, "size": size}},
-        )
         if looks_unfinished(path) == "zip":  # past the grace period (see _is_ready)
             minutes = f"{self.settings.watch_grace_minutes:g}"
             self._fail(path, t("watch.why_unfinished", minutes=minutes), {})
             return
         digest = file_hash(path)
         waiting = self.waits.get(path.name, digest)
+        try:
+            report = self._import(path, digest, waiting, client, journal)
+        except ApiUnavailableError:
+            raise  # not the file's fault: leave it in the inbox for the next start
+        except ImporterError as error:
+            if not self._changed(path, read_sig):
+                self._fail(path, error.message, {})
+            return
+        if self._changed(path, read_sig):
+            if not waiting:  # a stale workbook; a waiting file's is rewritten at its next try
+                Path(report.output_path).unlink(missing_ok=True)
+            return
+        if report.interrupted:
+            self._worst(ExitCode.INTERRUPTED)
+        fate = fate_of(report.outcomes)
+        if fate.folder == WAITING:
+            self._still_waiting(path, report, fate, digest, waiting, started, once=once)
+            return
+        counts = dict(sorted(report.counts.items()))
+        journal.record_file(digest, path.name, str(report.output_path), counts)
+        reason = (
+            t("watch.why_to_fix", count=fate.to_fix)
+            if fate.folder == TO_FIX
+            else t("watch.why_done")
+        )
+        self._file(path, fate.folder, report.output_path, counts, reason, started)
+
+    def _pick_up(self, path: Path) -> tuple[int, int] | None:
+        """Log the file as picked up; its signature, or None when it is gone meanwhile."""
+        try:
+            read_sig = signature(path)
+        except OSError:  # renamed or removed since it was seen: nothing to take
+            self._forget(path)
+            return None
+        size = read_sig[0]
+        log.info(
+            t("watch.picked_up", file=path.name, size=size),
+            extra={"audit": {"event": "file_picked_up", "file": path.name, "size": size}},
+        )
+        return read_sig
+
+    def _import(
+        self, path: Path, digest: str, waiting: Waiting | None, client: Any, journal: Any
+    ) -> Any:
+        """Run the import of one file with the service's client and journal; its JobReport."""
+        from importer.jobs import default_output, import_file
+
         earlier = journal.find_file(digest)
         notes = (
             [t("watch.already_processed", when=earlier.processed_at, results=earlier.results_path)]
@@ -239,56 +278,45 @@ class Watcher:
         output = (
             Path(waiting.results) if waiting else stamped(self.outbox, default_output(path).name)
         )
-        try:
-            report = import_file(
-                path,
-                self.settings,
-                output=output,
-                show_progress=False,
-                client=client,
-                journal=journal,
-                notes=notes,
-            )
-        except ApiUnavailableError:
-            raise  # not the file's fault: leave it in the inbox for the next start
-        except ImporterError as error:
-            if self._changed(path, read_sig):
-                return
-            self._fail(path, error.message, {})
-            return
-        if self._changed(path, read_sig):
-            if not waiting:  # a stale workbook; a waiting file's is rewritten at its next try
-                Path(report.output_path or output).unlink(missing_ok=True)
-            return
-        if report.interrupted:
-            self._worst(ExitCode.INTERRUPTED)
-        fate = fate_of(report.outcomes)
-        counts = dict(sorted(report.counts.items()))
-        if fate.folder == WAITING:
-            entry = Waiting(
-                digest=digest,
-                tries=(waiting.tries if waiting else 0) + (0 if report.interrupted else 1),
-                first_try=waiting.first_try if waiting else time.time(),
-                results=str(report.output_path),
-            )
-            if not self._gave_up(entry):
-                self._wait(path, entry, fate, counts, once=once)
-                return
-            reason = t(
-                "watch.why_gave_up",
-                count=fate.waiting,
-                tries=entry.tries,
-                hours=f"{(time.time() - entry.first_try) / 3600:.1f}",
-            )
-            self._file(path, TO_FIX, report.output_path, counts, reason, started)
-            return
-        journal.record_file(digest, path.name, str(report.output_path), counts)
-        reason = (
-            t("watch.why_to_fix", count=fate.to_fix)
-            if fate.folder == TO_FIX
-            else t("watch.why_done")
+        return import_file(
+            path,
+            self.settings,
+            output=output,
+            show_progress=False,
+            client=client,
+            journal=journal,
+            notes=notes,
         )
-        self._file(path, fate.folder, report.output_path, counts, reason, started)
+
+    def _still_waiting(
+        self,
+        path: Path,
+        report: Any,
+        fate: Fate,
+        digest: str,
+        waiting: Waiting | None,
+        started: float,
+        *,
+        once: bool,
+    ) -> None:
+        """Leave the file waiting for another try, or give up on it (to_fix/) past the limits."""
+        counts = dict(sorted(report.counts.items()))
+        entry = Waiting(
+            digest=digest,
+            tries=(waiting.tries if waiting else 0) + (0 if report.interrupted else 1),
+            first_try=waiting.first_try if waiting else time.time(),
+            results=str(report.output_path),
+        )
+        if not self._gave_up(entry):
+            self._wait(path, entry, fate, counts, once=once)
+            return
+        reason = t(
+            "watch.why_gave_up",
+            count=fate.waiting,
+            tries=entry.tries,
+            hours=f"{(time.time() - entry.first_try) / 3600:.1f}",
+        )
+        self._file(path, TO_FIX, report.output_path, counts, reason, started)
 
     def _changed(self, path: Path, read_sig: tuple[int, int]) -> bool:
         """True (and the file is read again later) when it changed since it was read."""
