@@ -152,6 +152,12 @@ class WaitBook:
         if self.entries.pop(name, None) is not None:
             self._save()
 
+    def keep_only(self, names: set[str]) -> None:
+        """Forget the files no longer in the inbox (a person took them away)."""
+        if set(self.entries) - names:
+            self.entries = {n: e for n, e in self.entries.items() if n in names}
+            self._save()
+
     def _save(self) -> None:
         if not self.entries:
             self.path.unlink(missing_ok=True)

@@ -173,6 +173,7 @@ class Watcher:
             contextlib.ExitStack() as stack,  # the client: logged in at the first file only
         ):
             journal.prune_files(older_than_days=PRUNE_FILES_AFTER_DAYS)
+            self.waits.keep_only({p.name for p in self.inbox.iterdir() if p.is_file()})
             client = None
             worked, collected_at = False, float("-inf")
             while not self._stop.is_set():

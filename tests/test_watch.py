@@ -301,3 +301,19 @@ def test_what_a_file_still_being_copied_looks_like(tmp_path, name, content, expe
     path = tmp_path / name
     path.write_bytes(content)
     assert looks_unfinished(path) == expected
+
+
+def test_the_wait_book_survives_a_restart_and_forgets_files_taken_away(tmp_path):
+    from importer.inbox import WaitBook, Waiting
+
+    (tmp_path / "kept.csv").write_text("a\n")
+    book = WaitBook(tmp_path)
+    book.put("kept.csv", Waiting(digest="d1", tries=2, first_try=1.0, results="r.xlsx"))
+    book.put("gone.csv", Waiting(digest="d2", tries=1, first_try=1.0, results="g.xlsx"))
+    again = WaitBook(tmp_path)
+    assert again.get("kept.csv", "d1") == Waiting("d1", 2, 1.0, "r.xlsx")
+    assert again.get("kept.csv", "other content") is None  # a new file starts afresh
+    again.keep_only({"kept.csv"})
+    assert set(WaitBook(tmp_path).entries) == {"kept.csv"}
+    again.forget("kept.csv")
+    assert not (tmp_path / ".mission-importer-waiting.json").exists()
