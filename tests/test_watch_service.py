@@ -165,7 +165,7 @@ def test_a_new_start_tries_a_waiting_file_at_once(tmp_path, inbox):
 
 def service_ready(process: subprocess.Popen, inbox: Path) -> subprocess.Popen:
     """The service once it holds the inbox and has made its folders (it looks next)."""
-    assert wait_for(lambda: (inbox / "to_fix").is_dir() or process.poll() is not None)
+    assert wait_for(lambda: (inbox / "done").is_dir() or process.poll() is not None)
     time.sleep(0.3)
     return process
 
@@ -202,6 +202,30 @@ def test_a_csv_paused_mid_line_is_not_taken_until_complete(tmp_path, inbox):
         err = stop(process)
         assert_state_equals_file(sb, 60)  # no truncated comment, nothing left behind
     assert (inbox / "done" / "slow.csv").read_bytes() == content
+    assert err.count("slow.csv: picked up") == 1
+    assert f"slow.csv: picked up ({len(content)} bytes)" in err
+
+
+def test_with_the_default_settle_time_a_4_s_pause_at_a_line_end_is_waited_for(tmp_path, inbox):
+    # The issue's trial: a copy pausing 4 s was taken after the old 2 s settle time.
+    journal = tmp_path / "journal.sqlite3"
+    content = write_planning(tmp_path / "slow.csv", 100).read_bytes()
+    cut = content.index(b"\n", len(content) // 2) + 1
+    sent_during_the_pause: list[int] = []
+    with Sandbox() as sb:
+        env = {"MISSION_IMPORTER_WATCH_SETTLE_SECONDS": ""}  # empty: not set, the default
+        process = service_ready(service(sb.url, inbox, journal, **env), inbox)
+
+        def pause_then_look() -> bool:
+            time.sleep(4.0)
+            sent_during_the_pause.append(len(live(sb)))
+            return True
+
+        copy_slowly(content, inbox / "slow.csv", cut, pause=pause_then_look).join()
+        assert wait_for(lambda: (inbox / "done" / "slow.csv").exists(), timeout=90)
+        err = stop(process)
+        assert_state_equals_file(sb, 100)
+    assert sent_during_the_pause == [0]
     assert err.count("slow.csv: picked up") == 1
     assert f"slow.csv: picked up ({len(content)} bytes)" in err
 
