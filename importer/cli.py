@@ -644,7 +644,7 @@ def sandbox(
 @click.option(
     "--settle",
     type=click.FloatRange(min=0),
-    help="Seconds a file must stay unchanged before it is taken [default: 2].",
+    help="Seconds a file must stay unchanged before it is taken [default: 15].",
 )
 @click.option("--once", is_flag=True, help="Process what is in the inbox, then exit (cron).")
 @api_options
@@ -667,8 +667,13 @@ def watch(
 ) -> None:
     """Import every spreadsheet dropped into INBOX; results go to INBOX/results.
 
-    Inputs move to INBOX/done (or INBOX/failed with an explanation when unreadable).
-    SIGTERM or Ctrl-C stops the service after the current file.
+    A file leaves INBOX only when its fate is final: INBOX/done when every row went
+    through, INBOX/to_fix (results workbook beside it) when rows need a person,
+    INBOX/failed (with the reason) when it cannot be read. A file with rows not sent yet
+    stays in INBOX and is tried again. Drop files under a .part or hidden name, then
+    rename them. SIGTERM or Ctrl-C stops the service after the current file. Exit code
+    with --once: 0 all fine, 1 rows invalid, failed or waiting, 2 a file unreadable,
+    3 API unreachable.
 
     \b
     Examples:
@@ -701,12 +706,17 @@ def watch(
         interval=settings.watch_interval,
         settle=settings.watch_settle_seconds,
     )
-    logging.getLogger("importer.watch").info(
-        t("watch.started", inbox=inbox, interval=watcher.interval, outbox=watcher.outbox)
+    started = (
+        t("watch.started_once", inbox=inbox, outbox=watcher.outbox)
+        if once
+        else t("watch.started", inbox=inbox, interval=watcher.interval, outbox=watcher.outbox)
     )
+    logging.getLogger("importer.watch").info(started)
     with stop_on_signals(watcher):
         count = watcher.run(once=once)
     logging.getLogger("importer.watch").info(t("watch.stopped", count=count))
+    if once or watcher.exit_code == ExitCode.INTERRUPTED:
+        ctx.exit(int(watcher.exit_code))
 
 
 @cli.command()

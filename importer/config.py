@@ -17,7 +17,8 @@ The TOML file puts the connection at the top and the rest in sections (see
               ca_bundle, failure_patterns
     [status]  refused_statuses
     [columns] "Their header" = "apiField"
-    [watch]   inbox, interval, settle_seconds, outbox
+    [watch]   inbox, interval, settle_seconds, incomplete_seconds, grace_minutes,
+              retry_seconds, max_tries, max_hours, outbox
 
 The environment uses ``OCEAN_API_URL``, ``OCEAN_LOGIN``, ``OCEAN_PASSWORD``,
 ``OCEAN_CUSTOMER_ID`` and ``MISSION_IMPORTER_<SETTING>`` for the others (lists
@@ -102,7 +103,12 @@ class Settings:
     refused_statuses: list[str] = field(default_factory=lambda: list(DEFAULT_REFUSED_STATUSES))
     # drop folder
     watch_interval: float = 5.0
-    watch_settle_seconds: float = 2.0
+    watch_settle_seconds: float = 15.0  # see docs/unattended.md, "How long a file must settle"
+    watch_incomplete_seconds: float = 60.0  # quiet time of a file that looks unfinished
+    watch_grace_minutes: float = 30.0  # a zip still unreadable after this goes to failed/
+    watch_retry_seconds: float = 60.0  # first pause before a waiting file is tried again
+    watch_max_tries: int = 10  # a waiting file goes to to_fix/ after this many tries...
+    watch_max_hours: float = 24.0  # ...or this many hours after its first try
     outbox: Path | None = None
     inbox: Path | None = None  # the folder `watch` uses when none is given on the command line
 
@@ -144,6 +150,11 @@ SECTIONS: dict[str, dict[str, str]] = {
         inbox="inbox",
         interval="watch_interval",
         settle_seconds="watch_settle_seconds",
+        incomplete_seconds="watch_incomplete_seconds",
+        grace_minutes="watch_grace_minutes",
+        retry_seconds="watch_retry_seconds",
+        max_tries="watch_max_tries",
+        max_hours="watch_max_hours",
         outbox="outbox",
     ),
 }
@@ -416,11 +427,24 @@ def _validate(s: Settings, origins: Mapping[str, str]) -> None:
     if s.login is not None:
         s.login = s.login.strip() or None
     _check_range(s.workers, origins["workers"], 1, MAX_WORKERS)
-    for name in ("max_rows", "max_attempts", "customer_id"):
+    for name in ("max_rows", "max_attempts", "customer_id", "watch_max_tries"):
         _check_range(getattr(s, name), origins[name], 1, None)
-    for name in ("rate", "connect_timeout", "read_timeout", "call_timeout", "watch_interval"):
+    for name in (
+        "rate",
+        "connect_timeout",
+        "read_timeout",
+        "call_timeout",
+        "watch_interval",
+        "watch_max_hours",
+    ):
         _check_positive(getattr(s, name), origins[name])
-    for name in ("max_retry_seconds", "watch_settle_seconds"):
+    for name in (
+        "max_retry_seconds",
+        "watch_settle_seconds",
+        "watch_incomplete_seconds",
+        "watch_grace_minutes",
+        "watch_retry_seconds",
+    ):
         _check_range(getattr(s, name), origins[name], 0, None)
     if s.ca_bundle is not None and not Path(s.ca_bundle).exists():
         raise UsageError(t("config.no_ca_bundle", where=origins["ca_bundle"], path=s.ca_bundle))

@@ -26,10 +26,11 @@ def name_map(text: str) -> dict[str, str]:
 # or checked (TOML values, command line values).
 _KIND_GROUPS = dict(
     text="api_url login password timezone lang sheet mode",
-    int="customer_id max_rows workers max_attempts",
+    int="customer_id max_rows workers max_attempts watch_max_tries",
     float=(
-        "rate connect_timeout read_timeout max_retry_seconds call_timeout watch_interval "
-        "watch_settle_seconds"
+        "rate connect_timeout read_timeout max_retry_seconds call_timeout watch_interval"
+        " watch_settle_seconds watch_incomplete_seconds watch_grace_minutes watch_retry_seconds"
+        " watch_max_hours"
     ),
     bool="default_a_envoyer",
     list="mission_types failure_patterns refused_statuses",

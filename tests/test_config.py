@@ -311,7 +311,8 @@ def test_unknown_key_without_close_match_lists_the_known_keys(work: Path) -> Non
     message = error_of(work, "[watch]\nzzz = 1\n")
     assert message == (
         'FILE: unknown key "zzz" in [watch]; the known keys here are: '
-        "inbox, interval, settle_seconds, outbox."
+        "inbox, interval, settle_seconds, incomplete_seconds, grace_minutes, retry_seconds, "
+        "max_tries, max_hours, outbox."
     )
 
 

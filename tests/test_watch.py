@@ -54,7 +54,8 @@ def make_watcher(sb: Sandbox, tmp_path: Path, **changes: object) -> Watcher:
         (".hidden.csv", False),
         ("week.xlsx.tmp", False),
         ("notes.txt", False),
-        ("week.results.xlsx", False),
+        ("week.results.xlsx", True),  # a results workbook dropped back after fixing
+        ("week.csv.part", False),
         ("week.xls", True),
     ],
     ids=lambda v: str(v),
@@ -133,13 +134,31 @@ def test_the_service_collects_old_garbage_when_idle(sb, tmp_path):
 
 
 def test_corrupt_file_goes_to_failed_with_an_explanation(sb, tmp_path):
+    import zipfile
+
     watcher = make_watcher(sb, tmp_path)
-    (watcher.inbox / "broken.xlsx").write_bytes(b"PK\x03\x04 truncated")
-    watcher.run(once=True)
+    with zipfile.ZipFile(watcher.inbox / "broken.xlsx", "w") as archive:
+        archive.writestr("hello.txt", "a complete zip, but not a workbook")
+    assert watcher.run(once=True) == 1
     failed = sorted(p.name for p in (watcher.inbox / "failed").iterdir())
     assert failed == ["broken.xlsx", "broken.xlsx.error.txt"]
     assert "broken.xlsx" in (watcher.inbox / "failed" / "broken.xlsx.error.txt").read_text()
+    assert watcher.exit_code == 2
     assert live(sb) == {}
+
+
+def test_a_truncated_workbook_waits_for_the_grace_period_then_goes_to_failed(sb, tmp_path):
+    watcher = make_watcher(sb, tmp_path, watch_incomplete_seconds=0.3, watch_grace_minutes=60)
+    path = watcher.inbox / "copying.xlsx"
+    path.write_bytes(b"PK\x03\x04 the first bytes of a copy still running")
+    assert watcher.run(once=True) == 0  # left for a later run, not failed
+    assert path.exists() and watcher.exit_code == 1
+    an_hour_ago = time.time() - 3601
+    os.utime(path, (an_hour_ago, an_hour_ago))  # untouched for longer than the grace period
+    watcher = make_watcher(sb, tmp_path, watch_incomplete_seconds=0.3, watch_grace_minutes=60)
+    assert watcher.run(once=True) == 1
+    reason = (watcher.inbox / "failed" / "copying.xlsx.error.txt").read_text()
+    assert "still not a complete workbook after 60 min" in reason
 
 
 def test_a_file_written_slowly_is_processed_once_when_complete(sb, tmp_path):
@@ -232,3 +251,69 @@ def test_killed_mid_file_then_restarted_completes_it_without_duplicates(tmp_path
         assert service.returncode == 0, err.decode()
         assert "big.csv" in err.decode()  # one log line for the file
         assert_state_equals_file(sb, 400)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "http_status", "retryable"),
+    [
+        ("not_sent", None, True),
+        ("failed", None, True),  # timeout, dropped connection
+        ("failed", 503, True),
+        ("failed", 429, True),
+        ("failed", 422, False),  # refused for good
+        ("failed", 404, False),
+        ("failed", 200, False),  # a failure reported inside a 200 message
+        ("invalid", None, False),
+        ("created", 200, False),
+    ],
+    ids=lambda v: str(v),
+)
+def test_which_rows_are_worth_another_try(outcome, http_status, retryable):
+    from importer.inbox import is_retryable
+    from importer.model import Outcome, RowOutcome
+
+    row = RowOutcome(row=2, outcome=Outcome(outcome), http_status=http_status)
+    assert is_retryable(row) is retryable
+
+
+def test_the_pause_between_tries_doubles_up_to_an_hour():
+    from importer.inbox import retry_pause
+
+    assert [retry_pause(60, n) for n in (1, 2, 3, 4)] == [60, 120, 240, 480]
+    assert retry_pause(60, 20) == 3600
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("week.csv", b"a;b\n1;2\n", None),
+        ("week.csv", b"a;b\r\n1;2\r\n", None),
+        ("week.csv", b"a;b\n1;2", "line"),
+        ("week.csv", b"", "empty"),
+        ("week.xlsx", b"PK\x03\x04 half a zip", "zip"),
+        ("week.xls", b"\xd0\xcf\x11\xe0 ole", None),  # not a zip: read as it is
+    ],
+    ids=["csv", "csv-crlf", "csv-mid-line", "empty", "half-zip", "xls"],
+)
+def test_what_a_file_still_being_copied_looks_like(tmp_path, name, content, expected):
+    from importer.inbox import looks_unfinished
+
+    path = tmp_path / name
+    path.write_bytes(content)
+    assert looks_unfinished(path) == expected
+
+
+def test_the_wait_book_survives_a_restart_and_forgets_files_taken_away(tmp_path):
+    from importer.inbox import WaitBook, Waiting
+
+    (tmp_path / "kept.csv").write_text("a\n")
+    book = WaitBook(tmp_path)
+    book.put("kept.csv", Waiting(digest="d1", tries=2, first_try=1.0, results="r.xlsx"))
+    book.put("gone.csv", Waiting(digest="d2", tries=1, first_try=1.0, results="g.xlsx"))
+    again = WaitBook(tmp_path)
+    assert again.get("kept.csv", "d1") == Waiting("d1", 2, 1.0, "r.xlsx")
+    assert again.get("kept.csv", "other content") is None  # a new file starts afresh
+    again.keep_only({"kept.csv"})
+    assert set(WaitBook(tmp_path).entries) == {"kept.csv"}
+    again.forget("kept.csv")
+    assert not (tmp_path / ".mission-importer-waiting.json").exists()

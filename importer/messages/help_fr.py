@@ -58,13 +58,18 @@ Exemple :
   mission-importer sandbox --latency-ms 50 --fault-rate 0.1
   OCEAN_API_URL=http://127.0.0.1:8765 OCEAN_LOGIN=demo OCEAN_PASSWORD=demo \\
     mission-importer import planning.xlsx""",
-    "cmd.watch": """Importe chaque tableau déposé dans INBOX ; les résultats vont dans INBOX/results.
+    "cmd.watch": """Importe chaque tableau déposé dans INBOX ; les résultats vont dans INBOX/results.
 
-Les fichiers traités vont dans INBOX/done (ou INBOX/failed avec une explication s'ils sont
-illisibles). SIGTERM ou Ctrl-C arrête le service après le fichier en cours.
+Un fichier ne quitte INBOX que lorsque son sort est définitif : INBOX/done quand toutes
+les lignes sont passées, INBOX/to_fix (classeur de résultats à côté) quand des lignes
+demandent une intervention, INBOX/failed (avec la raison) s'il est illisible. Un fichier
+dont des lignes ne sont pas encore envoyées reste dans INBOX et sera repris. Déposez les
+fichiers sous un nom en .part ou caché, puis renommez-les. SIGTERM ou Ctrl-C arrête le
+service après le fichier en cours. Code de sortie avec --once : 0 tout va bien, 1 lignes
+invalides, en échec ou en attente, 2 un fichier illisible, 3 API injoignable.
 
 \b
-Exemples :
+Exemples :
   mission-importer watch /srv/planning/depot
   mission-importer watch --once /srv/planning/depot     # depuis cron""",
     "cmd.check": """Affiche chaque réglage en vigueur et son origine, se connecte et fait un appel de lecture sans effet.
@@ -111,7 +116,7 @@ Exemples\u202f:
     "opt.state": "Fichier SQLite qui garde les missions d'un redémarrage à l'autre.",
     "opt.outbox": "Dossier des classeurs de résultats [défaut : INBOX/results].",
     "opt.interval": "Secondes entre deux regards dans le dossier [défaut : 5].",
-    "opt.settle": "Secondes pendant lesquelles un fichier doit rester inchangé avant d'être pris [défaut : 2].",
+    "opt.settle": "Secondes pendant lesquelles un fichier doit rester inchangé avant d'être pris [défaut : 15].",
     "opt.once": "Traite ce qui est dans le dossier puis s'arrête (pour cron).",
     "heading.usage": "Utilisation :",
     "heading.options": "Options",
