@@ -640,3 +640,11 @@ def test_template_examples_are_all_valid(work: Path) -> None:
     assert s.ca_bundle == str(work / "company-ca.pem")
     assert s.inbox == work / "inbox"
     assert s.failure_patterns == list(config_module.DEFAULT_FAILURE_PATTERNS)
+
+
+def test_require_destination_from_the_file_and_the_environment(work: Path) -> None:
+    assert load(work).require_destination is False
+    write(work, "[import]\nrequire_destination = true\n")
+    assert load(work).require_destination is True
+    environ = {"MISSION_IMPORTER_REQUIRE_DESTINATION": "non"}
+    assert load(work, environ=environ).require_destination is False

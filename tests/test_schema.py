@@ -403,20 +403,65 @@ def test_half_a_name_is_not_a_recipient() -> None:
 
 @pytest.mark.parametrize(
     "destination",
-    [{"latitude": "48,8566", "longitude": "2,3522"}, {"ville": "Paris"}, {"codPost": 75001}],
-    ids=["coordinates", "city", "postal code"],
+    [
+        {"latitude": "48,8566", "longitude": "2,3522"},
+        {"ville": "Paris"},
+        {"codPost": 75001},
+        {"adrRefCli": "DEPOT-NORD"},
+    ],
+    ids=["coordinates", "city", "postal code", "reference address"],
 )
-def test_each_kind_of_destination(destination: dict[str, Any]) -> None:
+@pytest.mark.parametrize("required", [False, True], ids=["default", "require_destination"])
+def test_each_kind_of_destination(destination: dict[str, Any], required: bool) -> None:
     row = one(
-        {"idMission": "M1", "jourHeureInter": "03/12/2026 08:30", "nomVeh": "V", **destination}
+        {"idMission": "M1", "jourHeureInter": "03/12/2026 08:30", "nomVeh": "V", **destination},
+        Settings(require_destination=required),
     )
-    assert row.valid, row.errors
+    assert (row.errors, row.warnings) == ([], [])
 
 
-def test_no_destination() -> None:
-    row = one({**GOOD, "ville": None, "codPost": None, "rue": "1 rue de la Paix"})
+def test_a_reference_address_alone_is_sent() -> None:
+    row = one(
+        {
+            "idMission": "M1",
+            "jourHeureInter": "03/12/2026 08:30",
+            "nomVeh": "V",
+            "adrRefCli": "DEPOT-NORD",
+        }
+    )
+    assert row.params == {
+        "idMission": "M1",
+        "jourHeureInter": "03/12/2026 07:30",
+        "nomVeh": "V",
+        "adrRefCli": "DEPOT-NORD",
+        "aEnvoyer": "true",
+    }
+
+
+def test_no_destination_is_a_warning_by_default() -> None:
+    row = one({**GOOD, "ville": None})
+    assert row.valid and row.params is not None and "ville" not in row.params
+    assert codes(row.warnings) == ["validation.destination_none"]
+    assert row.warnings[0].column is None
+    assert "adrRefCli" in row.warnings[0].message
+
+
+def test_no_destination_is_an_error_with_require_destination() -> None:
+    row = one({**GOOD, "ville": None}, Settings(require_destination=True))
     assert codes(row.errors) == ["validation.destination_missing"]
     assert row.errors[0].column is None
+    assert "adrRefCli" in row.errors[0].message and row.warnings == []
+
+
+def test_a_street_without_city_or_postal_code_is_a_warning() -> None:
+    row = one({**GOOD, "ville": None, "codPost": None, "rue": "1 rue de la Paix"})
+    assert row.valid
+    assert codes(row.warnings) == ["validation.street_alone"]
+    assert row.warnings[0].column == "rue"
+    assert row.warnings[0].message.startswith('"1 rue de la Paix" has no city')
+    assert one({**GOOD, "rue": "1 rue de la Paix"}).warnings == []
+    strict = one({**GOOD, "ville": None, "rue": "1 rue"}, Settings(require_destination=True))
+    assert codes(strict.errors) == ["validation.destination_missing"]
 
 
 def test_coordinates_come_in_pairs() -> None:

@@ -75,8 +75,17 @@ EN = {
         "or use the full name (nomPrenom) or a vehicle (nomVeh)"
     ),
     "validation.destination_missing": (
-        "no destination: fill the city (ville) or the postal code (codPost), "
-        "or both coordinates (latitude and longitude)"
+        "no destination: fill the city (ville), the postal code (codPost), the client's "
+        "reference address (adrRefCli) or both coordinates (latitude and longitude); "
+        "require_destination is on in the settings"
+    ),
+    "validation.destination_none": (
+        "no destination (no city, postal code, reference address adrRefCli or coordinates); "
+        "the mission is sent without one: check that the driver knows where to go"
+    ),
+    "validation.street_alone": (
+        '"{value}" has no city (ville) or postal code (codPost) beside it; the mission is '
+        "sent, but add one so the street can be found"
     ),
     "validation.coordinate": (
         '"{value}" is not a number; write decimal degrees with a dot or a comma, e.g. 48.8566'
@@ -202,8 +211,17 @@ FR = {
         "utilisez le nom complet (nomPrenom) ou un véhicule (nomVeh)"
     ),
     "validation.destination_missing": (
-        "aucune destination : remplissez la ville (ville) ou le code postal (codPost), "
-        "ou les deux coordonnées (latitude et longitude)"
+        "aucune destination : remplissez la ville (ville), le code postal (codPost), "
+        "l'adresse de référence du client (adrRefCli) ou les deux coordonnées (latitude et "
+        "longitude) ; require_destination est activé dans les réglages"
+    ),
+    "validation.destination_none": (
+        "aucune destination (ni ville, ni code postal, ni adresse de référence adrRefCli, ni "
+        "coordonnées) ; la mission est envoyée sans : vérifiez que le chauffeur sait où aller"
+    ),
+    "validation.street_alone": (
+        "« {value} » n'a ni ville (ville) ni code postal (codPost) à côté ; la mission est "
+        "envoyée, mais ajoutez-en un pour que la rue soit trouvée"
     ),
     "validation.coordinate": (
         "« {value} » n'est pas un nombre ; écrivez des degrés décimaux avec un point ou une "
