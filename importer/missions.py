@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, NamedTuple
 
 from importer.columns import API_FIELDS
-from importer.model import Action
+from importer.model import Action, UnsureMidnight
 
 EXCEL_EPOCH = datetime(1899, 12, 30)  # day 0 of Excel serial dates (1900 date system)
 MIN_YEAR, MAX_YEAR = 1900, 9998  # plausible dates; keeps every UTC conversion in range
@@ -119,6 +119,11 @@ def parse_datetime(value: object, zone: tzinfo) -> When | None:
     if isinstance(value, str):
         return _parse_text_date(value.strip(), zone)
     if isinstance(value, datetime):
+        if type(value) is UnsureMidnight:
+            when = _local_when(value.year, value.month, value.day, 0, 0, zone)
+            return when._replace(
+                warning=when.warning or ValueProblem("validation.midnight_assumed")
+            )
         if value.utcoffset() is not None:
             _check_year(value.year)
             return _utc_when(value)

@@ -10,8 +10,12 @@ EN = {
         '"{value}" is not a date; write it as dd/mm/yyyy hh:mm, e.g. 03/12/2026 08:30'
     ),
     "validation.date_no_time": (
-        '"{value}" has a date but no time; add the time, e.g. {example} '
-        "(Excel shows midnight as a bare date: for 00:00 type the cell as text)"
+        '"{value}" has a date but no time; add the time, e.g. {example} (for midnight, '
+        "type 00:00 in a cell formatted to show the time, e.g. dd/mm/yyyy hh:mm)"
+    ),
+    "validation.midnight_assumed": (
+        '"{value}" was taken as midnight (00:00): the cell\'s format could not be read to '
+        "tell a time of 00:00 from a date alone; check the time"
     ),
     "validation.time_no_date": (
         '"{value}" is a time without a date; write both, e.g. 03/12/2026 {value}'
@@ -139,8 +143,12 @@ FR = {
     ),
     "validation.date_no_time": (
         "« {value} » a une date mais pas d'heure ; ajoutez l'heure, par exemple {example} "
-        "(Excel présente minuit comme une date seule : pour 00:00, saisissez la cellule "
-        "en texte)"
+        "(pour minuit, saisissez 00:00 dans une cellule au format qui montre l'heure, par "
+        "exemple jj/mm/aaaa hh:mm)"
+    ),
+    "validation.midnight_assumed": (
+        "« {value} » a été lu comme minuit (00:00) : le format de la cellule n'a pas pu être "
+        "lu pour distinguer une heure 00:00 d'une date seule ; vérifiez l'heure"
     ),
     "validation.time_no_date": (
         "« {value} » est une heure sans date ; écrivez les deux, par exemple 03/12/2026 {value}"
