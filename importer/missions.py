@@ -8,6 +8,7 @@ row of normalised values into the parameters the API receives.
 
 from __future__ import annotations
 
+import calendar
 import functools
 import math
 import re
@@ -151,21 +152,55 @@ def _parse_text_date(text: str, zone: tzinfo) -> When:
     else:
         raise ValueProblem("validation.date_format")
     _check_year(number)
+    shown_time = f" {int(hour):02d}:{minute}" if hour is not None else ""
+    _check_day(number, int(month), int(day), shown_time)
+    if hour is None:
+        raise ValueProblem(
+            "validation.date_no_time", example=_example(date(number, int(month), int(day)))
+        )
+    if int(hour) > 23 or int(minute) > 59 or (second is not None and int(second) > 59):
+        raise ValueProblem("validation.time_impossible", time=f"{hour}:{minute}")
     try:
-        if hour is None:
-            raise ValueProblem(
-                "validation.date_no_time", example=_example(date(number, int(month), int(day)))
-            )
-        if second is not None and int(second) > 59:
-            raise ValueError(second)
         if offset is None:
             return _local_when(number, int(month), int(day), int(hour), int(minute), zone)
         moment = datetime(
             number, int(month), int(day), int(hour), int(minute), tzinfo=_offset_zone(offset)
         )
-    except ValueError:  # no such day, hour or minute
+    except ValueError:  # (checked above: kept for a time zone that refuses a time)
         raise ValueProblem("validation.date_format") from None
     return _utc_when(moment)
+
+
+def _check_day(year: int, month: int, day: int, shown_time: str) -> None:
+    """Raise a problem naming the nearest real dates when the day or month does not exist."""
+    if not 1 <= month <= 12:
+        swapped = ""
+        if 1 <= day <= 12 and 1 <= month <= calendar.monthrange(year, day)[1]:
+            swapped = f"{month:02d}/{day:02d}/{year:04d}{shown_time}"
+        key = "validation.month_impossible_swapped" if swapped else "validation.month_impossible"
+        raise ValueProblem(key, month=month, swapped=swapped)
+    last = calendar.monthrange(year, month)[1]
+    if 1 <= day <= last:
+        return
+    first_of_month = date(year, month, 1)
+    if day > last:
+        before = date(year, month, last)
+        after = first_of_month + timedelta(days=last) if year < MAX_YEAR or month < 12 else None
+    else:  # day 0
+        before = first_of_month - timedelta(days=1) if year > MIN_YEAR or month > 1 else None
+        after = first_of_month
+    before, after = before or after, after or before  # (1900 and 9998 have one side only)
+    raise ValueProblem(
+        "validation.day_impossible",
+        day=day,
+        last=last,
+        before=_day_month_year(before) + shown_time,
+        after=_day_month_year(after) + shown_time,
+    )
+
+
+def _day_month_year(day: date | None) -> str:
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}" if day else ""
 
 
 def _offset_zone(text: str) -> tzinfo:

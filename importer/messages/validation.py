@@ -17,6 +17,22 @@ EN = {
         '"{value}" was taken as midnight (00:00): the cell\'s format could not be read to '
         "tell a time of 00:00 from a date alone; check the time"
     ),
+    "validation.day_impossible": (
+        '"{value}" is not a real date: that month has {last} days, not {day}; '
+        "the nearest real dates are {before} and {after}"
+    ),
+    "validation.month_impossible": (
+        '"{value}" is not a real date: there is no month {month}; write the day first, then '
+        "the month (dd/mm/yyyy hh:mm), e.g. 03/12/2026 08:30"
+    ),
+    "validation.month_impossible_swapped": (
+        '"{value}" is not a real date: there is no month {month}; dates are written day '
+        "first (dd/mm/yyyy): if you meant month/day, write {swapped}"
+    ),
+    "validation.time_impossible": (
+        '"{value}" has no such time as {time}: hours go from 00 to 23 and minutes from 00 '
+        "to 59, e.g. 03/12/2026 08:30"
+    ),
     "validation.time_no_date": (
         '"{value}" is a time without a date; write both, e.g. 03/12/2026 {value}'
     ),
@@ -95,21 +111,21 @@ EN = {
         '"{value}" is not a number; write decimal degrees with a dot or a comma, e.g. 48.8566'
     ),
     "validation.latitude_range": (
-        "{value} is not a latitude: it must be between -90 and 90 (decimal degrees, "
+        '"{value}" is not a latitude: it must be between -90 and 90 (decimal degrees, '
         "e.g. 48.8566 for Paris)"
     ),
     "validation.longitude_range": (
-        "{value} is not a longitude: it must be between -180 and 180 (decimal degrees, "
+        '"{value}" is not a longitude: it must be between -180 and 180 (decimal degrees, '
         "e.g. 2.3522 for Paris)"
     ),
     "validation.latitude_alone": (
-        "the latitude {value} has no longitude beside it; fill both coordinates, or neither"
+        'the latitude "{value}" has no longitude beside it; fill both coordinates, or neither'
     ),
     "validation.longitude_alone": (
-        "the longitude {value} has no latitude beside it; fill both coordinates, or neither"
+        'the longitude "{value}" has no latitude beside it; fill both coordinates, or neither'
     ),
     "validation.coordinates_swapped": (
-        "latitude {value} and longitude {longitude} look swapped for France (latitudes there "
+        'latitude "{value}" and longitude "{longitude}" look swapped for France (latitudes there '
         "are about 41 to 52, longitudes -6 to 10); check they are in the right columns"
     ),
     "validation.postcode": (
@@ -149,6 +165,22 @@ FR = {
     "validation.midnight_assumed": (
         "« {value} » a été lu comme minuit (00:00) : le format de la cellule n'a pas pu être "
         "lu pour distinguer une heure 00:00 d'une date seule ; vérifiez l'heure"
+    ),
+    "validation.day_impossible": (
+        "« {value} » n'est pas une date réelle : ce mois a {last} jours, pas {day} ; "
+        "les dates réelles les plus proches sont {before} et {after}"
+    ),
+    "validation.month_impossible": (
+        "« {value} » n'est pas une date réelle : il n'y a pas de mois {month} ; écrivez "
+        "le jour d'abord, puis le mois (jj/mm/aaaa hh:mm), par exemple 03/12/2026 08:30"
+    ),
+    "validation.month_impossible_swapped": (
+        "« {value} » n'est pas une date réelle : il n'y a pas de mois {month} ; les dates "
+        "s'écrivent le jour d'abord (jj/mm/aaaa) : si vous pensiez mois/jour, écrivez {swapped}"
+    ),
+    "validation.time_impossible": (
+        "« {value} » n'a pas d'heure {time} : les heures vont de 00 à 23 et les minutes de "
+        "00 à 59, par exemple 03/12/2026 08:30"
     ),
     "validation.time_no_date": (
         "« {value} » est une heure sans date ; écrivez les deux, par exemple 03/12/2026 {value}"
@@ -236,23 +268,23 @@ FR = {
         "virgule, par exemple 48,8566"
     ),
     "validation.latitude_range": (
-        "{value} n'est pas une latitude : elle doit être comprise entre -90 et 90 (degrés "
+        "« {value} » n'est pas une latitude : elle doit être comprise entre -90 et 90 (degrés "
         "décimaux, par exemple 48,8566 pour Paris)"
     ),
     "validation.longitude_range": (
-        "{value} n'est pas une longitude : elle doit être comprise entre -180 et 180 (degrés "
+        "« {value} » n'est pas une longitude : elle doit être comprise entre -180 et 180 (degrés "
         "décimaux, par exemple 2,3522 pour Paris)"
     ),
     "validation.latitude_alone": (
-        "la latitude {value} n'a pas de longitude à côté ; remplissez les deux coordonnées, "
+        "la latitude « {value} » n'a pas de longitude à côté ; remplissez les deux coordonnées, "
         "ou aucune"
     ),
     "validation.longitude_alone": (
-        "la longitude {value} n'a pas de latitude à côté ; remplissez les deux coordonnées, "
+        "la longitude « {value} » n'a pas de latitude à côté ; remplissez les deux coordonnées, "
         "ou aucune"
     ),
     "validation.coordinates_swapped": (
-        "la latitude {value} et la longitude {longitude} semblent inversées pour la France "
+        "la latitude « {value} » et la longitude « {longitude} » semblent inversées pour la France "
         "(les latitudes y vont d'environ 41 à 52, les longitudes de -6 à 10) ; vérifiez "
         "qu'elles sont dans les bonnes colonnes"
     ),
