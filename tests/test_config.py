@@ -329,7 +329,7 @@ def test_unknown_key_message_in_french(work: Path) -> None:
     set_language("fr")
     message = error_of(work, "[import]\nwokers = 3\n")
     assert message == (
-        "FILE : clé « wokers » inconnue dans [import] ; vouliez-vous dire « workers » ?"
+        "FILE : clé « wokers » inconnue dans [import] ; vouliez-vous dire « workers » ?"
     )
 
 
@@ -466,7 +466,7 @@ def test_french_environment_error(work: Path) -> None:
     with pytest.raises(UsageError) as caught:
         load(work, environ={"MISSION_IMPORTER_WORKERS": "huit"})
     assert str(caught.value) == (
-        'MISSION_IMPORTER_WORKERS (environnement) : un nombre entier est attendu, pas "huit".'
+        'MISSION_IMPORTER_WORKERS (environnement) : un nombre entier est attendu, pas "huit".'
     )
 
 
@@ -559,7 +559,7 @@ def test_password_warning_follows_the_language_of_the_settings(work: Path) -> No
     notes = load_configuration(environ={}, cwd=work).notes
     assert notes == [
         f"Le fichier de configuration {path} contient le mot de passe et peut être lu par "
-        f"d'autres utilisateurs ; lancez chmod 600 {path} ou utilisez plutôt OCEAN_PASSWORD."
+        f"d'autres utilisateurs ; lancez chmod 600 {path} ou utilisez plutôt OCEAN_PASSWORD."
     ]
 
 

@@ -302,17 +302,17 @@ def test_messages_in_french() -> None:
         }
     )
     assert row.errors[0].as_text() == (
-        "Date d'intervention : « le 3 déc. 08:00 » n'est pas une date ; écrivez-la "
+        "Date d'intervention : « le 3 déc. 08:00 » n'est pas une date ; écrivez-la "
         "jj/mm/aaaa hh:mm, par exemple 03/12/2026 08:30"
     )
     row = one({k: v for k, v in GOOD.items() if k != "idMission"})
     assert row.errors[0].message == (
-        "le fichier n'a pas de colonne d'identifiant de mission (idMission) ; ajoutez une "
-        "colonne « Identifiant mission » avec un identifiant unique par ligne"
+        "le fichier n'a pas de colonne d'identifiant de mission (idMission) ; ajoutez une "
+        "colonne « Identifiant mission » avec un identifiant unique par ligne"
     )
     row = one({**GOOD, "nomVeh": None})
     assert row.errors[0].message == (
-        "aucun destinataire : remplissez le véhicule (nomVeh), ou le nom et le prénom "
+        "aucun destinataire : remplissez le véhicule (nomVeh), ou le nom et le prénom "
         "(nomIndi et prenomIndi), ou le nom complet (nomPrenom)"
     )
 
