@@ -49,11 +49,11 @@ def summary_lines(report: JobReport, *, style: Any = None) -> list[str]:
     english = get_language() == "en"
     for outcome in Outcome:
         if counts.get(outcome.value):
-            count = _number(counts[outcome.value], 0)
+            count = counts[outcome.value]
             if english:  # the stable keys, as in the workbook's outcome column
                 label = f"  {outcome.value:<10} {count:>7}"
             else:
-                label = f"  {t(f'cli.outcome.{outcome.value}'):<12} {count:>7}"
+                label = f"  {t(f'cli.outcome.{outcome.value}'):<12} {_number(count, 0):>7}"
             lines.append(paint(label, OUTCOME_COLOURS[outcome]))
     problems = [(o.row, issue.as_text()) for o in report.outcomes for issue in o.errors]
     if problems:

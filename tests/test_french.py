@@ -66,6 +66,14 @@ def test_every_french_entry_follows_french_typography(key: str) -> None:
     assert typography_problems(french_texts()[key]) == [], french_texts()[key]
 
 
+def test_no_french_entry_uses_an_english_outcome_word() -> None:
+    words = re.compile(
+        r"(?<![-/\w])(created|modified|deleted|unchanged|valid|invalid|failed|not_sent)(?![-\w])"
+    )
+    found = {key: words.findall(text) for key, text in french_texts().items()}
+    assert {key: hits for key, hits in found.items() if hits} == {}
+
+
 @pytest.mark.parametrize(
     ("text", "ok"),
     [
