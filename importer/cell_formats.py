@@ -70,7 +70,7 @@ def time_cells(path: Path, ext: str, sheet: str | None, cells: Iterable[Cell]) -
             return ods_time_cells(path, sheet, wanted)
         if ext == ".xls":
             return _xls_time_cells(path, sheet, wanted)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError, struct.error, SyntaxError):
+    except Exception:  # a damaged or unusual file: the formats are unknown, not an error
         return None
     return None
 

@@ -79,7 +79,7 @@ def ods_time_cells(path: Path, sheet: str | None, wanted: set[Cell]) -> set[Cell
                         inside, row, columns = element.get(f"{_T}name") == sheet, 0, []
                     elif inside and tag == f"{_T}table-row":
                         repeat = int(element.get(f"{_T}number-rows-repeated", "1"))
-                        rows_here = [r for r in by_row if row < r <= row + repeat]
+                        rows_here = _rows_in(by_row, row, repeat)
                         row, col = row + repeat, 0
                     continue
                 if tag in _CELLS and inside:
@@ -103,6 +103,13 @@ def ods_time_cells(path: Path, sheet: str | None, wanted: set[Cell]) -> set[Cell
                 if tag != f"{_T}table-column":
                     element.clear()
     return None  # no such sheet
+
+
+def _rows_in(by_row: dict[int, set[int]], row: int, repeat: int) -> list[int]:
+    """The wanted rows among ``row + 1 .. row + repeat`` (a row repeated a million times too)."""
+    if repeat <= len(by_row):
+        return [r for r in range(row + 1, row + repeat + 1) if r in by_row]
+    return [r for r in by_row if row < r <= row + repeat]
 
 
 def _column_style(columns: list[tuple[int, str | None]], col: int) -> str | None:

@@ -222,3 +222,54 @@ def test_any_midnight_is_sent_as_the_utc_of_local_midnight(day: date) -> None:
     assert offset is not None and when is not None and when.warning is None
     assert when.text == format_date_time(midnight - offset)
     assert when.text.endswith("23:00" if offset.seconds == 3600 else "22:00")
+
+
+TIME_FORMATS = [
+    "dd/mm/yyyy hh:mm",
+    "yyyy-mm-dd hh:mm:ss",
+    "m/d/yy h:mm",  # Excel's built-in 22
+    "[$-40C]d mmmm yyyy h:mm",
+    'dd/mm/yyyy" à "hh"h"mm',
+]
+DATE_FORMATS = ["dd/mm/yyyy", "yyyy-mm-dd", "mm-dd-yy", "d mmmm yyyy", '[$-x-sysdate]dddd" h"']
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    cells=st.lists(
+        st.tuples(
+            st.dates(min_value=date(1980, 1, 1), max_value=date(9998, 12, 31)),
+            st.sampled_from(TIME_FORMATS + DATE_FORMATS),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    writer=st.sampled_from(["openpyxl", "xlsxwriter"]),
+)
+def test_any_midnight_cell_reads_as_its_format_shows_it(
+    tmp_path_factory: pytest.TempPathFactory, cells: list[tuple[date, str]], writer: str
+) -> None:
+    path = tmp_path_factory.mktemp("formats") / "cells.xlsx"
+    values = [datetime(day.year, day.month, day.day) for day, _ in cells]
+    if writer == "openpyxl":
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.append(["idMission", "jourHeurePeremp"])
+        for i, (value, (_, number_format)) in enumerate(zip(values, cells, strict=True)):
+            sheet.append([f"M{i}", value])
+            sheet.cell(i + 2, 2).number_format = number_format
+        book.save(path)
+    else:
+        xbook = xlsxwriter.Workbook(path)
+        xsheet = xbook.add_worksheet()
+        xsheet.write_row(0, 0, ["idMission", "jourHeurePeremp"])
+        for i, (value, (_, number_format)) in enumerate(zip(values, cells, strict=True)):
+            xsheet.write(i + 1, 0, f"M{i}")
+            xsheet.write_datetime(i + 1, 1, value, xbook.add_format({"num_format": number_format}))
+        xbook.close()
+    read = read_table(path).data["jourHeurePeremp"].tolist()
+    for value, (day, number_format), got in zip(values, cells, read, strict=True):
+        if number_format in TIME_FORMATS:
+            assert type(got) is datetime and got == value, number_format
+        else:
+            assert type(got) is date and got == day, number_format
