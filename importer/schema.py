@@ -396,7 +396,7 @@ class _Validation:
             return  # a delete sends only its ID: the other cells do not matter
         header = self.headers.get(name) if name else None
         raw = self.raw[name][pos] if header is not None and name is not None else None
-        message = t(code, value=show_value(raw), **details)
+        message = t(code, value=shown(raw), **details)
         issue = RowIssue(
             self.numbers[pos],
             header,
@@ -446,7 +446,7 @@ class _Validation:
         elif code == "validation.date_past":
             self.add(pos, name, code, severity, utc=values["jourHeureInter"][pos].text)
         elif code == "validation.coordinates_swapped":
-            self.add(pos, name, code, severity, longitude=show_value(raw["longitude"][pos]))
+            self.add(pos, name, code, severity, longitude=shown(raw["longitude"][pos]))
         else:
             self.add(pos, name, code, severity)
 
@@ -476,6 +476,12 @@ class _Validation:
             ValidatedRow(number, actions[pos], params[pos], errors[pos], warnings[pos])
             for pos, number in enumerate(self.numbers)
         ]
+
+
+def shown(raw: Any) -> str:
+    """A cell value as the planner typed it: a number takes a decimal comma in French."""
+    text = show_value(raw)
+    return text.replace(".", ",") if raw.__class__ is float and get_language() == "fr" else text
 
 
 def _canonical(values: list[str | None], mission_types: Sequence[str]) -> list[str | None]:

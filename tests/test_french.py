@@ -147,3 +147,20 @@ def test_no_help_line_is_cut_off(runner: CliRunner, lang: str) -> None:
     joined = " ".join(result.output.split())
     first = "Affiche les réglages en vigueur, se connecte et fait un appel de lecture sans effet"
     assert first in joined if lang == "fr" else "Show the settings in effect" in joined
+
+
+def test_a_number_cell_is_quoted_with_a_decimal_comma_in_french() -> None:
+    import pandas as pd
+
+    from importer.columns import map_headers
+    from importer.config import Settings
+    from importer.model import SourceTable
+    from importer.schema import validate_table
+
+    set_language("fr")
+    cells = ["M1", "03/12/2027 08:30", "VL-1", "Lyon", 123.5, 2.35]
+    headers = ["idMission", "jourHeureInter", "nomVeh", "ville", "latitude", "longitude"]
+    data = pd.DataFrame([cells], columns=headers, dtype=object, index=[2])
+    table = SourceTable(path=Path("planning.xlsx"), headers=headers, data=data)
+    [row] = validate_table(table, map_headers(table.headers), Settings())
+    assert row.errors[0].message.startswith("«\u202f123,5\u202f» n'est pas une latitude")
