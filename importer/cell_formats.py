@@ -44,16 +44,20 @@ def read_midnights(
     offset, sheet = place
     where: dict[Cell, tuple[int, int]] = {}
     for j in dated:
-        for i, value in enumerate(cells[:, j]):
+        column = offset + j + 1
+        for i, value in enumerate(cells[:, j].tolist()):
             if value.__class__ is date:
-                where[(numbers[i], offset + j + 1)] = (i, j)
+                where[(numbers[i], column)] = (i, j)
     timed = time_cells(path, path.suffix.lower(), sheet, where)
+    kind = UnsureMidnight if timed is None else datetime
+    made: dict[date, datetime] = {}  # one object per day (a column of ERP dates repeats them)
     for cell, (i, j) in where.items():
-        day = cells[i, j]
-        if timed is None:
-            cells[i, j] = UnsureMidnight(day.year, day.month, day.day)
-        elif cell in timed:
-            cells[i, j] = datetime(day.year, day.month, day.day)
+        if timed is None or cell in timed:
+            day = cells[i, j]
+            moment = made.get(day)
+            if moment is None:
+                moment = made[day] = kind(day.year, day.month, day.day)
+            cells[i, j] = moment
 
 
 def time_cells(path: Path, ext: str, sheet: str | None, cells: Iterable[Cell]) -> set[Cell] | None:
@@ -95,19 +99,27 @@ def _xlsx_time_cells(path: Path, sheet: str | None, wanted: set[Cell]) -> set[Ce
             return None
         timed = _xlsx_time_styles(zf)
         xml = zf.read(part)
-    letters = {_column_letters(col): col for col in {c for _, c in wanted}}
-    alternatives = "|".join(sorted(letters, key=len, reverse=True)).encode()
-    pattern = re.compile(rb'<(?:\w+:)?c r="(' + alternatives + rb')(\d+)"([^>]*)>')
+    letters = {_column_letters(col).encode(): col for col in {c for _, c in wanted}}
+    alternatives = b"|".join(sorted(letters, key=len, reverse=True))
     found: set[Cell] = set()
     seen = 0
-    for match in pattern.finditer(xml):
-        cell = (int(match.group(2)), letters[match.group(1).decode()])
-        if cell in wanted:
+    styles: dict[bytes, bool] = {}  # a cell's other attributes -> its style shows a time
+    for prefix in (rb'<c r="', rb'<\w+:c r="'):  # (a literal start is searched fast)
+        pattern = re.compile(prefix + b"(" + alternatives + rb')(\d+)"([^>]*)>')
+        for letters_found, row, attributes in pattern.findall(xml):
+            cell = (int(row), letters[letters_found])
+            if cell not in wanted:
+                continue
             seen += 1
-            style = re.search(rb'\ss="(\d+)"', match.group(3))
-            if style and int(style.group(1)) in timed:
+            shows = styles.get(attributes)
+            if shows is None:
+                style = re.search(rb'\ss="(\d+)"', attributes)
+                shows = styles[attributes] = bool(style) and int(style.group(1)) in timed
+            if shows:
                 found.add(cell)
-    return found if seen else None  # no "r" attributes written first: cannot tell
+        if seen:
+            return found
+    return None  # no "r" attribute written first: cannot tell
 
 
 def _xlsx_time_styles(zf: zipfile.ZipFile) -> set[int]:
