@@ -8,7 +8,6 @@ row of normalised values into the parameters the API receives.
 
 from __future__ import annotations
 
-import calendar
 import functools
 import math
 import re
@@ -18,10 +17,10 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, NamedTuple
 
 from importer.columns import API_FIELDS
+from importer.day_check import MAX_YEAR, MIN_YEAR, impossible_day
 from importer.model import Action, UnsureMidnight
 
 EXCEL_EPOCH = datetime(1899, 12, 30)  # day 0 of Excel serial dates (1900 date system)
-MIN_YEAR, MAX_YEAR = 1900, 9998  # plausible dates; keeps every UTC conversion in range
 _MAX_SERIAL = (datetime(MAX_YEAR + 1, 1, 1) - EXCEL_EPOCH).days
 _INT64_MAX = 2**63 - 1
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -153,7 +152,9 @@ def _parse_text_date(text: str, zone: tzinfo) -> When:
         raise ValueProblem("validation.date_format")
     _check_year(number)
     shown_time = f" {int(hour):02d}:{minute}" if hour is not None else ""
-    _check_day(number, int(month), int(day), shown_time)
+    impossible = impossible_day(number, int(month), int(day), shown_time)
+    if impossible is not None:
+        raise ValueProblem(impossible[0], **impossible[1])
     if hour is None:
         raise ValueProblem(
             "validation.date_no_time", example=_example(date(number, int(month), int(day)))
@@ -169,38 +170,6 @@ def _parse_text_date(text: str, zone: tzinfo) -> When:
     except ValueError:  # (checked above: kept for a time zone that refuses a time)
         raise ValueProblem("validation.date_format") from None
     return _utc_when(moment)
-
-
-def _check_day(year: int, month: int, day: int, shown_time: str) -> None:
-    """Raise a problem naming the nearest real dates when the day or month does not exist."""
-    if not 1 <= month <= 12:
-        swapped = ""
-        if 1 <= day <= 12 and 1 <= month <= calendar.monthrange(year, day)[1]:
-            swapped = f"{month:02d}/{day:02d}/{year:04d}{shown_time}"
-        key = "validation.month_impossible_swapped" if swapped else "validation.month_impossible"
-        raise ValueProblem(key, month=month, swapped=swapped)
-    last = calendar.monthrange(year, month)[1]
-    if 1 <= day <= last:
-        return
-    first_of_month = date(year, month, 1)
-    if day > last:
-        before = date(year, month, last)
-        after = first_of_month + timedelta(days=last) if year < MAX_YEAR or month < 12 else None
-    else:  # day 0
-        before = first_of_month - timedelta(days=1) if year > MIN_YEAR or month > 1 else None
-        after = first_of_month
-    before, after = before or after, after or before  # (1900 and 9998 have one side only)
-    raise ValueProblem(
-        "validation.day_impossible",
-        day=day,
-        last=last,
-        before=_day_month_year(before) + shown_time,
-        after=_day_month_year(after) + shown_time,
-    )
-
-
-def _day_month_year(day: date | None) -> str:
-    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}" if day else ""
 
 
 def _offset_zone(text: str) -> tzinfo:

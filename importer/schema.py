@@ -221,9 +221,8 @@ def error_schema(
     inter, lat, lon = frame["jourHeureInter"], frame["latitude"], frame["longitude"]
     nom, prenom, nom_prenom = frame["nomIndi"], frame["prenomIndi"], frame["nomPrenom"]
     destination = has_destination(frame)
-    destination_checks = [
-        _rule("validation.destination_missing", lambda city: destination)
-    ] * require_destination
+    missing = _rule("validation.destination_missing", lambda city: destination)
+    destination_checks = [missing] if require_destination else []
     type_checks = [pa.Check.isin(list(mission_types), error="validation.mission_type")]
     return pa.DataFrameSchema(
         {
@@ -275,9 +274,8 @@ def warning_schema(
     lon = frame["longitude"]
     destination, street = has_destination(frame), frame["rue"].notna()
     located = frame["ville"].notna() | frame["codPost"].notna()
-    none_checks = [_rule("validation.destination_none", lambda city: destination | street)] * (
-        not require_destination
-    )
+    none = _rule("validation.destination_none", lambda city: destination | street)
+    none_checks = [] if require_destination else [none]
     return pa.DataFrameSchema(
         {
             "ville": pa.Column(nullable=True, checks=none_checks),
