@@ -273,3 +273,16 @@ def test_any_midnight_cell_reads_as_its_format_shows_it(
             assert type(got) is datetime and got == value, number_format
         else:
             assert type(got) is date and got == day, number_format
+
+
+@pytest.mark.parametrize(
+    ("ci", "outcome"), [("true", pytest.fail.Exception), ("", pytest.skip.Exception)]
+)
+def test_without_libreoffice_the_tests_skip_here_and_fail_in_ci(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, ci: str, outcome: type[BaseException]
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # a folder without soffice
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome) as caught:
+        soffice()
+    assert "libreoffice-calc-nogui" in str(caught.value)
