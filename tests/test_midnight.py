@@ -138,7 +138,7 @@ def test_midnight_follows_the_cell_number_format(tmp_path: Path, writer: str, ki
     assert [w.code for w in rows["M5"].warnings] == ["validation.destination_none"]
 
 
-@pytest.mark.parametrize("kind", ["xlsx", "ods"])
+@pytest.mark.parametrize("kind", ["xlsx", "ods", "xls"])
 def test_import_sends_midnight_as_utc_and_keeps_the_planner_format(
     tmp_path: Path, kind: str
 ) -> None:
