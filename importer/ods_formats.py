@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from xml.etree.ElementTree import Element
 
 Cell = tuple[int, int]
 
@@ -29,19 +30,19 @@ class _Styles:
         self.parent: dict[str, str] = {}
         self.timed: set[str] = set()
 
-    def read(self, element: object) -> None:
+    def read(self, element: Element) -> None:
         """Record a style:style or a number:*-style element (others are ignored)."""
-        tag, get = element.tag, element.get  # type: ignore[attr-defined]
+        tag, get = element.tag, element.get
         name = get(f"{_S}name")
         if name is None:
             return
         if tag == f"{_S}style":
-            if get(f"{_S}data-style-name"):
-                self.data_style[name] = get(f"{_S}data-style-name")
-            if get(f"{_S}parent-style-name"):
-                self.parent[name] = get(f"{_S}parent-style-name")
+            if data_style := get(f"{_S}data-style-name"):
+                self.data_style[name] = data_style
+            if parent := get(f"{_S}parent-style-name"):
+                self.parent[name] = parent
         elif tag in (f"{_N}date-style", f"{_N}time-style"):
-            parts = {child.tag for child in element}  # type: ignore[attr-defined]
+            parts = {child.tag for child in element}
             if parts & {f"{_N}hours", f"{_N}seconds"}:
                 self.timed.add(name)
 
