@@ -2,8 +2,9 @@
 
     python bench/validate_bench.py [--rows 100000] [--repeat 3]
 
-For each input format (.xlsx, .csv) it measures, each in its own subprocess (so peak
-memory is the process's own):
+For each input (.xlsx; the same .xlsx with every deletion date at 00:00, whose cells
+calamine reads as bare dates so their number formats are read; .csv) it measures, each
+in its own subprocess (so peak memory is the process's own):
 - ours:  importer.jobs.validate_file (calamine read, header mapping, pandera validation,
          normalisation, XlsxWriter results workbook with highlights);
 - naive: pandas.read_excel/read_csv with openpyxl, a per-row Python validation loop,
@@ -79,21 +80,11 @@ def make_rows(n: int, seed: int = 7) -> list[list[object]]:
 
 
 def write_inputs(folder: Path, n: int) -> dict[str, Path]:
-    import xlsxwriter
-
     rows = make_rows(n)
-    xlsx = folder / f"planning_{n}.xlsx"
-    book = xlsxwriter.Workbook(str(xlsx), {"constant_memory": True})
-    sheet = book.add_worksheet("Missions")
-    date_format = book.add_format({"num_format": "dd/mm/yyyy hh:mm"})
-    sheet.write_row(0, 0, HEADERS)
-    for r, row in enumerate(rows, start=1):
-        for c, value in enumerate(row):
-            if isinstance(value, datetime):
-                sheet.write_datetime(r, c, value, date_format)
-            elif value is not None:
-                sheet.write(r, c, value)
-    book.close()
+    xlsx = write_xlsx(folder / f"planning_{n}.xlsx", rows)
+    # an ERP export: every deletion date at 00:00 (calamine gives bare dates: formats are read)
+    midnight = [[*row[:2], _midnight(row[2]), *row[3:]] for row in rows]
+    xlsx_midnight = write_xlsx(folder / f"planning_{n}_midnight.xlsx", midnight)
     csv_path = folder / f"planning_{n}.csv"
     with csv_path.open("w", encoding="cp1252", newline="") as out:
         writer = csv.writer(out, delimiter=";")
@@ -111,7 +102,28 @@ def write_inputs(folder: Path, n: int) -> dict[str, Path]:
                     for v in row
                 ]
             )
-    return {"xlsx": xlsx, "csv": csv_path}
+    return {"xlsx": xlsx, "xlsx-midnight": xlsx_midnight, "csv": csv_path}
+
+
+def _midnight(value: object) -> object:
+    return value.replace(hour=0, minute=0) if isinstance(value, datetime) else value
+
+
+def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = book.add_worksheet("Missions")
+    date_format = book.add_format({"num_format": "dd/mm/yyyy hh:mm"})
+    sheet.write_row(0, 0, HEADERS)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if isinstance(value, datetime):
+                sheet.write_datetime(r, c, value, date_format)
+            elif value is not None:
+                sheet.write(r, c, value)
+    book.close()
+    return path
 
 
 # -- the three approaches, each run in a child process -----------------------------------------
@@ -215,6 +227,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--folder", type=Path, default=Path("/tmp/mission-importer-bench"))
+    parser.add_argument(
+        "--kinds", default="xlsx,xlsx-midnight,csv", help="inputs to measure, comma-separated"
+    )
     parser.add_argument("--child", nargs=3, metavar=("APPROACH", "INPUT", "OUTPUT"))
     args = parser.parse_args()
     if args.child:
@@ -226,7 +241,9 @@ def main() -> None:
         f"{args.rows:,} rows x {len(HEADERS)} columns; median of {args.repeat} runs; "
         f"each approach in its own process"
     )
-    for kind, path in inputs.items():
+    ours: dict[str, float] = {}
+    for kind in args.kinds.split(","):
+        path = inputs[kind]
         medians = {}
         for approach in ("floor", "ours", "naive"):
             runs = [
@@ -243,6 +260,12 @@ def main() -> None:
         print(
             f"  .{kind:<4} ours / floor = {medians['ours'] / medians['floor']:.2f}x   "
             f"naive / ours = {medians['naive'] / medians['ours']:.2f}x faster"
+        )
+        ours[kind] = medians["ours"]
+    if "xlsx" in ours and "xlsx-midnight" in ours:
+        print(
+            f"  deletion dates all at midnight / plain .xlsx (ours) = "
+            f"{ours['xlsx-midnight'] / ours['xlsx']:.3f}x"
         )
     print(f"mission-importer --help: {help_time() * 1000:.0f} ms (median of 5)")
 

@@ -59,15 +59,20 @@ class TranslatedHelp(click.Command):
             if record is not None:
                 rows.append(record)
         if rows:
-            with formatter.section(self._french("heading.options", "Options") or "Options"):
+            with formatter.section(self._heading("heading.options", "Options")):
                 formatter.write_dl(rows)
 
+    def _heading(self, key: str, default: str) -> str:
+        """A section heading; click adds the colon, after a narrow no-break space in French."""
+        french = self._french(key, None)
+        return f"{french}\u202f" if french else default
+
     def get_short_help_str(self, limit: int = 45) -> str:
+        """The first sentence, whole: the help formatter wraps it (never cut to "...")."""
         french = self._french(f"cmd.{self.name}", None)
         if french:
-            first = french.split("\n", 1)[0].rstrip(".")
-            return first if len(first) <= limit else first[: limit - 3].rstrip() + "..."
-        return super().get_short_help_str(limit)
+            return french.split("\n", 1)[0].rstrip(".")
+        return super().get_short_help_str(limit=10_000)
 
 
 class ImporterGroup(TranslatedHelp, click.Group):
@@ -86,7 +91,7 @@ class ImporterGroup(TranslatedHelp, click.Group):
             if command is not None and not command.hidden:
                 rows.append((name, command.get_short_help_str(formatter.width - 6 - len(name))))
         if rows:
-            with formatter.section(self._french("heading.commands", "Commands") or "Commands"):
+            with formatter.section(self._heading("heading.commands", "Commands")):
                 formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:

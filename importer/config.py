@@ -12,7 +12,8 @@ The TOML file puts the connection at the top and the rest in sections (see
 ``templates/mission-importer.toml``)::
 
     api_url, customer_id, login, password, timezone, lang
-    [import]  workers, rate, mode, max_rows, sheet, journal, default_a_envoyer, mission_types
+    [import]  workers, rate, mode, max_rows, sheet, journal, default_a_envoyer, mission_types,
+              require_destination
     [http]    connect_timeout, read_timeout, max_attempts, max_retry_seconds, call_timeout,
               ca_bundle, failure_patterns
     [status]  refused_statuses
@@ -87,6 +88,7 @@ class Settings:
     columns: dict[str, str] = field(default_factory=dict)  # "Their header" -> apiField
     mission_types: list[str] = field(default_factory=list)  # empty: any type accepted
     default_a_envoyer: bool = True
+    require_destination: bool = False  # a row without any destination: error, not warning
     # sending
     mode: str = "upsert"
     workers: int = 8
@@ -140,7 +142,10 @@ CLI_OPTIONS = {"watch_interval": "--interval", "watch_settle_seconds": "--settle
 # The TOML layout: section ("" is the top of the file) -> key -> setting.
 SECTIONS: dict[str, dict[str, str]] = {
     "": name_map("api_url customer_id login password timezone lang"),
-    "import": name_map("workers rate mode max_rows sheet journal default_a_envoyer mission_types"),
+    "import": name_map(
+        "workers rate mode max_rows sheet journal default_a_envoyer mission_types "
+        "require_destination"
+    ),
     "http": name_map(
         "connect_timeout read_timeout max_attempts max_retry_seconds call_timeout ca_bundle "
         "failure_patterns"

@@ -32,7 +32,7 @@ _KIND_GROUPS = dict(
         " watch_settle_seconds watch_incomplete_seconds watch_grace_minutes watch_retry_seconds"
         " watch_max_hours"
     ),
-    bool="default_a_envoyer",
+    bool="default_a_envoyer require_destination",
     list="mission_types failure_patterns refused_statuses",
     mapping="columns",
     path="journal outbox inbox",

@@ -17,10 +17,10 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, NamedTuple
 
 from importer.columns import API_FIELDS
-from importer.model import Action
+from importer.day_check import MAX_YEAR, MIN_YEAR, impossible_day
+from importer.model import Action, UnsureMidnight
 
 EXCEL_EPOCH = datetime(1899, 12, 30)  # day 0 of Excel serial dates (1900 date system)
-MIN_YEAR, MAX_YEAR = 1900, 9998  # plausible dates; keeps every UTC conversion in range
 _MAX_SERIAL = (datetime(MAX_YEAR + 1, 1, 1) - EXCEL_EPOCH).days
 _INT64_MAX = 2**63 - 1
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -119,6 +119,11 @@ def parse_datetime(value: object, zone: tzinfo) -> When | None:
     if isinstance(value, str):
         return _parse_text_date(value.strip(), zone)
     if isinstance(value, datetime):
+        if type(value) is UnsureMidnight:
+            when = _local_when(value.year, value.month, value.day, 0, 0, zone)
+            return when._replace(
+                warning=when.warning or ValueProblem("validation.midnight_assumed")
+            )
         if value.utcoffset() is not None:
             _check_year(value.year)
             return _utc_when(value)
@@ -146,19 +151,23 @@ def _parse_text_date(text: str, zone: tzinfo) -> When:
     else:
         raise ValueProblem("validation.date_format")
     _check_year(number)
+    shown_time = f" {int(hour):02d}:{minute}" if hour is not None else ""
+    impossible = impossible_day(number, int(month), int(day), shown_time)
+    if impossible is not None:
+        raise ValueProblem(impossible[0], **impossible[1])
+    if hour is None:
+        raise ValueProblem(
+            "validation.date_no_time", example=_example(date(number, int(month), int(day)))
+        )
+    if int(hour) > 23 or int(minute) > 59 or (second is not None and int(second) > 59):
+        raise ValueProblem("validation.time_impossible", time=f"{hour}:{minute}")
     try:
-        if hour is None:
-            raise ValueProblem(
-                "validation.date_no_time", example=_example(date(number, int(month), int(day)))
-            )
-        if second is not None and int(second) > 59:
-            raise ValueError(second)
         if offset is None:
             return _local_when(number, int(month), int(day), int(hour), int(minute), zone)
         moment = datetime(
             number, int(month), int(day), int(hour), int(minute), tzinfo=_offset_zone(offset)
         )
-    except ValueError:  # no such day, hour or minute
+    except ValueError:  # (checked above: kept for a time zone that refuses a time)
         raise ValueProblem("validation.date_format") from None
     return _utc_when(moment)
 

@@ -7,6 +7,7 @@ the value and the message key it was rendered from.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -38,6 +39,10 @@ class Action(StrEnum):
     MODIFY = "modify"
     DELETE = "delete"
     UPSERT = "upsert"
+
+
+class UnsureMidnight(datetime):
+    """A date-time cell at 00:00 whose number format could not be read: midnight, with a warning."""
 
 
 # The columns the results workbook adds after the source's own (stable English keys;

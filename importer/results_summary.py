@@ -138,7 +138,10 @@ class _SummaryLines:
 def top_problems(
     issues: Iterable[RowIssue], *, lang: str = "en", limit: int = 10
 ) -> list[tuple[int, str]]:
-    """The most frequent problems by code: (rows concerned, "37 rows: ...") first ten."""
+    """The most frequent problems by code, first ten: (rows concerned, "problem (first at row 5)").
+
+    The count has a column of its own in the Summary sheet: the text does not repeat it.
+    """
     rows: dict[str, set[int]] = {}
     first: dict[str, RowIssue] = {}
     for issue in issues:
@@ -149,8 +152,7 @@ def top_problems(
     for code in order:
         count, example = len(rows[code]), first[code]
         key = "results.sum.problem_example_one" if count == 1 else "results.sum.problem_example"
-        number = format_number(count, lang, 0)
-        text = t(key, lang=lang, count=number, text=example.as_text(), row=example.row)
+        text = t(key, lang=lang, text=example.as_text(), row=example.row)
         result.append((count, text))
     return result
 

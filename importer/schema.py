@@ -43,6 +43,7 @@ TEXT_FIELDS = (
     "prenomIndi",
     "nomPrenom",
     "adrRefCli",
+    "rue",
     "codPost",
     "ville",
 )
@@ -56,6 +57,8 @@ RULES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "validation.peremp_before_inter": ("jourHeurePeremp", ("jourHeureInter", "jourHeurePeremp")),
     "validation.recipient_missing": (None, ()),
     "validation.destination_missing": (None, ("latitude", "longitude")),
+    "validation.destination_none": (None, ("latitude", "longitude")),
+    "validation.street_alone": ("rue", ("latitude", "longitude")),
     "validation.latitude_range": ("latitude", ()),
     "validation.longitude_range": ("longitude", ()),
     "validation.latitude_alone": ("latitude", ("longitude",)),
@@ -92,10 +95,10 @@ def _validate(
     check = _Validation(table, header_map, settings)
     check.parse(zone)
     frame = check.frame()
-    check.report(failures(error_schema(frame, settings.mission_types), frame), "error")
-    check.report(
-        failures(warning_schema(frame, now.replace(second=0, microsecond=0)), frame), "warning"
-    )
+    required = settings.require_destination
+    check.report(failures(error_schema(frame, settings.mission_types, required), frame), "error")
+    moment = now.replace(second=0, microsecond=0)
+    check.report(failures(warning_schema(frame, moment, required), frame), "warning")
     return check.validated_rows()
 
 
@@ -200,11 +203,26 @@ def _rule(code: str, passes: Callable[[pd.Series], pd.Series]) -> pa.Check:
     return pa.Check(passes, error=code, ignore_na=False)
 
 
-def error_schema(frame: pd.DataFrame, mission_types: Sequence[str] = ()) -> pa.DataFrameSchema:
+def has_destination(frame: pd.DataFrame) -> pd.Series:
+    """Rows with a destination: coordinates, a city, a postal code or a reference address."""
+    return (
+        frame["ville"].notna()
+        | frame["codPost"].notna()
+        | frame["adrRefCli"].notna()
+        | frame["latitude"].notna()
+        | frame["longitude"].notna()
+    )
+
+
+def error_schema(
+    frame: pd.DataFrame, mission_types: Sequence[str] = (), require_destination: bool = False
+) -> pa.DataFrameSchema:
     """The rules a row must pass to be sent (cross-field rules read the other columns)."""
     inter, lat, lon = frame["jourHeureInter"], frame["latitude"], frame["longitude"]
     nom, prenom, nom_prenom = frame["nomIndi"], frame["prenomIndi"], frame["nomPrenom"]
-    postcode = frame["codPost"]
+    destination = has_destination(frame)
+    missing = _rule("validation.destination_missing", lambda city: destination)
+    destination_checks = [missing] if require_destination else []
     type_checks = [pa.Check.isin(list(mission_types), error="validation.mission_type")]
     return pa.DataFrameSchema(
         {
@@ -229,13 +247,7 @@ def error_schema(frame: pd.DataFrame, mission_types: Sequence[str] = ()) -> pa.D
                     lambda veh: veh.notna() | (nom.notna() & prenom.notna()) | nom_prenom.notna(),
                 ),
             ),
-            "ville": pa.Column(
-                nullable=True,
-                checks=_rule(
-                    "validation.destination_missing",
-                    lambda city: city.notna() | postcode.notna() | lat.notna() | lon.notna(),
-                ),
-            ),
+            "ville": pa.Column(nullable=True, checks=destination_checks),
             "latitude": pa.Column(
                 nullable=True,
                 checks=[
@@ -255,11 +267,22 @@ def error_schema(frame: pd.DataFrame, mission_types: Sequence[str] = ()) -> pa.D
     )
 
 
-def warning_schema(frame: pd.DataFrame, now: datetime) -> pa.DataFrameSchema:
+def warning_schema(
+    frame: pd.DataFrame, now: datetime, require_destination: bool = False
+) -> pa.DataFrameSchema:
     """What a valid row may still deserve a look for."""
     lon = frame["longitude"]
+    destination, street = has_destination(frame), frame["rue"].notna()
+    located = frame["ville"].notna() | frame["codPost"].notna()
+    none = _rule("validation.destination_none", lambda city: destination | street)
+    none_checks = [] if require_destination else [none]
     return pa.DataFrameSchema(
         {
+            "ville": pa.Column(nullable=True, checks=none_checks),
+            "rue": pa.Column(
+                nullable=True,
+                checks=_rule("validation.street_alone", lambda rue: rue.isna() | located),
+            ),
             "adrRefCli": pa.Column(
                 nullable=True,
                 checks=pa.Check.str_length(
@@ -371,7 +394,7 @@ class _Validation:
             return  # a delete sends only its ID: the other cells do not matter
         header = self.headers.get(name) if name else None
         raw = self.raw[name][pos] if header is not None and name is not None else None
-        message = t(code, value=show_value(raw), **details)
+        message = t(code, value=shown(raw), **details)
         issue = RowIssue(
             self.numbers[pos],
             header,
@@ -421,7 +444,7 @@ class _Validation:
         elif code == "validation.date_past":
             self.add(pos, name, code, severity, utc=values["jourHeureInter"][pos].text)
         elif code == "validation.coordinates_swapped":
-            self.add(pos, name, code, severity, longitude=show_value(raw["longitude"][pos]))
+            self.add(pos, name, code, severity, longitude=shown(raw["longitude"][pos]))
         else:
             self.add(pos, name, code, severity)
 
@@ -451,6 +474,12 @@ class _Validation:
             ValidatedRow(number, actions[pos], params[pos], errors[pos], warnings[pos])
             for pos, number in enumerate(self.numbers)
         ]
+
+
+def shown(raw: Any) -> str:
+    """A cell value as the planner typed it: a number takes a decimal comma in French."""
+    text = show_value(raw)
+    return text.replace(".", ",") if raw.__class__ is float and get_language() == "fr" else text
 
 
 def _canonical(values: list[str | None], mission_types: Sequence[str]) -> list[str | None]:

@@ -17,6 +17,7 @@ import sys
 import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -25,6 +26,7 @@ import pandas as pd
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from importer.calamine_child import read_in_child
+from importer.cell_formats import read_midnights
 from importer.columns import count_known
 from importer.csv_reader import _UTF8_ACCENTS as _UTF8_ACCENTS  # (tests reach it from here)
 from importer.csv_reader import DELIMITERS, read_csv
@@ -137,7 +139,9 @@ def _build_table(
     del data
     cells[cells == ""] = None
     if grid.numeric:
-        _whole_floats_to_int(cells)
+        dated = _whole_floats_to_int(cells)
+        if dated:
+            read_midnights(cells, dated, numbers, (grid.col_offset, grid.sheet), path)
     low, high = 0, width  # drop unnamed empty columns at both edges (a title in A1...)
     while high - low > 1 and not texts[high - 1] and not _column_has_data(cells, high - 1):
         high -= 1
@@ -201,11 +205,18 @@ def _has_data(row: list[Any]) -> bool:
     return False
 
 
-def _whole_floats_to_int(cells: np.ndarray) -> None:
-    """Numbers come as floats from calamine: 1000.0 becomes 1000 (a postal code stays whole)."""
+def _whole_floats_to_int(cells: np.ndarray) -> list[int]:
+    """Numbers come as floats from calamine: 1000.0 becomes 1000 (a postal code stays whole).
+
+    Returns the columns that hold bare dates (date-time cells at 00:00, see
+    :func:`importer.cell_formats.read_midnights`).
+    """
+    dated = []
     for j in range(cells.shape[1]):
         column = cells[:, j]
         kinds = set(map(type, column))
+        if date in kinds:
+            dated.append(j)
         if float not in kinds:
             continue
         if kinds <= {float, type(None)}:  # a number column: convert it in one go
@@ -219,6 +230,7 @@ def _whole_floats_to_int(cells: np.ndarray) -> None:
                 [int(v) if v.__class__ is float and v.is_integer() else v for v in column],
                 dtype=object,
             )
+    return dated
 
 
 def _unique_headers(texts: list[str], offset: int) -> list[str]:

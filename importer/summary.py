@@ -49,17 +49,21 @@ def summary_lines(report: JobReport, *, style: Any = None) -> list[str]:
         rate=_number(rate, 0),
     )
     lines = [paint(title, None, bold=True)]
+    english = get_language() == "en"
     for outcome in Outcome:
         if counts.get(outcome.value):
-            label = f"  {outcome.value:<10} {counts[outcome.value]:>7}"
-            if get_language() != "en":
-                label += f"  ({t(f'cli.outcome.{outcome.value}')})"
+            count = counts[outcome.value]
+            if english:  # the stable keys, as in the workbook's outcome column
+                label = f"  {outcome.value:<10} {count:>7}"
+            else:
+                label = f"  {t(f'cli.outcome.{outcome.value}'):<12} {_number(count, 0):>7}"
             lines.append(paint(label, OUTCOME_COLOURS[outcome]))
     problems = [(o.row, issue.as_text()) for o in report.outcomes for issue in o.errors]
     if problems:
         lines.append(t("cli.first_problems", count=len(problems)))
         for row, text in problems[:FIRST_PROBLEMS]:
-            lines.append(paint(f"  {t('cli.row', row=row)}: {text}", "red"))
+            line = t("common.issue", column=t("cli.row", row=row), message=text)
+            lines.append(paint(f"  {line}", "red"))
     for note in report.notes:
         lines.append(paint(f"  ! {note}", "yellow"))
     if report.output_path:

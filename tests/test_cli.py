@@ -136,7 +136,7 @@ def test_missing_file_is_exit_2(runner, tmp_path):
 def test_french_messages(runner, tmp_path):
     result = runner.invoke(cli, ["--lang", "fr", "validate", str(tmp_path / "absent.csv")])
     assert result.exit_code == 2
-    assert result.output.startswith("Erreur : ")
+    assert result.output.startswith("Erreur : ")
 
 
 def test_import_into_embedded_sandbox_is_the_demo(runner, sample):

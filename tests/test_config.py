@@ -330,7 +330,7 @@ def test_unknown_key_message_in_french(work: Path) -> None:
     set_language("fr")
     message = error_of(work, "[import]\nwokers = 3\n")
     assert message == (
-        "FILE : clé « wokers » inconnue dans [import] ; vouliez-vous dire « workers » ?"
+        "FILE : clé « wokers » inconnue dans [import] ; vouliez-vous dire « workers » ?"
     )
 
 
@@ -467,7 +467,7 @@ def test_french_environment_error(work: Path) -> None:
     with pytest.raises(UsageError) as caught:
         load(work, environ={"MISSION_IMPORTER_WORKERS": "huit"})
     assert str(caught.value) == (
-        'MISSION_IMPORTER_WORKERS (environnement) : un nombre entier est attendu, pas "huit".'
+        'MISSION_IMPORTER_WORKERS (environnement) : un nombre entier est attendu, pas "huit".'
     )
 
 
@@ -560,7 +560,7 @@ def test_password_warning_follows_the_language_of_the_settings(work: Path) -> No
     notes = load_configuration(environ={}, cwd=work).notes
     assert notes == [
         f"Le fichier de configuration {path} contient le mot de passe et peut être lu par "
-        f"d'autres utilisateurs ; lancez chmod 600 {path} ou utilisez plutôt OCEAN_PASSWORD."
+        f"d'autres utilisateurs ; lancez chmod 600 {path} ou utilisez plutôt OCEAN_PASSWORD."
     ]
 
 
@@ -641,3 +641,11 @@ def test_template_examples_are_all_valid(work: Path) -> None:
     assert s.ca_bundle == str(work / "company-ca.pem")
     assert s.inbox == work / "inbox"
     assert s.failure_patterns == list(config_module.DEFAULT_FAILURE_PATTERNS)
+
+
+def test_require_destination_from_the_file_and_the_environment(work: Path) -> None:
+    assert load(work).require_destination is False
+    write(work, "[import]\nrequire_destination = true\n")
+    assert load(work).require_destination is True
+    environ = {"MISSION_IMPORTER_REQUIRE_DESTINATION": "non"}
+    assert load(work, environ=environ).require_destination is False

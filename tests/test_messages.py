@@ -111,7 +111,7 @@ def test_french_help_is_shown_with_lang_fr():
         cli, ["--lang", "fr", "import", "--help"], prog_name="mission-importer"
     )
     assert result.exit_code == 0
-    assert "Utilisation : mission-importer import" in result.output
+    assert "Utilisation : mission-importer import" in result.output
     assert "Vérifie tout auprès de l'API sans rien modifier." in " ".join(result.output.split())
     english = CliRunner().invoke(cli, ["--lang", "en", "import", "--help"])
     assert "Check everything with the API, change nothing." in " ".join(english.output.split())

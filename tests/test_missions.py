@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -12,6 +13,7 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
+from importer.messages import t
 from importer.missions import (
     EXCEL_EPOCH,
     ValueProblem,
@@ -105,12 +107,12 @@ def test_empty_date_is_none(value: object) -> None:
 @pytest.mark.parametrize(
     ("value", "code"),
     [
-        ("32/13/2026 08:00", "validation.date_format"),
-        ("31/02/2026 08:00", "validation.date_format"),
-        ("03/12/2026 24:00", "validation.date_format"),
-        ("03/12/2026 08:60", "validation.date_format"),
-        ("03/12/2026 08:30:61", "validation.date_format"),
-        ("12/31/2026 08:00", "validation.date_format"),  # month first: not ours
+        ("32/13/2026 08:00", "validation.month_impossible"),
+        ("31/02/2026 08:00", "validation.day_impossible"),
+        ("03/12/2026 24:00", "validation.time_impossible"),
+        ("03/12/2026 08:60", "validation.time_impossible"),
+        ("03/12/2026 08:30:61", "validation.time_impossible"),
+        ("12/31/2026 08:00", "validation.month_impossible_swapped"),  # month first: not ours
         ("2026-12-03T08:30+25:00", "validation.date_format"),
         ("tomorrow 8am", "validation.date_format"),
         ("03/12/2026", "validation.date_no_time"),
@@ -588,3 +590,32 @@ def test_build_params_columns_matches_row_by_row() -> None:
         {"idMission": "M2"},
         None,
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1901, 9997),
+    st.integers(1, 12),
+    st.integers(0, 99),
+    st.sampled_from(["", " 08:30", " 23:59"]),
+)
+def test_an_impossible_day_names_the_last_day_and_the_next_month(
+    year: int, month: int, day: int, clock: str
+) -> None:
+    last = calendar.monthrange(year, month)[1]
+    assume(day == 0 or day > last)
+    typed = f"{day:02d}/{month:02d}/{year}{clock}"
+    with pytest.raises(ValueProblem) as caught:
+        parse_datetime(typed, PARIS)
+    problem = caught.value
+    assert problem.code == "validation.day_impossible"
+    first = date(year, month, 1)
+    before, after = (
+        (date(year, month, last), first + timedelta(days=last))
+        if day
+        else (first - timedelta(days=1), first)
+    )
+    assert problem.details["before"] == before.strftime("%d/%m/%Y") + clock
+    assert problem.details["after"] == after.strftime("%d/%m/%Y") + clock
+    message = t(problem.code, value=typed, **problem.details)
+    assert message.startswith(f'"{typed}" is not a real date')

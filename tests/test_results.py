@@ -413,7 +413,7 @@ def test_summary_counts_problems_settings_notes(written: Path) -> None:
         if len(r) == 2 and isinstance(r[0], int) and isinstance(r[1], str) and "row" in r[1]
     ]
     assert len(problems) == 6
-    assert problems[0][1].startswith("1 row: Date d'intervention: ")
+    assert problems[0][1].startswith("Date d'intervention: ")
     assert facts["api_url"] == "https://ocean.example/ocean"
     assert facts["workers"] == "8"
     flat = " ".join(str(v) for r in rows for v in r)
@@ -553,13 +553,13 @@ def test_top_problems_groups_by_code_most_frequent_first() -> None:
     top = top_problems(issues)
     assert top[0] == (
         3,
-        '3 rows: Date d\'intervention: "32/13/2027 08:00" is not a date: '
+        'Date d\'intervention: "32/13/2027 08:00" is not a date: '
         "write dd/mm/yyyy hh:mm (first at row 5)",
     )
-    assert top[1] == (1, "1 row: Nom: required (row 4)")
+    assert top[1] == (1, "Nom: required (row 4)")  # the count has its own column
     many = [RowIssue(i, None, None, f"code{i}", "x") for i in range(15)]
     assert len(top_problems(many)) == 10
-    assert top_problems(issues, lang="fr")[0][1].startswith("3 lignes : ")
+    assert top_problems(issues, lang="fr")[0][1].endswith("(première à la ligne 5)")
 
 
 @pytest.mark.parametrize(

@@ -241,19 +241,54 @@ def test_customer_id_must_be_a_whole_number() -> None:
 
 
 def test_a_bad_date_names_the_column_the_value_and_the_right_form() -> None:
-    row = one({**GOOD, "jourHeureInter": "32/13/2026 08:00"})
+    row = one({**GOOD, "jourHeureInter": "le 3 déc. 08:00"})
     assert len(row.errors) == 1  # not also "required"
     issue = row.errors[0]
     assert (issue.row, issue.column, issue.value, issue.code, issue.severity) == (
         2,
         "jourHeureInter",
-        "32/13/2026 08:00",
+        "le 3 déc. 08:00",
         "validation.date_format",
         "error",
     )
     assert issue.message == (
-        '"32/13/2026 08:00" is not a date; write it as dd/mm/yyyy hh:mm, e.g. 03/12/2026 08:30'
+        '"le 3 déc. 08:00" is not a date; write it as dd/mm/yyyy hh:mm, e.g. 03/12/2026 08:30'
     )
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        (
+            "31/02/2027 08:30",
+            '"31/02/2027 08:30" is not a real date: that month has 28 days, not 31; '
+            "the nearest real dates are 28/02/2027 08:30 and 01/03/2027 08:30",
+        ),
+        (
+            " 29/02/2028 9:05 ",  # 2028 is a leap year: valid, for contrast below
+            None,
+        ),
+        (
+            "0/3/2027 14:00",
+            '"0/3/2027 14:00" is not a real date: that month has 31 days, not 0; '
+            "the nearest real dates are 28/02/2027 14:00 and 01/03/2027 14:00",
+        ),
+        (
+            "12/31/2027 08:00",
+            '"12/31/2027 08:00" is not a real date: there is no month 31; dates are written '
+            "day first (dd/mm/yyyy): if you meant month/day, write 31/12/2027 08:00",
+        ),
+        (
+            "03/12/2026 24:00",
+            '"03/12/2026 24:00" has no such time as 24:00: hours go from 00 to 23 and minutes '
+            "from 00 to 59, e.g. 03/12/2026 08:30",
+        ),
+    ],
+    ids=["31 February", "29 February of a leap year", "day 0", "month first", "24:00"],
+)
+def test_an_impossible_date_names_the_nearest_real_dates(typed: str, message: str | None) -> None:
+    row = one({**GOOD, "jourHeureInter": typed})
+    assert [issue.message for issue in row.errors] == ([message] if message else [])
 
 
 def test_messages_in_french() -> None:
@@ -261,23 +296,23 @@ def test_messages_in_french() -> None:
     row = one(
         {
             "Identifiant mission": "M1",
-            "Date d'intervention": "32/13/2026 08:00",
+            "Date d'intervention": "le 3 déc. 08:00",
             "Véhicule": "V",
             "Ville": "Paris",
         }
     )
     assert row.errors[0].as_text() == (
-        "Date d'intervention : « 32/13/2026 08:00 » n'est pas une date ; écrivez-la "
+        "Date d'intervention : « le 3 déc. 08:00 » n'est pas une date ; écrivez-la "
         "jj/mm/aaaa hh:mm, par exemple 03/12/2026 08:30"
     )
     row = one({k: v for k, v in GOOD.items() if k != "idMission"})
     assert row.errors[0].message == (
-        "le fichier n'a pas de colonne d'identifiant de mission (idMission) ; ajoutez une "
-        "colonne « Identifiant mission » avec un identifiant unique par ligne"
+        "le fichier n'a pas de colonne d'identifiant de mission (idMission) ; ajoutez une "
+        "colonne « Identifiant mission » avec un identifiant unique par ligne"
     )
     row = one({**GOOD, "nomVeh": None})
     assert row.errors[0].message == (
-        "aucun destinataire : remplissez le véhicule (nomVeh), ou le nom et le prénom "
+        "aucun destinataire : remplissez le véhicule (nomVeh), ou le nom et le prénom "
         "(nomIndi et prenomIndi), ou le nom complet (nomPrenom)"
     )
 
@@ -286,7 +321,7 @@ def test_the_issue_keeps_the_raw_cell() -> None:
     row = one({**GOOD, "latitude": 123.5, "longitude": 2.0})
     assert row.errors[0].value == 123.5
     assert row.errors[0].message == (
-        "123.5 is not a latitude: it must be between -90 and 90 (decimal degrees, e.g. 48.8566 "
+        '"123.5" is not a latitude: it must be between -90 and 90 (decimal degrees, e.g. 48.8566 '
         "for Paris)"
     )
 
@@ -403,20 +438,65 @@ def test_half_a_name_is_not_a_recipient() -> None:
 
 @pytest.mark.parametrize(
     "destination",
-    [{"latitude": "48,8566", "longitude": "2,3522"}, {"ville": "Paris"}, {"codPost": 75001}],
-    ids=["coordinates", "city", "postal code"],
+    [
+        {"latitude": "48,8566", "longitude": "2,3522"},
+        {"ville": "Paris"},
+        {"codPost": 75001},
+        {"adrRefCli": "DEPOT-NORD"},
+    ],
+    ids=["coordinates", "city", "postal code", "reference address"],
 )
-def test_each_kind_of_destination(destination: dict[str, Any]) -> None:
+@pytest.mark.parametrize("required", [False, True], ids=["default", "require_destination"])
+def test_each_kind_of_destination(destination: dict[str, Any], required: bool) -> None:
     row = one(
-        {"idMission": "M1", "jourHeureInter": "03/12/2026 08:30", "nomVeh": "V", **destination}
+        {"idMission": "M1", "jourHeureInter": "03/12/2026 08:30", "nomVeh": "V", **destination},
+        Settings(require_destination=required),
     )
-    assert row.valid, row.errors
+    assert (row.errors, row.warnings) == ([], [])
 
 
-def test_no_destination() -> None:
-    row = one({**GOOD, "ville": None, "codPost": None, "rue": "1 rue de la Paix"})
+def test_a_reference_address_alone_is_sent() -> None:
+    row = one(
+        {
+            "idMission": "M1",
+            "jourHeureInter": "03/12/2026 08:30",
+            "nomVeh": "V",
+            "adrRefCli": "DEPOT-NORD",
+        }
+    )
+    assert row.params == {
+        "idMission": "M1",
+        "jourHeureInter": "03/12/2026 07:30",
+        "nomVeh": "V",
+        "adrRefCli": "DEPOT-NORD",
+        "aEnvoyer": "true",
+    }
+
+
+def test_no_destination_is_a_warning_by_default() -> None:
+    row = one({**GOOD, "ville": None})
+    assert row.valid and row.params is not None and "ville" not in row.params
+    assert codes(row.warnings) == ["validation.destination_none"]
+    assert row.warnings[0].column is None
+    assert "adrRefCli" in row.warnings[0].message
+
+
+def test_no_destination_is_an_error_with_require_destination() -> None:
+    row = one({**GOOD, "ville": None}, Settings(require_destination=True))
     assert codes(row.errors) == ["validation.destination_missing"]
     assert row.errors[0].column is None
+    assert "adrRefCli" in row.errors[0].message and row.warnings == []
+
+
+def test_a_street_without_city_or_postal_code_is_a_warning() -> None:
+    row = one({**GOOD, "ville": None, "codPost": None, "rue": "1 rue de la Paix"})
+    assert row.valid
+    assert codes(row.warnings) == ["validation.street_alone"]
+    assert row.warnings[0].column == "rue"
+    assert row.warnings[0].message.startswith('"1 rue de la Paix" has no city')
+    assert one({**GOOD, "rue": "1 rue de la Paix"}).warnings == []
+    strict = one({**GOOD, "ville": None, "rue": "1 rue"}, Settings(require_destination=True))
+    assert codes(strict.errors) == ["validation.destination_missing"]
 
 
 def test_coordinates_come_in_pairs() -> None:
@@ -425,7 +505,7 @@ def test_coordinates_come_in_pairs() -> None:
     row = one({**GOOD, "ville": None, "latitude": None, "longitude": "2,35"})
     assert codes(row.errors) == ["validation.longitude_alone"]  # not also "no destination"
     assert row.errors[0].message == (
-        "the longitude 2,35 has no latitude beside it; fill both coordinates, or neither"
+        'the longitude "2,35" has no latitude beside it; fill both coordinates, or neither'
     )
 
 
@@ -451,7 +531,7 @@ def test_swapped_coordinates_for_france_are_a_warning() -> None:
     assert codes(row.warnings) == ["validation.coordinates_swapped"]
     assert row.warnings[0].severity == "warning"
     assert row.warnings[0].message.startswith(
-        "latitude 2.3522 and longitude 48.8566 look swapped for France"
+        'latitude "2.3522" and longitude "48.8566" look swapped for France'
     )
 
 

@@ -81,4 +81,16 @@ def t(key: str, /, lang: str | None = None, **values: Any) -> str:
     template = texts.get(lang or _language, {}).get(key) or texts["en"].get(key)
     if template is None:
         raise KeyError(f"message {key!r} is not in the catalogue")
-    return template.format(**values) if values else template
+    if not values:
+        return template
+    if (lang or _language) == "fr":
+        values = {name: _french_number(value) for name, value in values.items()}
+    return template.format(**values)
+
+
+def _french_number(value: Any) -> Any:
+    """A float written the French way (2,5; 5 for 5.0); any other value unchanged."""
+    if value.__class__ is not float:
+        return value
+    text = repr(value)
+    return (text[:-2] if text.endswith(".0") else text).replace(".", ",")

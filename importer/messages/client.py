@@ -82,29 +82,29 @@ EN = {
 
 FR = {
     "client.bad_url": (
-        "l'adresse de l'API Ocean « {url} » n'est pas une adresse http:// ou https:// ; "
+        "l'adresse de l'API Ocean « {url} » n'est pas une adresse http:// ou https:// ; "
         "indiquez-en une comme https://v3.oceansystem.com/ocean avec --api-url ou OCEAN_API_URL."
     ),
     "client.ca_bundle_missing": (
-        "le fichier de certificats « {path} » n'existe pas ; indiquez avec --ca-bundle le "
+        "le fichier de certificats « {path} » n'existe pas ; indiquez avec --ca-bundle le "
         "chemin du certificat (PEM) du proxy de l'entreprise."
     ),
     "client.auth_refused": (
-        "l'API Ocean ({url}) a refusé l'identifiant et le mot de passe (HTTP {status}) ; "
+        "l'API Ocean ({url}) a refusé l'identifiant et le mot de passe (HTTP {status}) ; "
         "vérifiez OCEAN_LOGIN et OCEAN_PASSWORD (ou l'identifiant et le mot de passe du "
         "fichier de configuration) puis réessayez."
     ),
     "client.auth_bad_answer": (
-        "l'API Ocean ({url}) a répondu HTTP {status} à la demande de connexion{detail} ; "
+        "l'API Ocean ({url}) a répondu HTTP {status} à la demande de connexion{detail} ; "
         "vérifiez que --api-url est bien l'adresse de l'API Ocean (par exemple "
         "https://v3.oceansystem.com/ocean) ou réessayez plus tard."
     ),
     "client.auth_no_token": (
-        "l'API Ocean ({url}) a accepté la connexion mais n'a renvoyé aucun jeton ; vérifiez "
+        "l'API Ocean ({url}) a accepté la connexion mais n'a renvoyé aucun jeton ; vérifiez "
         "que --api-url est bien l'adresse de l'API Ocean (par exemple "
         "https://v3.oceansystem.com/ocean)."
     ),
-    "client.unreachable": "l'API Ocean ({url}) est injoignable : {reason}.",
+    "client.unreachable": "l'API Ocean ({url}) est injoignable : {reason}.",
     "client.reason.refused": (
         "la connexion a été refusée (vérifiez l'adresse et le port, et que le service tourne)"
     ),
@@ -116,7 +116,7 @@ FR = {
     ),
     "client.reason.read_timeout": "aucune réponse en {seconds} s par tentative",
     "client.reason.tls": (
-        "la connexion sécurisée (TLS) a échoué ({detail}) ; derrière un proxy d'entreprise "
+        "la connexion sécurisée (TLS) a échoué ({detail}) ; derrière un proxy d'entreprise "
         "qui inspecte le HTTPS, indiquez son certificat avec --ca-bundle"
     ),
     "client.reason.proxy": (
@@ -126,32 +126,32 @@ FR = {
     "client.reason.connection": "erreur de connexion ({detail})",
     "client.reason.http": "HTTP {status}",
     "client.reason.throttled": "le service a demandé de ralentir (HTTP 429)",
-    "client.detail": " : « {message} »",
+    "client.detail": " : « {message} »",
     "client.forbidden": (
         "Ocean a refusé l'accès (HTTP 403){detail}. Un compte qui gère plusieurs clients doit "
-        "indiquer le customerId (--customer-id ou une colonne customerId) ; vérifiez que le "
+        "indiquer le customerId (--customer-id ou une colonne customerId) ; vérifiez que le "
         "compte peut gérer ce client."
     ),
     "client.not_found": "la mission {id} est inconnue d'Ocean (HTTP 404).",
     "client.unprocessable": (
-        "Ocean a refusé une valeur (HTTP 422){detail} ; les dates doivent être en UTC au format "
-        "« jj/MM/aaaa HH:mm » et les décimales s'écrivent avec un point : corrigez la ligne "
+        "Ocean a refusé une valeur (HTTP 422){detail} ; les dates doivent être en UTC au format "
+        "« jj/MM/aaaa HH:mm » et les décimales s'écrivent avec un point : corrigez la ligne "
         "puis importez-la de nouveau."
     ),
     "client.bad_request": (
-        "Ocean a refusé la requête (HTTP 400){detail} ; vérifiez les valeurs de la ligne "
+        "Ocean a refusé la requête (HTTP 400){detail} ; vérifiez les valeurs de la ligne "
         "puis importez-la de nouveau."
     ),
     "client.unauthorized": (
-        "Ocean a de nouveau refusé le jeton juste après une nouvelle connexion (HTTP 401) ; "
+        "Ocean a de nouveau refusé le jeton juste après une nouvelle connexion (HTTP 401) ; "
         "vérifiez que le compte a accès aux web services de missions."
     ),
     "client.redirect": (
-        "Ocean a répondu par une redirection (HTTP {status}) vers « {location} » ; indiquez "
+        "Ocean a répondu par une redirection (HTTP {status}) vers « {location} » ; indiquez "
         "la bonne adresse dans --api-url (les redirections ne sont pas suivies, pour protéger "
         "le jeton)."
     ),
-    "client.failure_message": "Ocean a répondu par un échec : « {message} ».",
+    "client.failure_message": "Ocean a répondu par un échec : « {message} ».",
     "client.http_error": "Ocean a répondu HTTP {status}{detail}.",
     "client.gave_up": (
         "aucun succès après {attempts} tentative(s) en {spent} s ({reason}\u202f; au plus "

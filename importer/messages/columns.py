@@ -17,18 +17,18 @@ EN = {
 
 FR = {
     "columns.duplicate_field": (
-        "{file} : les colonnes « {first} » et « {second} » désignent toutes deux {field} ; "
+        "{file} : les colonnes « {first} » et « {second} » désignent toutes deux {field} ; "
         "gardez-en une ou renommez l'autre."
     ),
     "columns.none_recognised": (
-        "{file} : aucune colonne n'est reconnue ; la première ligne doit porter des en-têtes "
-        "comme « idMission » ou « Date d'intervention » (voir `mission-importer template`)."
+        "{file} : aucune colonne n'est reconnue ; la première ligne doit porter des en-têtes "
+        "comme « idMission » ou « Date d'intervention » (voir `mission-importer template`)."
     ),
     "columns.unknown_target": (
-        "la correspondance de colonnes envoie « {header} » vers « {field} », "
+        "la correspondance de colonnes envoie « {header} » vers « {field} », "
         "qui n'est pas un champ de mission."
     ),
     "columns.unknown_column": (
-        "la colonne « {column} » n'est pas un champ de mission ; elle est conservée mais non envoyée."
+        "la colonne « {column} » n'est pas un champ de mission ; elle est conservée mais non envoyée."
     ),
 }

@@ -6,6 +6,6 @@ EN = {
 }
 
 FR = {
-    "common.error_prefix": "Erreur : {message}",
-    "common.issue": "{column} : {message}",
+    "common.error_prefix": "Erreur : {message}",
+    "common.issue": "{column} : {message}",
 }

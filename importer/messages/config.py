@@ -94,7 +94,7 @@ FR = {
     "config.where.env": "{name} (environnement)",
     "config.where.file": "{file}, {key}",
     "config.where.default": "valeur par défaut",
-    "config.located": "{where} : {message}",
+    "config.located": "{where} : {message}",
     "config.kind.text": "un texte entre guillemets",
     "config.kind.int": "un nombre entier",
     "config.kind.float": "un nombre",
@@ -105,80 +105,80 @@ FR = {
         'une liste de textes, comme ["a", "b"] (séparés par des virgules dans l\'environnement)'
     ),
     "config.kind.mapping": (
-        'une table « "Leur en-tête" = "champApi" » (En-tête=champApi,En-tête=champApi dans '
+        'une table « "Leur en-tête" = "champApi" » (En-tête=champApi,En-tête=champApi dans '
         "l'environnement)"
     ),
     "config.file_missing": (
-        "Le fichier de configuration {file} n'existe pas ; vérifiez le chemin donné à --config "
+        "Le fichier de configuration {file} n'existe pas ; vérifiez le chemin donné à --config "
         "(ou à MISSION_IMPORTER_CONFIG)."
     ),
     "config.file_unreadable": "Le fichier de configuration {file} est illisible ({reason}).",
     "config.is_folder": "c'est un dossier",
     "config.not_utf8": (
-        "{file} n'est pas un texte UTF-8 ; enregistrez-le de nouveau avec l'encodage UTF-8."
+        "{file} n'est pas un texte UTF-8 ; enregistrez-le de nouveau avec l'encodage UTF-8."
     ),
     "config.syntax": (
-        "{file}, ligne {line} : ce n'est pas du TOML valide ({detail}) ; vérifiez les guillemets "
+        "{file}, ligne {line} : ce n'est pas du TOML valide ({detail}) ; vérifiez les guillemets "
         "autour des textes et le signe = entre chaque clé et sa valeur."
     ),
     "config.not_a_section": (
-        "{file} : « {section} » doit être une section, écrite [{section}] seule sur sa ligne, "
+        "{file} : « {section} » doit être une section, écrite [{section}] seule sur sa ligne, "
         "avec ses clés en dessous."
     ),
     "config.unknown_section": (
-        "{file} : section [{section}] inconnue ; vouliez-vous dire [{suggestion}] ?"
+        "{file} : section [{section}] inconnue ; vouliez-vous dire [{suggestion}] ?"
     ),
     "config.unknown_section_plain": (
-        "{file} : section [{section}] inconnue ; les sections connues sont {known}."
+        "{file} : section [{section}] inconnue ; les sections connues sont {known}."
     ),
     "config.in_section": " dans [{section}]",
     "config.at_top": " en haut du fichier (avant toute [section])",
     "config.at_top_short": " en haut du fichier",
     "config.unknown_key": (
-        "{file} : clé « {key} » inconnue{place} ; vouliez-vous dire « {suggestion} » ?"
+        "{file} : clé « {key} » inconnue{place} ; vouliez-vous dire « {suggestion} » ?"
     ),
     "config.unknown_key_elsewhere": (
-        "{file} : clé « {key} » inconnue{place} ; vouliez-vous dire « {suggestion} »{target} ?"
+        "{file} : clé « {key} » inconnue{place} ; vouliez-vous dire « {suggestion} »{target} ?"
     ),
     "config.wrong_section": (
-        "{file} : la clé « {key} » n'est pas admise{place} ; elle se place{target}."
+        "{file} : la clé « {key} » n'est pas admise{place} ; elle se place{target}."
     ),
     "config.unknown_key_plain": (
-        "{file} : clé « {key} » inconnue{place} ; les clés connues ici sont : {known}."
+        "{file} : clé « {key} » inconnue{place} ; les clés connues ici sont : {known}."
     ),
-    "config.did_you_mean": "Vouliez-vous dire « {suggestion} » ?",
-    "config.bad_type": "{where} : {expected} est attendu, pas {found}.",
+    "config.did_you_mean": "Vouliez-vous dire « {suggestion} » ?",
+    "config.bad_type": "{where} : {expected} est attendu, pas {found}.",
     "config.out_of_range": (
-        "{where} : la valeur doit être comprise entre {low} et {high}, pas {value}."
+        "{where} : la valeur doit être comprise entre {low} et {high}, pas {value}."
     ),
-    "config.too_small": "{where} : la valeur doit être au moins {low}, pas {value}.",
-    "config.not_positive": "{where} : la valeur doit être supérieure à 0, pas {value}.",
+    "config.too_small": "{where} : la valeur doit être au moins {low}, pas {value}.",
+    "config.not_positive": "{where} : la valeur doit être supérieure à 0, pas {value}.",
     "config.bad_choice": (
-        "{where} : « {value} » n'est pas admis ; utilisez l'une des valeurs : {choices}."
+        "{where} : « {value} » n'est pas admis ; utilisez l'une des valeurs : {choices}."
     ),
     "config.bad_timezone": (
-        "{where} : « {value} » n'est pas un fuseau horaire connu ; utilisez un nom comme {example}."
+        "{where} : « {value} » n'est pas un fuseau horaire connu ; utilisez un nom comme {example}."
     ),
     "config.bad_url": (
-        "{where} : « {value} » n'est pas une adresse web ; elle doit commencer par http:// ou "
+        "{where} : « {value} » n'est pas une adresse web ; elle doit commencer par http:// ou "
         "https://, comme https://v3.oceansystem.com/ocean."
     ),
     "config.no_ca_bundle": (
-        "{where} : le fichier de certificats {path} n'existe pas ; indiquez le chemin du fichier "
+        "{where} : le fichier de certificats {path} n'existe pas ; indiquez le chemin du fichier "
         "PEM des autorités de certification de votre entreprise."
     ),
     "config.password_on_cli": (
         "Le mot de passe ne peut pas être donné sur la ligne de commande (les autres utilisateurs "
-        "de l'ordinateur pourraient le voir) ; définissez OCEAN_PASSWORD, placez-le dans le "
+        "de l'ordinateur pourraient le voir) ; définissez OCEAN_PASSWORD, placez-le dans le "
         "fichier de configuration, ou laissez l'outil le demander."
     ),
     "config.password_readable": (
         "Le fichier de configuration {file} contient le mot de passe et peut être lu par "
-        "d'autres utilisateurs ; lancez chmod 600 {file} ou utilisez plutôt OCEAN_PASSWORD."
+        "d'autres utilisateurs ; lancez chmod 600 {file} ou utilisez plutôt OCEAN_PASSWORD."
     ),
     "config.unknown_env": (
-        "La variable d'environnement {name} n'est pas un réglage et est ignorée ; "
-        "vouliez-vous dire {suggestion} ?"
+        "La variable d'environnement {name} n'est pas un réglage et est ignorée ; "
+        "vouliez-vous dire {suggestion} ?"
     ),
     "config.unknown_env_plain": (
         "La variable d'environnement {name} n'est pas un réglage et est ignorée."

@@ -23,19 +23,19 @@ EN = {
 FR = {
     "engine.progress": "{done}/{total} lignes, {rate} lignes/s, reste {eta}, {failures} en échec",
     "engine.unchanged": "inchangée depuis le dernier envoi réussi (--force pour renvoyer)",
-    "engine.would_send": "simulation : appellerait {call}",
+    "engine.would_send": "simulation : appellerait {call}",
     "engine.no_answer": "pas de réponse de l'API",
-    "engine.api_error": "l'API a refusé la ligne : {reason}",
+    "engine.api_error": "l'API a refusé la ligne : {reason}",
     "engine.ambiguous": (
-        "pas de réponse certaine ({reason}) ; l'API l'a peut-être appliquée : relancez le même "
+        "pas de réponse certaine ({reason}) ; l'API l'a peut-être appliquée : relancez le même "
         "import, il vérifiera avec statutMission avant de renvoyer quoi que ce soit"
     ),
-    "engine.delete_absent": "mission {id} introuvable dans Ocean : rien à supprimer (vérifiez l'identifiant)",
-    "engine.internal_error": "erreur interne pendant l'envoi de cette ligne ({reason}) ; merci de la signaler",
+    "engine.delete_absent": "mission {id} introuvable dans Ocean : rien à supprimer (vérifiez l'identifiant)",
+    "engine.internal_error": "erreur interne pendant l'envoi de cette ligne ({reason}) ; merci de la signaler",
     "engine.all_or_nothing": (
-        "rien n'a été envoyé : {count} ligne(s) invalide(s) et --all-or-nothing est demandé"
+        "rien n'a été envoyé : {count} ligne(s) invalide(s) et --all-or-nothing est demandé"
     ),
-    "engine.not_sent_interrupted": "non envoyée : l'import a été interrompu",
-    "engine.not_sent_api_lost": "non envoyée : l'API ne répond plus ({reason})",
-    "engine.api_lost": "l'API a cessé de répondre en cours de route ({reason}) ; les lignes restantes n'ont pas été envoyées",
+    "engine.not_sent_interrupted": "non envoyée : l'import a été interrompu",
+    "engine.not_sent_api_lost": "non envoyée : l'API ne répond plus ({reason})",
+    "engine.api_lost": "l'API a cessé de répondre en cours de route ({reason}) ; les lignes restantes n'ont pas été envoyées",
 }

@@ -10,24 +10,24 @@ FR_HELP: dict[str, str] = {
     "cmd.cli": """Transforme des tableaux d'interventions planifiées en missions Ocean GéoMission.
 
 \b
-Essayez sur l'exemple fourni, avec un bac à sable intégré :
+Essayez sur l'exemple fourni, avec un bac à sable intégré :
   mission-importer import --sandbox sample_data/weekly_planning.xlsx
 Les identifiants viennent de OCEAN_LOGIN / OCEAN_PASSWORD (ou du fichier de configuration,
-ou d'une saisie). Codes de sortie : 0 toutes les lignes traitées, 1 des lignes invalides ou
+ou d'une saisie). Codes de sortie : 0 toutes les lignes traitées, 1 des lignes invalides ou
 en échec, 2 fichier illisible ou erreur d'utilisation (rien envoyé), 3 API injoignable ou
 identifiants refusés, 130 interrompu.""",
-    "cmd.validate": """Vérifie un planning sans rien envoyer ; écrit le classeur de résultats.
+    "cmd.validate": """Vérifie un planning sans rien envoyer ; écrit le classeur de résultats.
 
 \b
-Exemple :
+Exemple :
   mission-importer validate planning.xlsx""",
     "cmd.import": """Valide un planning, puis crée, modifie ou supprime chaque mission.
 
-Les lignes déjà envoyées avec le même contenu sont ignorées (le journal s'en souvient) :
+Les lignes déjà envoyées avec le même contenu sont ignorées (le journal s'en souvient) :
 relancer le même fichier n'envoie rien deux fois.
 
 \b
-Exemples :
+Exemples :
   mission-importer import --sandbox sample_data/weekly_planning.xlsx
   OCEAN_LOGIN=moi OCEAN_PASSWORD=... mission-importer import planning.xlsx
   mission-importer import --dry-run planning.xlsx""",
@@ -43,18 +43,18 @@ Exemples\u202f:
     "cmd.delete": """Supprime les missions d'un fichier (sa colonne idMission) ou données par --id.
 
 \b
-Exemples :
+Exemples :
   mission-importer delete annulations.xlsx
   mission-importer delete --id M-0001 --yes""",
     "cmd.template": """Écrit le classeur de planning vierge (libellés, aide sur chaque colonne, listes).
 
 \b
-Exemple :
+Exemple :
   mission-importer --lang fr template planning.xlsx""",
     "cmd.sandbox": """Lance un simulateur local de l'API Ocean, pour répéter un import sans risque.
 
 \b
-Exemple :
+Exemple :
   mission-importer sandbox --latency-ms 50 --fault-rate 0.1
   OCEAN_API_URL=http://127.0.0.1:8765 OCEAN_LOGIN=demo OCEAN_PASSWORD=demo \\
     mission-importer import planning.xlsx""",
@@ -80,26 +80,26 @@ Exemples\u202f:
   mission-importer check --json""",
     "opt.help": "Affiche ce message et quitte.",
     "opt.version": "Affiche la version et quitte.",
-    "opt.lang": "Langue des messages et des classeurs [défaut : fichier de configuration ou langue du système].",
+    "opt.lang": "Langue des messages et des classeurs [défaut : fichier de configuration ou langue du système].",
     "opt.verbose": "Journalise davantage sur stderr\u202f: -v une ligne par appel à l'API, -vv chaque requête HTTP (jamais un secret).",
-    "opt.config": "Fichier de réglages TOML [défaut : ./mission-importer.toml, puis votre dossier de configuration].",
-    "opt.sheet": "Feuille à lire (défaut : la première feuille avec des données).",
-    "opt.timezone": "Fuseau horaire des heures saisies dans la feuille [défaut : Europe/Paris].",
-    "opt.output": "Classeur de résultats [défaut : <entrée>.results.xlsx à côté du fichier].",
-    "opt.api_url": "Adresse de base d'Ocean (variable OCEAN_API_URL) [défaut : https://v3.oceansystem.com/ocean].",
+    "opt.config": "Fichier de réglages TOML [défaut : ./mission-importer.toml, puis votre dossier de configuration].",
+    "opt.sheet": "Feuille à lire (défaut : la première feuille avec des données).",
+    "opt.timezone": "Fuseau horaire des heures saisies dans la feuille [défaut : Europe/Paris].",
+    "opt.output": "Classeur de résultats [défaut : <entrée>.results.xlsx à côté du fichier].",
+    "opt.api_url": "Adresse de base d'Ocean (variable OCEAN_API_URL) [défaut : https://v3.oceansystem.com/ocean].",
     "opt.customer_id": "customerId, pour les comptes qui gèrent plusieurs clients (variable OCEAN_CUSTOMER_ID).",
-    "opt.workers": "Requêtes en parallèle [défaut : 8].",
+    "opt.workers": "Requêtes en parallèle [défaut : 8].",
     "opt.rate": "Au plus ce nombre de requêtes par seconde, tous workers confondus.",
-    "opt.journal": "Fichier journal [défaut : dans votre dossier d'état].",
+    "opt.journal": "Fichier journal [défaut : dans votre dossier d'état].",
     "opt.ca_bundle": "Certificats d'autorité à accepter, par exemple ceux d'un proxy d'entreprise (TLS toujours vérifié).",
     "opt.quiet": "N'affiche rien en cas de succès\u202f; en cas d'échec, une phrase sur stderr.",
     "opt.as_json": "Affiche un résumé JSON sur la sortie standard.",
     "opt.ids": "Un identifiant de mission (à répéter pour plusieurs).",
-    "opt.mode": "Action des lignes sans colonne action [défaut : upsert : créer ou modifier selon le cas].",
+    "opt.mode": "Action des lignes sans colonne action [défaut : upsert : créer ou modifier selon le cas].",
     "opt.dry_run": "Vérifie tout auprès de l'API sans rien modifier.",
     "opt.force": "Renvoie aussi les lignes que le journal dit inchangées.",
     "opt.all_or_nothing": "N'envoie rien si une ligne est invalide.",
-    "opt.sandbox": "Importe dans un bac à sable local intégré (démonstration et répétition : rien ne quitte cette machine).",
+    "opt.sandbox": "Importe dans un bac à sable local intégré (démonstration et répétition : rien ne quitte cette machine).",
     "opt.log_file": "Ajoute le journal d'audit à ce fichier\u202f: lignes JSON (une par ligne du fichier, un résumé).",
     "status.output": "Classeur de résultats [défaut\u202f: <entrée>.status.xlsx, ou status-<heure>.xlsx avec --id].",
     "delete.output": "Classeur de résultats [défaut\u202f: <entrée>.delete.xlsx, ou delete-<heure>.xlsx avec --id].",
@@ -114,11 +114,11 @@ Exemples\u202f:
     "opt.fault_rate": "Part des appels de mission qui reçoivent une panne simulée.",
     "opt.seed": "Graine des pannes simulées, pour des essais reproductibles.",
     "opt.state": "Fichier SQLite qui garde les missions d'un redémarrage à l'autre.",
-    "opt.outbox": "Dossier des classeurs de résultats [défaut : INBOX/results].",
-    "opt.interval": "Secondes entre deux regards dans le dossier [défaut : 5].",
-    "opt.settle": "Secondes pendant lesquelles un fichier doit rester inchangé avant d'être pris [défaut : 15].",
+    "opt.outbox": "Dossier des classeurs de résultats [défaut : INBOX/results].",
+    "opt.interval": "Secondes entre deux regards dans le dossier [défaut : 5].",
+    "opt.settle": "Secondes pendant lesquelles un fichier doit rester inchangé avant d'être pris [défaut : 15].",
     "opt.once": "Traite ce qui est dans le dossier puis s'arrête (pour cron).",
-    "heading.usage": "Utilisation :",
+    "heading.usage": "Utilisation :",
     "heading.options": "Options",
     "heading.commands": "Commandes",
 }

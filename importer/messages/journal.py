@@ -36,35 +36,35 @@ EN = {
 
 FR = {
     "journal.locked": (
-        "un autre import utilise le journal {file} (lancé par le processus {pid}) ; attendez "
+        "un autre import utilise le journal {file} (lancé par le processus {pid}) ; attendez "
         "qu'il se termine ou choisissez un autre fichier avec --journal."
     ),
     "journal.locked_unknown_pid": (
-        "un autre import utilise le journal {file} ; attendez qu'il se termine ou choisissez "
+        "un autre import utilise le journal {file} ; attendez qu'il se termine ou choisissez "
         "un autre fichier avec --journal."
     ),
     "journal.corrupt": (
         "le journal {file} est endommagé ({reason}). Mettez-le de côté (renommez-le par "
-        "exemple en {file}.broken) et relancez : le prochain import vérifiera chaque mission "
+        "exemple en {file}.broken) et relancez : le prochain import vérifiera chaque mission "
         "avec statutMission au lieu de se fier au journal, si bien qu'aucune mission ne sera "
-        "perdue ni créée deux fois ; seule la mémoire des lignes inchangées sera reconstituée."
+        "perdue ni créée deux fois ; seule la mémoire des lignes inchangées sera reconstituée."
     ),
     "journal.reason.not_sqlite": "ce n'est pas une base SQLite",
-    "journal.reason.check_failed": "la vérification d'intégrité a échoué : {detail}",
-    "journal.reason.missing_table": "la table « {table} » est absente",
-    "journal.reason.sqlite": "message de SQLite : {detail}",
+    "journal.reason.check_failed": "la vérification d'intégrité a échoué : {detail}",
+    "journal.reason.missing_table": "la table « {table} » est absente",
+    "journal.reason.sqlite": "message de SQLite : {detail}",
     "journal.newer_version": (
         "le journal {file} a été écrit par une version plus récente de l'importeur (format "
-        "{found}, cette version lit jusqu'au format {supported}) ; mettez l'importeur à jour "
+        "{found}, cette version lit jusqu'au format {supported}) ; mettez l'importeur à jour "
         "ou choisissez un autre fichier avec --journal."
     ),
     "journal.cannot_open": (
-        "impossible d'ouvrir le journal {file} ({reason}) ; vérifiez que le dossier existe et "
+        "impossible d'ouvrir le journal {file} ({reason}) ; vérifiez que le dossier existe et "
         "qu'il est accessible en écriture, ou choisissez un autre fichier avec --journal."
     ),
     "journal.write_failed": (
-        "impossible d'écrire dans le journal {file} ({reason}) ; vérifiez l'espace disque "
-        "libre et les droits, puis relancez : les missions déjà envoyées seront vérifiées "
+        "impossible d'écrire dans le journal {file} ({reason}) ; vérifiez l'espace disque "
+        "libre et les droits, puis relancez : les missions déjà envoyées seront vérifiées "
         "avec statutMission."
     ),
 }

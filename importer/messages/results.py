@@ -71,8 +71,8 @@ EN = {
     "results.sum.problems": "Most frequent problems (fix these first)",
     "results.sum.problem_rows": "rows",
     "results.sum.problem_text": "problem",
-    "results.sum.problem_example": "{count} rows: {text} (first at row {row})",
-    "results.sum.problem_example_one": "1 row: {text} (row {row})",
+    "results.sum.problem_example": "{text} (first at row {row})",
+    "results.sum.problem_example_one": "{text} (row {row})",
     "results.sum.no_problems": "No problem found.",
     "results.sum.settings": "Settings",
     "results.sum.notes": "Notes",
@@ -257,16 +257,16 @@ FR = {
     "results.meaning.created": "la mission a été créée dans Ocean",
     "results.meaning.modified": "la mission a été modifiée dans Ocean",
     "results.meaning.deleted": "la mission a été supprimée d'Ocean",
-    "results.meaning.unchanged": "déjà envoyée avec le même contenu : rien à faire",
-    "results.meaning.valid": "vérifiée et correcte ; rien n'a été envoyé",
+    "results.meaning.unchanged": "déjà envoyée avec le même contenu : rien à faire",
+    "results.meaning.valid": "vérifiée et correcte ; rien n'a été envoyé",
     "results.meaning.invalid": (
-        "non envoyée : corrigez les cellules en rouge, puis importez à nouveau ce classeur"
+        "non envoyée : corrigez les cellules en rouge, puis importez à nouveau ce classeur"
     ),
     "results.meaning.failed": (
-        "envoyée mais refusée ou sans réponse : lisez le message, puis importez à nouveau"
+        "envoyée mais refusée ou sans réponse : lisez le message, puis importez à nouveau"
     ),
     "results.meaning.not_sent": (
-        "correcte mais non envoyée (exécution arrêtée) : importez à nouveau ce classeur"
+        "correcte mais non envoyée (exécution arrêtée) : importez à nouveau ce classeur"
     ),
     "results.meaning.found": "la mission existe dans Ocean et aucun chauffeur ne l'a refusée",
     "results.meaning.refused": (
@@ -302,37 +302,37 @@ FR = {
     "results.sum.problems": "Problèmes les plus fréquents (à corriger en premier)",
     "results.sum.problem_rows": "lignes",
     "results.sum.problem_text": "problème",
-    "results.sum.problem_example": "{count} lignes : {text} (première à la ligne {row})",
-    "results.sum.problem_example_one": "1 ligne : {text} (ligne {row})",
+    "results.sum.problem_example": "{text} (première à la ligne {row})",
+    "results.sum.problem_example_one": "{text} (ligne {row})",
     "results.sum.no_problems": "Aucun problème trouvé.",
     "results.sum.settings": "Paramètres",
     "results.sum.notes": "Remarques",
     "results.sum.none": "(aucune)",
     "results.sum.comments_capped": (
-        "Seules les {limit} premières cellules en cause portent un commentaire ; la colonne "
+        "Seules les {limit} premières cellules en cause portent un commentaire ; la colonne "
         "des erreurs et la feuille Erreurs listent tous les problèmes."
     ),
     "results.sum.links_capped": (
-        "Excel accepte {limit} liens par feuille : les lignes suivantes de la feuille Erreurs "
+        "Excel accepte {limit} liens par feuille : les lignes suivantes de la feuille Erreurs "
         "nomment la cellule sans lien."
     ),
     "results.cannot_write": (
-        "{path} : impossible d'écrire le classeur de résultats ({reason}) ; choisissez un "
+        "{path} : impossible d'écrire le classeur de résultats ({reason}) ; choisissez un "
         "autre emplacement avec -o/--output."
     ),
     "results.no_folder": (
-        "{path} : le dossier {folder} n'existe pas ; créez-le ou choisissez un autre "
+        "{path} : le dossier {folder} n'existe pas ; créez-le ou choisissez un autre "
         "emplacement avec -o/--output."
     ),
     "results.written_beside": (
-        "{target} est verrouillé ou protégé en écriture (ouvert dans Excel ?) ; les résultats "
+        "{target} est verrouillé ou protégé en écriture (ouvert dans Excel ?) ; les résultats "
         "ont été écrits dans {path}."
     ),
     "results.template.sheet": "Missions",
     "results.template.instructions": "Instructions",
     "results.template.title": "Comment remplir la feuille Missions",
     "results.template.intro1": (
-        "Une ligne par mission. Gardez les en-têtes de la première ligne tels quels ; vous "
+        "Une ligne par mission. Gardez les en-têtes de la première ligne tels quels ; vous "
         "pouvez ajouter vos propres colonnes (elles sont conservées dans les résultats mais "
         "non envoyées)."
     ),
@@ -342,7 +342,7 @@ FR = {
         "destination (longitude + latitude, ou une ville ou un code postal)."
     ),
     "results.template.intro3": (
-        "Les dates sont en heure locale (Europe/Paris sauf réglage contraire) : l'outil les "
+        "Les dates sont en heure locale (Europe/Paris sauf réglage contraire) : l'outil les "
         "convertit en UTC pour Ocean."
     ),
     "results.template.intro4": (
@@ -350,7 +350,7 @@ FR = {
         "`mission-importer import FICHIER`."
     ),
     "results.template.intro5": (
-        "Les en-têtes orange sont obligatoires ; dans chaque groupe jaune (destinataire, "
+        "Les en-têtes orange sont obligatoires ; dans chaque groupe jaune (destinataire, "
         "destination), remplissez au moins une des possibilités."
     ),
     "results.template.h.column": "Colonne",
@@ -381,14 +381,14 @@ FR = {
         "modifier ou supprimer la mission plus tard."
     ),
     "results.template.help.customerId": (
-        "Numéro de client Ocean. Seulement pour les comptes multi-clients ; sinon laissez vide."
+        "Numéro de client Ocean. Seulement pour les comptes multi-clients ; sinon laissez vide."
     ),
     "results.template.help.jourHeureInter": (
         "Date et heure de l'intervention, en heure locale, par ex. 01/03/2027 08:30. "
-        "Obligatoire ; l'heure est nécessaire."
+        "Obligatoire ; l'heure est nécessaire."
     ),
     "results.template.help.jourHeurePeremp": (
-        "Date et heure après lesquelles la mission quitte les écrans. Facultatif ; doit être "
+        "Date et heure après lesquelles la mission quitte les écrans. Facultatif ; doit être "
         "après la date d'intervention."
     ),
     "results.template.help.typeMission": (
@@ -409,7 +409,7 @@ FR = {
     ),
     "results.template.help.commentaire": "Texte libre affiché avec la mission. Facultatif.",
     "results.template.help.adrRefCli": (
-        "Nom court de l'adresse du client, par ex. Agence Lyon 3. 20 caractères au plus : les "
+        "Nom court de l'adresse du client, par ex. Agence Lyon 3. 20 caractères au plus : les "
         "écrans Ocean coupent la suite."
     ),
     "results.template.help.rue": "Numéro et rue de la destination. Facultatif.",
@@ -421,8 +421,8 @@ FR = {
         "Ville de la destination. Indiquez des coordonnées, ou une ville ou un code postal."
     ),
     "results.template.help.aEnvoyer": (
-        "VRAI : la mission est envoyée au véhicule ; FAUX : elle est seulement préparée. "
-        "Vide : la valeur par défaut (VRAI sauf réglage contraire)."
+        "VRAI : la mission est envoyée au véhicule ; FAUX : elle est seulement préparée. "
+        "Vide : la valeur par défaut (VRAI sauf réglage contraire)."
     ),
     "results.template.help.longitude": (
         "Longitude de la destination en degrés décimaux, entre -180 et 180, par ex. 2,3522. "
@@ -433,8 +433,8 @@ FR = {
         "À donner avec la longitude, ou aucune des deux."
     ),
     "results.template.help.action": (
-        "Que faire : ajout, modification, suppression, ou upsert (ajout ou modification selon "
-        "le cas). Vide : le mode choisi pour l'import (upsert par défaut)."
+        "Que faire : ajout, modification, suppression, ou upsert (ajout ou modification selon "
+        "le cas). Vide : le mode choisi pour l'import (upsert par défaut)."
     ),
     "results.template.example.idMission": "PLN-2027-0001",
     "results.template.example.customerId": "100",

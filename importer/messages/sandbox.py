@@ -169,7 +169,7 @@ FR = {
     "sandbox.page.title": "Bac à sable Ocean",
     "sandbox.page.intro": (
         "Une simulation locale de l'API Ocean GéoMission pour les répétitions. Rien ici "
-        "n'atteint le vrai service. URL de base : {url}"
+        "n'atteint le vrai service. URL de base : {url}"
     ),
     "sandbox.page.missions": "Missions ({count})",
     "sandbox.page.none": "Aucune mission pour l'instant.",
@@ -187,31 +187,31 @@ FR = {
     "sandbox.page.yes": "oui",
     "sandbox.page.no": "non",
     "sandbox.page.counters": "Compteurs",
-    "sandbox.page.json": "Les mêmes données en JSON : {link}",
+    "sandbox.page.json": "Les mêmes données en JSON : {link}",
     # --- erreurs et avis du bac à sable -------------------------------------------------------
     "sandbox.remote_refused": (
-        "le bac à sable n'écoutera pas sur {host} : il n'écoute que sur cet ordinateur "
+        "le bac à sable n'écoutera pas sur {host} : il n'écoute que sur cet ordinateur "
         "(127.0.0.1), sauf si l'accès à distance est explicitement autorisé."
     ),
     "sandbox.remote_warning": (
-        "le bac à sable écoute sur {host} : d'autres ordinateurs du réseau peuvent l'atteindre."
+        "le bac à sable écoute sur {host} : d'autres ordinateurs du réseau peuvent l'atteindre."
     ),
-    "sandbox.bad_fault_kind": "type de panne inconnu « {kind} » ; types connus : {kinds}.",
+    "sandbox.bad_fault_kind": "type de panne inconnu « {kind} » ; types connus : {kinds}.",
     "sandbox.bad_fault_rate": "le taux de pannes doit être compris entre 0 et 1, et non {rate}.",
     "sandbox.bad_state_file": (
-        "{file} n'est pas un fichier d'état du bac à sable ou il est endommagé ({reason}) ; "
+        "{file} n'est pas un fichier d'état du bac à sable ou il est endommagé ({reason}) ; "
         "choisissez un autre fichier --state ou mettez celui-ci de côté."
     ),
     "sandbox.cannot_bind": (
-        "le bac à sable ne peut pas écouter sur {host}:{port} ({reason}) ; essayez un autre --port."
+        "le bac à sable ne peut pas écouter sur {host}:{port} ({reason}) ; essayez un autre --port."
     ),
     "sandbox.serving": (
         "Bac à sable Ocean à l'écoute sur {url}\n"
-        "  compte mono-client : identifiant {login} / mot de passe {password} "
+        "  compte mono-client : identifiant {login} / mot de passe {password} "
         "(customerId {customer})\n"
-        "  compte multi-clients : identifiant {multi_login} / mot de passe {multi_password} "
+        "  compte multi-clients : identifiant {multi_login} / mot de passe {multi_password} "
         "(customerId {multi_customers}, obligatoire)\n"
-        "  missions : {url}/ (page) et {url}/sandbox/missions (JSON)\n"
+        "  missions : {url}/ (page) et {url}/sandbox/missions (JSON)\n"
         "Appuyez sur Ctrl-C pour arrêter."
     ),
     "sandbox.stopped": "Bac à sable arrêté.",

@@ -107,118 +107,118 @@ EN = {
 
 FR = {
     "sources.not_found": (
-        "{file} : fichier introuvable ; vérifiez le chemin et l'orthographe de son nom."
+        "{file} : fichier introuvable ; vérifiez le chemin et l'orthographe de son nom."
     ),
     "sources.is_folder": (
-        "{file} est un dossier, pas un fichier ; indiquez le chemin du tableur lui-même."
+        "{file} est un dossier, pas un fichier ; indiquez le chemin du tableur lui-même."
     ),
     "sources.cannot_open": (
-        "{file} ne peut pas être ouvert ({reason}) ; vérifiez que vous avez le droit de le lire."
+        "{file} ne peut pas être ouvert ({reason}) ; vérifiez que vous avez le droit de le lire."
     ),
     "sources.unknown_extension": (
-        "{file} : les fichiers de type « {ext} » ne sont pas lus ; enregistrez-le dans "
-        "l'un de ces formats : {supported}."
+        "{file} : les fichiers de type « {ext} » ne sont pas lus ; enregistrez-le dans "
+        "l'un de ces formats : {supported}."
     ),
     "sources.empty_file": (
-        "{file} est vide ; exportez de nouveau le planning ou choisissez un autre fichier."
+        "{file} est vide ; exportez de nouveau le planning ou choisissez un autre fichier."
     ),
     "sources.no_data_rows": (
-        "{file} : les en-têtes sont en ligne {row} mais aucune ligne de données ne suit ; "
+        "{file} : les en-têtes sont en ligne {row} mais aucune ligne de données ne suit ; "
         "saisissez au moins une mission sous les en-têtes."
     ),
     "sources.too_many_rows": (
-        "{file} compte plus de {limit} lignes de données ; découpez-le en fichiers plus "
+        "{file} compte plus de {limit} lignes de données ; découpez-le en fichiers plus "
         "petits ou augmentez max_rows dans la section [import] de la configuration."
     ),
     "sources.corrupt_workbook": (
-        "{file} ne peut pas être lu comme un classeur {kind} : il est abîmé ou incomplet ; "
+        "{file} ne peut pas être lu comme un classeur {kind} : il est abîmé ou incomplet ; "
         "ouvrez-le dans Excel ou LibreOffice et enregistrez-le de nouveau."
     ),
     "sources.text_as_workbook": (
-        "{file} est un fichier texte (sans doute un CSV), pas un classeur {kind} ; "
+        "{file} est un fichier texte (sans doute un CSV), pas un classeur {kind} ; "
         "renommez-le avec l'extension .csv."
     ),
     "sources.workbook_as_text": (
-        "{file} est un classeur {kind}, pas un fichier texte CSV ; "
+        "{file} est un classeur {kind}, pas un fichier texte CSV ; "
         "renommez-le avec l'extension {ext}."
     ),
     "sources.wrong_workbook_type": (
-        "{file} est en réalité un classeur {kind} ; renommez-le avec l'extension {ext}."
+        "{file} est en réalité un classeur {kind} ; renommez-le avec l'extension {ext}."
     ),
     "sources.not_a_spreadsheet": (
-        "{file} n'est pas un tableur ; ouvrez-le dans Excel ou LibreOffice et "
+        "{file} n'est pas un tableur ; ouvrez-le dans Excel ou LibreOffice et "
         "enregistrez-le au format .xlsx."
     ),
     "sources.web_page_as_xls": (
-        "{file} est une page web ou un export texte, pas un vrai classeur Excel ; "
+        "{file} est une page web ou un export texte, pas un vrai classeur Excel ; "
         "ouvrez-le dans Excel et enregistrez-le au format .xlsx."
     ),
     "sources.encrypted": (
-        "{file} est protégé par un mot de passe ; ouvrez-le dans Excel, retirez le mot de "
+        "{file} est protégé par un mot de passe ; ouvrez-le dans Excel, retirez le mot de "
         "passe (Fichier > Informations > Protéger le classeur) et enregistrez-le de nouveau."
     ),
     "sources.xml_entities": (
-        "{file} a été refusé : il déclare des entités XML (un procédé d'attaque connu que "
-        "les vrais tableurs n'utilisent jamais) ; enregistrez-le de nouveau depuis Excel "
+        "{file} a été refusé : il déclare des entités XML (un procédé d'attaque connu que "
+        "les vrais tableurs n'utilisent jamais) ; enregistrez-le de nouveau depuis Excel "
         "ou LibreOffice."
     ),
     "sources.zip_bomb": (
-        "{file} a été refusé : une fois décompressé il occuperait {size}, bien plus qu'un "
-        "planning n'en demande (limite {limit}) ; enregistrez-le de nouveau depuis Excel "
+        "{file} a été refusé : une fois décompressé il occuperait {size}, bien plus qu'un "
+        "planning n'en demande (limite {limit}) ; enregistrez-le de nouveau depuis Excel "
         "ou découpez-le."
     ),
     "sources.too_many_cells": (
-        "{file} : la feuille « {sheet} » s'étend sur {rows} lignes et {cols} colonnes "
-        "(jusqu'à la cellule {cell}), trop pour être lue sans risque ; supprimez les "
+        "{file} : la feuille « {sheet} » s'étend sur {rows} lignes et {cols} colonnes "
+        "(jusqu'à la cellule {cell}), trop pour être lue sans risque ; supprimez les "
         "cellules isolées loin en dessous ou à droite de vos données et enregistrez de nouveau."
     ),
     "sources.sheet_not_found": (
-        "{file} n'a pas de feuille nommée « {sheet} » ; ses feuilles sont : {sheets}."
+        "{file} n'a pas de feuille nommée « {sheet} » ; ses feuilles sont : {sheets}."
     ),
     "sources.sheet_empty": (
-        "{file} : la feuille « {sheet} » ne contient aucune donnée ; choisissez une autre "
+        "{file} : la feuille « {sheet} » ne contient aucune donnée ; choisissez une autre "
         "feuille avec --sheet."
     ),
     "sources.no_sheet_with_data": (
-        "{file} : aucune feuille ne contient de données ; remplissez le planning ou "
+        "{file} : aucune feuille ne contient de données ; remplissez le planning ou "
         "choisissez un autre fichier."
     ),
     "sources.only_hidden_data": (
-        "{file} : aucune feuille visible ne contient de données (feuilles masquées : "
-        "{sheets}) ; affichez la feuille dans Excel ou nommez-la avec --sheet."
+        "{file} : aucune feuille visible ne contient de données (feuilles masquées : "
+        "{sheets}) ; affichez la feuille dans Excel ou nommez-la avec --sheet."
     ),
     "sources.bad_encoding": (
         "{file} n'est pas dans un encodage de texte reconnu (UTF-8 ou l'encodage Windows "
-        "occidental d'Excel) ; enregistrez-le de nouveau au format « CSV UTF-8 »."
+        "occidental d'Excel) ; enregistrez-le de nouveau au format « CSV UTF-8 »."
     ),
     "sources.mixed_encoding": (
         "{file} mélange deux encodages de texte (la ligne {line} n'est pas en UTF-8 alors "
-        "que d'autres le sont) ; enregistrez-le de nouveau au format « CSV UTF-8 »."
+        "que d'autres le sont) ; enregistrez-le de nouveau au format « CSV UTF-8 »."
     ),
     "sources.nul_bytes": (
-        "{file} : la ligne {line} contient des caractères NUL, ce n'est donc pas un CSV en "
-        "texte brut ; exportez-le de nouveau en CSV depuis Excel."
+        "{file} : la ligne {line} contient des caractères NUL, ce n'est donc pas un CSV en "
+        "texte brut ; exportez-le de nouveau en CSV depuis Excel."
     ),
     "sources.unterminated_quote": (
-        "{file} : le guillemet (\") ouvert en ligne {line} n'est jamais refermé ; "
+        "{file} : le guillemet (\") ouvert en ligne {line} n'est jamais refermé ; "
         "corrigez cette ligne ou exportez de nouveau le fichier."
     ),
     "sources.field_too_large": (
-        "{file} : la ligne {line} contient une valeur de plus de {limit} caractères, "
-        'en général un guillemet (") jamais refermé ; corrigez cette ligne ou exportez '
+        "{file} : la ligne {line} contient une valeur de plus de {limit} caractères, "
+        'en général un guillemet (") jamais refermé ; corrigez cette ligne ou exportez '
         "de nouveau le fichier."
     ),
     "sources.bad_csv_line": (
-        "{file} : la ligne {line} ne peut pas être lue comme du CSV ({reason}) ; "
+        "{file} : la ligne {line} ne peut pas être lue comme du CSV ({reason}) ; "
         "corrigez cette ligne ou exportez de nouveau le fichier."
     ),
     "sources.results_columns_dropped": (
-        "{file} est un classeur de résultats : ses {count} colonnes ajoutées, à partir de "
-        "« {first} », sont ignorées et les colonnes d'origine sont relues."
+        "{file} est un classeur de résultats : ses {count} colonnes ajoutées, à partir de "
+        "« {first} », sont ignorées et les colonnes d'origine sont relues."
     ),
     "sources.error_cells": (
-        "{count} cellule(s) de la feuille « {sheet} » affichent une erreur de formule "
-        "(par exemple {value} en {cell}) ; elles sont lues telles quelles."
+        "{count} cellule(s) de la feuille « {sheet} » affichent une erreur de formule "
+        "(par exemple {value} en {cell}) ; elles sont lues telles quelles."
     ),
     "sources.kind_xlsx": "Excel (.xlsx)",
     "sources.kind_xls": "Excel 97-2003 (.xls)",

@@ -10,8 +10,28 @@ EN = {
         '"{value}" is not a date; write it as dd/mm/yyyy hh:mm, e.g. 03/12/2026 08:30'
     ),
     "validation.date_no_time": (
-        '"{value}" has a date but no time; add the time, e.g. {example} '
-        "(Excel shows midnight as a bare date: for 00:00 type the cell as text)"
+        '"{value}" has a date but no time; add the time, e.g. {example} (for midnight, '
+        "type 00:00 in a cell formatted to show the time, e.g. dd/mm/yyyy hh:mm)"
+    ),
+    "validation.midnight_assumed": (
+        '"{value}" was taken as midnight (00:00): the cell\'s format could not be read to '
+        "tell a time of 00:00 from a date alone; check the time"
+    ),
+    "validation.day_impossible": (
+        '"{value}" is not a real date: that month has {last} days, not {day}; '
+        "the nearest real dates are {before} and {after}"
+    ),
+    "validation.month_impossible": (
+        '"{value}" is not a real date: there is no month {month}; write the day first, then '
+        "the month (dd/mm/yyyy hh:mm), e.g. 03/12/2026 08:30"
+    ),
+    "validation.month_impossible_swapped": (
+        '"{value}" is not a real date: there is no month {month}; dates are written day '
+        "first (dd/mm/yyyy): if you meant month/day, write {swapped}"
+    ),
+    "validation.time_impossible": (
+        '"{value}" has no such time as {time}: hours go from 00 to 23 and minutes from 00 '
+        "to 59, e.g. 03/12/2026 08:30"
     ),
     "validation.time_no_date": (
         '"{value}" is a time without a date; write both, e.g. 03/12/2026 {value}'
@@ -75,28 +95,37 @@ EN = {
         "or use the full name (nomPrenom) or a vehicle (nomVeh)"
     ),
     "validation.destination_missing": (
-        "no destination: fill the city (ville) or the postal code (codPost), "
-        "or both coordinates (latitude and longitude)"
+        "no destination: fill the city (ville), the postal code (codPost), the client's "
+        "reference address (adrRefCli) or both coordinates (latitude and longitude); "
+        "require_destination is on in the settings"
+    ),
+    "validation.destination_none": (
+        "no destination (no city, postal code, reference address adrRefCli or coordinates); "
+        "the mission is sent without one: check that the driver knows where to go"
+    ),
+    "validation.street_alone": (
+        '"{value}" has no city (ville) or postal code (codPost) beside it; the mission is '
+        "sent, but add one so the street can be found"
     ),
     "validation.coordinate": (
         '"{value}" is not a number; write decimal degrees with a dot or a comma, e.g. 48.8566'
     ),
     "validation.latitude_range": (
-        "{value} is not a latitude: it must be between -90 and 90 (decimal degrees, "
+        '"{value}" is not a latitude: it must be between -90 and 90 (decimal degrees, '
         "e.g. 48.8566 for Paris)"
     ),
     "validation.longitude_range": (
-        "{value} is not a longitude: it must be between -180 and 180 (decimal degrees, "
+        '"{value}" is not a longitude: it must be between -180 and 180 (decimal degrees, '
         "e.g. 2.3522 for Paris)"
     ),
     "validation.latitude_alone": (
-        "the latitude {value} has no longitude beside it; fill both coordinates, or neither"
+        'the latitude "{value}" has no longitude beside it; fill both coordinates, or neither'
     ),
     "validation.longitude_alone": (
-        "the longitude {value} has no latitude beside it; fill both coordinates, or neither"
+        'the longitude "{value}" has no latitude beside it; fill both coordinates, or neither'
     ),
     "validation.coordinates_swapped": (
-        "latitude {value} and longitude {longitude} look swapped for France (latitudes there "
+        'latitude "{value}" and longitude "{longitude}" look swapped for France (latitudes there '
         "are about 41 to 52, longitudes -6 to 10); check they are in the right columns"
     ),
     "validation.postcode": (
@@ -126,131 +155,160 @@ EN = {
 FR = {
     # dates
     "validation.date_format": (
-        "« {value} » n'est pas une date ; écrivez-la jj/mm/aaaa hh:mm, par exemple 03/12/2026 08:30"
+        "« {value} » n'est pas une date ; écrivez-la jj/mm/aaaa hh:mm, par exemple 03/12/2026 08:30"
     ),
     "validation.date_no_time": (
-        "« {value} » a une date mais pas d'heure ; ajoutez l'heure, par exemple {example} "
-        "(Excel présente minuit comme une date seule : pour 00:00, saisissez la cellule "
-        "en texte)"
+        "« {value} » a une date mais pas d'heure ; ajoutez l'heure, par exemple {example} "
+        "(pour minuit, saisissez 00:00 dans une cellule au format qui montre l'heure, par "
+        "exemple jj/mm/aaaa hh:mm)"
+    ),
+    "validation.midnight_assumed": (
+        "« {value} » a été lu comme minuit (00:00) : le format de la cellule n'a pas pu être "
+        "lu pour distinguer une heure 00:00 d'une date seule ; vérifiez l'heure"
+    ),
+    "validation.day_impossible": (
+        "« {value} » n'est pas une date réelle : ce mois a {last} jours, pas {day} ; "
+        "les dates réelles les plus proches sont {before} et {after}"
+    ),
+    "validation.month_impossible": (
+        "« {value} » n'est pas une date réelle : il n'y a pas de mois {month} ; écrivez "
+        "le jour d'abord, puis le mois (jj/mm/aaaa hh:mm), par exemple 03/12/2026 08:30"
+    ),
+    "validation.month_impossible_swapped": (
+        "« {value} » n'est pas une date réelle : il n'y a pas de mois {month} ; les dates "
+        "s'écrivent le jour d'abord (jj/mm/aaaa) : si vous pensiez mois/jour, écrivez {swapped}"
+    ),
+    "validation.time_impossible": (
+        "« {value} » n'a pas d'heure {time} : les heures vont de 00 à 23 et les minutes de "
+        "00 à 59, par exemple 03/12/2026 08:30"
     ),
     "validation.time_no_date": (
-        "« {value} » est une heure sans date ; écrivez les deux, par exemple 03/12/2026 {value}"
+        "« {value} » est une heure sans date ; écrivez les deux, par exemple 03/12/2026 {value}"
     ),
     "validation.date_range": (
-        "« {value} » n'est pas une date plausible (année {year}) ; écrivez-la "
+        "« {value} » n'est pas une date plausible (année {year}) ; écrivez-la "
         "jj/mm/aaaa hh:mm, par exemple 03/12/2026 08:30"
     ),
     "validation.date_gap": (
-        "« {value} » n'existe pas dans le fuseau {zone} : les horloges avancent d'une heure "
-        "à ce moment (heure d'été) ; écrivez l'heure affichée par les horloges, par exemple "
+        "« {value} » n'existe pas dans le fuseau {zone} : les horloges avancent d'une heure "
+        "à ce moment (heure d'été) ; écrivez l'heure affichée par les horloges, par exemple "
         "{suggestion}"
     ),
     "validation.date_ambiguous": (
-        "« {value} » existe deux fois dans le fuseau {zone} (les horloges reculent d'une "
-        "heure cette nuit-là) ; la première a été retenue ({utc} UTC) ; pour la seconde "
+        "« {value} » existe deux fois dans le fuseau {zone} (les horloges reculent d'une "
+        "heure cette nuit-là) ; la première a été retenue ({utc} UTC) ; pour la seconde "
         "({other} UTC), écrivez {iso}"
     ),
     "validation.date_past": (
-        "« {value} » est dans le passé ({utc} UTC) ; la mission est envoyée quand même : "
+        "« {value} » est dans le passé ({utc} UTC) ; la mission est envoyée quand même : "
         "vérifiez la date"
     ),
     "validation.inter_required": (
-        "la date d'intervention est vide ; chaque mission en a besoin, par exemple 03/12/2026 08:30"
+        "la date d'intervention est vide ; chaque mission en a besoin, par exemple 03/12/2026 08:30"
     ),
     "validation.inter_column_missing": (
-        "le fichier n'a pas de colonne de date d'intervention (jourHeureInter) ; ajoutez une "
-        "colonne « {label} » avec des dates comme 03/12/2026 08:30"
+        "le fichier n'a pas de colonne de date d'intervention (jourHeureInter) ; ajoutez une "
+        "colonne « {label} » avec des dates comme 03/12/2026 08:30"
     ),
     "validation.peremp_before_inter": (
-        "« {value} » n'est pas après la date d'intervention ({inter}) ; la date de péremption "
+        "« {value} » n'est pas après la date d'intervention ({inter}) ; la date de péremption "
         "doit venir après, ou laissez-la vide"
     ),
     # the mission ID
     "validation.id_required": (
-        "l'identifiant de mission est vide ; donnez à chaque ligne son propre identifiant "
+        "l'identifiant de mission est vide ; donnez à chaque ligne son propre identifiant "
         "(idMission), par exemple M-2026-0001"
     ),
     "validation.id_column_missing": (
-        "le fichier n'a pas de colonne d'identifiant de mission (idMission) ; ajoutez une "
-        "colonne « {label} » avec un identifiant unique par ligne"
+        "le fichier n'a pas de colonne d'identifiant de mission (idMission) ; ajoutez une "
+        "colonne « {label} » avec un identifiant unique par ligne"
     ),
     "validation.duplicate_id": (
-        "« {value} » est aussi l'identifiant de mission de la ligne {rows} ; chaque "
-        "identifiant ne doit apparaître qu'une fois dans le fichier : changez l'un d'eux ou "
+        "« {value} » est aussi l'identifiant de mission de la ligne {rows} ; chaque "
+        "identifiant ne doit apparaître qu'une fois dans le fichier : changez l'un d'eux ou "
         "supprimez la ligne en trop"
     ),
     "validation.duplicate_ids": (
-        "« {value} » est aussi l'identifiant de mission des lignes {rows} ; chaque "
-        "identifiant ne doit apparaître qu'une fois dans le fichier : changez-les ou "
+        "« {value} » est aussi l'identifiant de mission des lignes {rows} ; chaque "
+        "identifiant ne doit apparaître qu'une fois dans le fichier : changez-les ou "
         "supprimez les lignes en trop"
     ),
     "validation.customer_id": (
-        "« {value} » n'est pas un identifiant client ; écrivez un nombre entier, par exemple "
+        "« {value} » n'est pas un identifiant client ; écrivez un nombre entier, par exemple "
         "100, ou laissez vide"
     ),
     # recipient and destination
     "validation.recipient_missing": (
-        "aucun destinataire : remplissez le véhicule (nomVeh), ou le nom et le prénom "
+        "aucun destinataire : remplissez le véhicule (nomVeh), ou le nom et le prénom "
         "(nomIndi et prenomIndi), ou le nom complet (nomPrenom)"
     ),
     "validation.recipient_no_first_name": (
-        "le nom « {value} » n'a pas de prénom (prenomIndi) à côté ; remplissez-le, ou "
+        "le nom « {value} » n'a pas de prénom (prenomIndi) à côté ; remplissez-le, ou "
         "utilisez le nom complet (nomPrenom) ou un véhicule (nomVeh)"
     ),
     "validation.recipient_no_last_name": (
-        "le prénom « {value} » n'a pas de nom (nomIndi) à côté ; remplissez-le, ou "
+        "le prénom « {value} » n'a pas de nom (nomIndi) à côté ; remplissez-le, ou "
         "utilisez le nom complet (nomPrenom) ou un véhicule (nomVeh)"
     ),
     "validation.destination_missing": (
-        "aucune destination : remplissez la ville (ville) ou le code postal (codPost), "
-        "ou les deux coordonnées (latitude et longitude)"
+        "aucune destination : remplissez la ville (ville), le code postal (codPost), "
+        "l'adresse de référence du client (adrRefCli) ou les deux coordonnées (latitude et "
+        "longitude) ; require_destination est activé dans les réglages"
+    ),
+    "validation.destination_none": (
+        "aucune destination (ni ville, ni code postal, ni adresse de référence adrRefCli, ni "
+        "coordonnées) ; la mission est envoyée sans : vérifiez que le chauffeur sait où aller"
+    ),
+    "validation.street_alone": (
+        "« {value} » n'a ni ville (ville) ni code postal (codPost) à côté ; la mission est "
+        "envoyée, mais ajoutez-en un pour que la rue soit trouvée"
     ),
     "validation.coordinate": (
-        "« {value} » n'est pas un nombre ; écrivez des degrés décimaux avec un point ou une "
+        "« {value} » n'est pas un nombre ; écrivez des degrés décimaux avec un point ou une "
         "virgule, par exemple 48,8566"
     ),
     "validation.latitude_range": (
-        "{value} n'est pas une latitude : elle doit être comprise entre -90 et 90 (degrés "
+        "« {value} » n'est pas une latitude : elle doit être comprise entre -90 et 90 (degrés "
         "décimaux, par exemple 48,8566 pour Paris)"
     ),
     "validation.longitude_range": (
-        "{value} n'est pas une longitude : elle doit être comprise entre -180 et 180 (degrés "
+        "« {value} » n'est pas une longitude : elle doit être comprise entre -180 et 180 (degrés "
         "décimaux, par exemple 2,3522 pour Paris)"
     ),
     "validation.latitude_alone": (
-        "la latitude {value} n'a pas de longitude à côté ; remplissez les deux coordonnées, "
+        "la latitude « {value} » n'a pas de longitude à côté ; remplissez les deux coordonnées, "
         "ou aucune"
     ),
     "validation.longitude_alone": (
-        "la longitude {value} n'a pas de latitude à côté ; remplissez les deux coordonnées, "
+        "la longitude « {value} » n'a pas de latitude à côté ; remplissez les deux coordonnées, "
         "ou aucune"
     ),
     "validation.coordinates_swapped": (
-        "la latitude {value} et la longitude {longitude} semblent inversées pour la France "
-        "(les latitudes y vont d'environ 41 à 52, les longitudes de -6 à 10) ; vérifiez "
+        "la latitude « {value} » et la longitude « {longitude} » semblent inversées pour la France "
+        "(les latitudes y vont d'environ 41 à 52, les longitudes de -6 à 10) ; vérifiez "
         "qu'elles sont dans les bonnes colonnes"
     ),
     "validation.postcode": (
-        "« {value} » n'est pas un code postal ; écrivez-le en texte, par exemple 75001 ou 01000"
+        "« {value} » n'est pas un code postal ; écrivez-le en texte, par exemple 75001 ou 01000"
     ),
     # other values
     "validation.boolean": (
-        "« {value} » n'est ni oui ni non ; écrivez VRAI ou FAUX (ou TRUE/FALSE, oui/non, 1/0, "
+        "« {value} » n'est ni oui ni non ; écrivez VRAI ou FAUX (ou TRUE/FALSE, oui/non, 1/0, "
         "x, ou laissez vide pour la valeur par défaut)"
     ),
     "validation.action": (
-        "« {value} » n'est pas une action ; écrivez ajout, modification, suppression ou "
+        "« {value} » n'est pas une action ; écrivez ajout, modification, suppression ou "
         "upsert (ou create, modify, delete), ou laissez vide"
     ),
     "validation.mission_type": (
-        "« {value} » n'est pas un des types de mission configurés ; utilisez l'un de : {types}"
+        "« {value} » n'est pas un des types de mission configurés ; utilisez l'un de : {types}"
     ),
     "validation.adr_ref_long": (
-        "« {value} » fait {length} caractères ; les écrans Ocean n'en montrent que les 20 "
-        "premiers : « {shown} »"
+        "« {value} » fait {length} caractères ; les écrans Ocean n'en montrent que les 20 "
+        "premiers : « {shown} »"
     ),
     "validation.unknown_timezone": (
-        "fuseau horaire inconnu « {zone} » ; donnez un nom comme Europe/Paris "
+        "fuseau horaire inconnu « {zone} » ; donnez un nom comme Europe/Paris "
         "(--timezone ou timezone dans le fichier de configuration)"
     ),
 }

@@ -56,11 +56,11 @@ EN = {
 FR = {
     "watch.no_free_name": "aucun nom de fichier libre pour {name} dans {folder}",
     "watch.already_running": (
-        "un autre service mission-importer surveille déjà {inbox} ; arrêtez-le d'abord "
+        "un autre service mission-importer surveille déjà {inbox} ; arrêtez-le d'abord "
         "(un seul service par dossier)"
     ),
     "watch.already_processed": (
-        "ce contenu a déjà été traité le {when} (résultats : {results}) ; "
+        "ce contenu a déjà été traité le {when} (résultats : {results}) ; "
         "les lignes déjà envoyées sont inchangées et n'ont pas été renvoyées"
     ),
     "watch.picked_up": "{file} : pris en charge ({size} octets)",
@@ -97,13 +97,13 @@ FR = {
     "watch.changed": ("{file} : modifié pendant sa lecture ; il sera relu une fois stable"),
     "watch.started_once": "traitement du contenu de {inbox} ; résultats dans {outbox}",
     "watch.stopping": "arrêt après le fichier en cours (Ctrl-C à nouveau pour arrêter tout de suite)",
-    "watch.started": "surveillance de {inbox} toutes les {interval} s ; résultats dans {outbox}",
-    "watch.stopped": "arrêté ; {count} fichier(s) traité(s)",
+    "watch.started": "surveillance de {inbox} toutes les {interval} s ; résultats dans {outbox}",
+    "watch.stopped": "arrêté ; {count} fichier(s) traité(s)",
     "watch.no_inbox": "le dossier {inbox} n'existe pas ou n'est pas un dossier",
-    "watch.api_down": "l'API est indisponible ({reason}) ; le fichier reste dans le dossier",
-    "check.settings": "Réglages en vigueur :",
-    "check.ok": "OK : {url} répond, les identifiants de {login} sont acceptés et les missions sont lisibles{customer}.",
+    "watch.api_down": "l'API est indisponible ({reason}) ; le fichier reste dans le dossier",
+    "check.settings": "Réglages en vigueur :",
+    "check.ok": "OK : {url} répond, les identifiants de {login} sont acceptés et les missions sont lisibles{customer}.",
     "check.customer": " pour le client {customer}",
-    "check.forbidden": "identifiants acceptés mais lecture des missions refusée ({message}) : vérifiez customerId",
-    "check.failed": "l'appel de lecture a échoué : {reason}",
+    "check.forbidden": "identifiants acceptés mais lecture des missions refusée ({message}) : vérifiez customerId",
+    "check.failed": "l'appel de lecture a échoué : {reason}",
 }
