@@ -8,6 +8,7 @@ through a :class:`~importer.progress.Progress`, everything else is in the return
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 import time
@@ -314,7 +315,13 @@ class BatchRunner:
                         all_done.set()
 
         threads = [
-            threading.Thread(target=worker_main, name=f"worker-{n}", daemon=True)
+            # Each worker runs in a copy of the caller's context (its message language).
+            threading.Thread(
+                target=contextvars.copy_context().run,
+                args=(worker_main,),
+                name=f"worker-{n}",
+                daemon=True,
+            )
             for n in range(count)
         ]
         for thread in threads:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import tempfile
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -38,7 +38,7 @@ from importer.schema import paused_gc, validate_table
 from importer.sources import read_table
 
 if TYPE_CHECKING:
-    from importer.engine import RunOptions
+    from importer.engine import BatchRunner, RunOptions
     from importer.journal import Journal
     from importer.ocean import OceanClient
 
@@ -239,10 +239,14 @@ def _send_rows(
     client: OceanClient | None = None,
     journal: Journal | None = None,
     show_progress: bool = True,
+    progress: Progress | None = None,
+    on_runner: Callable[[BatchRunner], None] | None = None,
 ) -> None:
     """Run the valid rows through the engine and put their outcomes into ``report``.
 
     Rows never sent (Ctrl-C, API lost midway) become ``not_sent`` with the reason.
+    ``progress`` counts the rows done (the page reads it); ``on_runner`` is given the
+    runner before it starts (the page's cancel button calls its ``stop``).
     """
     from importer.engine import BatchRunner
 
@@ -250,8 +254,10 @@ def _send_rows(
         contextlib.nullcontext(client) if client else open_client(settings) as client,
         contextlib.nullcontext(journal) if journal else open_journal(settings) as journal,
     ):
-        progress = Progress(len(valid_index), enabled=show_progress)
+        progress = progress or Progress(len(valid_index), enabled=show_progress)
         runner = BatchRunner(client, journal, settings.api_url, options, progress)
+        if on_runner is not None:
+            on_runner(runner)
         if not options.dry_run:
             runner.reconcile_in_flight()
         results = runner.run([rows[i] for i in valid_index])

@@ -1,0 +1,137 @@
+"""5. Send (progress streamed, cancel), 6. Results (retry, workbook) and the history."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from importer.messages import get_language
+from importer.progress import _duration
+from importer.web.app import not_found, page, render, render_text, session_of, state_of
+from importer.web.runs import Run
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TICK = 0.5  # seconds between two progress events
+
+
+def _run(request: Request) -> Run | None:
+    return state_of(request).runs.get(request.path_params["run"], session_of(request).owner)
+
+
+def progress_values(run: Run) -> dict[str, object]:
+    rate, left = run.rate_and_eta()
+    return {
+        "done": run.done,
+        "total": run.total,
+        "rate": f"{rate:.0f}",
+        "eta": _duration(left),
+        "failures": run.failures,
+    }
+
+
+def _results_lines(run: Run) -> list[dict[str, object]]:
+    """Each row's outcome, problem rows first (the results grid)."""
+    if run.draft is None:
+        return []
+    problems = set(run.retry_index())
+    order = sorted(range(len(run.outcomes)), key=lambda i: i not in problems)
+    lines = []
+    for i in order[:500]:
+        outcome = run.outcomes[i]
+        lines.append({"index": i, "outcome": outcome, "vrow": run.draft.rows[i]})
+    return lines
+
+
+@page()
+async def show_run(request: Request) -> Response:
+    run = _run(request)
+    if run is None:
+        return not_found(request)
+    if not run.finished:
+        return render(request, "run.html", run=run, values=progress_values(run))
+    retry = run.retry_index() if run.draft else []
+    grid = None
+    if retry and run.draft is not None:
+        from importer.web.drafts import grid_page
+
+        grid = grid_page(run.draft, keep=retry)
+    return render(
+        request, "results.html", run=run, lines=_results_lines(run), retry=retry, grid=grid,
+        draft=run.draft,
+    )  # fmt: skip
+
+
+def _event(name: str, html: str) -> str:
+    data = "\n".join(f"data: {line}" for line in html.splitlines() or [""])
+    return f"event: {name}\n{data}\n\n"
+
+
+@page()
+async def events(request: Request) -> Response:
+    run = _run(request)
+    if run is None:
+        return not_found(request)
+
+    async def stream() -> AsyncIterator[str]:
+        while not await request.is_disconnected():
+            html = render_text(request, "_progress.html", run=run, values=progress_values(run))
+            yield _event("progress", html)
+            if run.finished:
+                yield _event("done", render_text(request, "_done.html", run=run))
+                return
+            await asyncio.sleep(TICK)
+
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
+
+
+@page()
+async def cancel(request: Request) -> Response:
+    run = _run(request)
+    if run is None:
+        return not_found(request)
+    run.cancel()
+    return RedirectResponse(f"/runs/{run.id}", status_code=303)
+
+
+@page()
+async def retry(request: Request) -> Response:
+    run = _run(request)
+    if run is None or run.draft is None or not run.finished:
+        return not_found(request)
+    index = [i for i in run.retry_index() if run.draft.rows[i].valid]
+    if not index:
+        return RedirectResponse(f"/runs/{run.id}", status_code=303)
+    state = state_of(request)
+    client = session_of(request).client
+    new = state.runs.start(run.draft, index, client, lang=get_language(), previous=run)
+    return RedirectResponse(f"/runs/{new.id}", status_code=303)
+
+
+@page()
+async def workbook(request: Request) -> Response:
+    run = _run(request)
+    if run is None or run.workbook is None or not run.workbook.is_file():
+        return not_found(request)
+    return FileResponse(run.workbook, media_type=XLSX, filename=run.workbook.name)
+
+
+@page()
+async def history(request: Request) -> Response:
+    state = state_of(request)
+    runs = state.runs.history(session_of(request).owner)
+    return render(request, "history.html", runs=runs, days=f"{state.config.keep_days:g}")
+
+
+ROUTES = [
+    Route("/runs/{run}", show_run, methods=["GET"]),
+    Route("/runs/{run}/events", events, methods=["GET"]),
+    Route("/runs/{run}/cancel", cancel, methods=["POST"]),
+    Route("/runs/{run}/retry", retry, methods=["POST"]),
+    Route("/runs/{run}/workbook", workbook, methods=["GET"]),
+    Route("/history", history, methods=["GET"]),
+]
