@@ -18,7 +18,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from web_support import HEADER, running_site
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
