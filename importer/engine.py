@@ -245,7 +245,7 @@ class BatchRunner:
         treats its mission as unknown (asks statutMission again before any send).
         """
         settled = 0
-        for attempt in self.journal.in_flight(self.api_url):
+        for attempt in self.journal.in_flight(self.api_url, live=False):  # runs gone only
             result = self.client.status(attempt.id_mission, attempt.customer_id or None)
             if result.ok or result.not_found:
                 self.journal.resolve(attempt.attempt_id, present=result.ok)

@@ -540,8 +540,13 @@ class Journal:
             raise ValueError(f"attempt {attempt_id} is not in the journal (already settled?)")
         return row
 
-    def in_flight(self, api_url: str | None = None) -> list[InFlight]:
-        """Return every attempt left unsettled for this API (all APIs when None), oldest first."""
+    def in_flight(self, api_url: str | None = None, *, live: bool = True) -> list[InFlight]:
+        """Return every attempt left unsettled for this API (all APIs when None), oldest first.
+
+        ``live=False`` leaves out the attempts begun through this journal and still waiting
+        for their answer: they belong to runs alive in this process (the page runs several
+        at once on one journal); only the attempts of runs that are gone may be settled.
+        """
         sql = (
             "SELECT id, api_url, customer_id, id_mission, call, params_hash, started_at, state"
             " FROM attempts"
@@ -550,7 +555,8 @@ class Journal:
             rows = self._read(sql + " ORDER BY id")
         else:
             rows = self._read(sql + " WHERE api_url = ? ORDER BY id", (normalise_url(api_url),))
-        return [InFlight(*row) for row in rows]
+        waiting = {} if live else self._begun.copy()  # one C call: safe beside the workers
+        return [InFlight(*row) for row in rows if row[0] not in waiting]
 
     # -- files -----------------------------------------------------------------------------
 

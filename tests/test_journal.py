@@ -695,3 +695,11 @@ def test_sigkill_at_random_instants_leaves_a_consistent_journal(path: Path) -> N
         finally:
             check.close()
     assert operations > 100  # the children really worked before being killed
+
+
+def test_attempts_of_live_runs_are_not_offered_for_settling(journal: Journal) -> None:
+    waiting = journal.begin(URL, "", "L1", CALL_CREATE, "h1")
+    assert [a.attempt_id for a in journal.in_flight(URL)] == [waiting]
+    assert journal.in_flight(URL, live=False) == []  # a run of this process waits for it
+    journal.finish(waiting, "unknown")  # its run ended without knowing: now it may be settled
+    assert [a.attempt_id for a in journal.in_flight(URL, live=False)] == [waiting]

@@ -212,6 +212,21 @@ def test_two_sessions_sending_the_same_missions_create_each_once(sandbox_factory
         assert box.counters()["duplicate_creates_refused"] == 0
 
 
+def test_runs_of_other_missions_go_on_side_by_side(sandbox_factory, tmp_path):
+    box = sandbox_factory(latency_ms=30)
+    with running_site(box, tmp_path) as site:
+        people = [Visitor(site) for _ in range(3)]
+        runs = []
+        for n, person in enumerate(people):
+            person.sign_in()
+            ids = [f"V{n}-{k}" for k in range(40)]
+            runs.append(person.send_draft(person.upload(planning_csv(tmp_path / f"v{n}.csv", ids))))
+        for person, run in zip(people, runs, strict=True):
+            assert outcome_counts(person.wait_run(run)) == {"created": 40}
+        assert len(box.missions()) == 120
+        assert all(m["creates"] == 1 for m in box.missions())
+
+
 def test_cancel_stops_handing_out_rows(sandbox_factory, tmp_path):
     box = sandbox_factory(latency_ms=100)
     with running_site(box, tmp_path) as site:
@@ -240,6 +255,12 @@ def test_a_run_cut_by_a_restart_is_offered_again(sandbox, tmp_path):
         home = person.go("GET", "/").text
         assert "interrupted by a server restart" in home
         assert re.search(rf'href="/runs/{run}"', home)
+        assert "Send the rest again" in person.go("GET", f"/runs/{run}").text
+        resumed = person.go("POST", f"/runs/{run}/resume", data={"csrf": person.csrf})
+        counts = outcome_counts(person.wait_run(resumed.url.split("/")[4]))
+        assert counts == {"unchanged": 1}  # the journal knew it was sent: not sent twice
+        assert [m["creates"] for m in sandbox.missions()] == [1]
+        assert "resumed" in person.go("GET", "/history").text
 
 
 def test_serve_refuses_a_remote_host_and_names_the_missing_extra(monkeypatch):

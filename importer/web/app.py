@@ -61,8 +61,11 @@ class WebState:
         self.config = config
         self.journal = journal
         self.sessions = SessionStore(config.idle_minutes * 60)
-        self.limiter = RateLimiter(config.signin_attempts_per_minute, 60.0)
-        self.drafts = DraftStore(config.data_dir / "uploads")
+        # Failed sign-ins: per login, and (an office behind one address) 4x that per address.
+        per_login = config.signin_attempts_per_minute
+        self.login_limiter = RateLimiter(per_login, 60.0)
+        self.address_limiter = RateLimiter(per_login * 4, 60.0)
+        self.drafts = DraftStore(config.data_dir / "uploads", config.keep_days)
         self.runs = RunStore(config.data_dir / "runs", journal, config.keep_days)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),

@@ -8,7 +8,9 @@ from __future__ import annotations
 import math
 import re
 import secrets
+import shutil
 import threading
+import time as time_module
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
@@ -21,6 +23,7 @@ from importer.model import HeaderMap, RowIssue, SourceTable, ValidatedRow
 from importer.schema import validate_table
 
 PAGE_SIZE = 50
+KEEP_PER_OWNER = 10  # drafts kept in memory per person; older ones must be dropped again
 _UNSAFE = re.compile(r"[^\w.\- ]+")
 
 
@@ -56,6 +59,7 @@ class Draft:
     header_map: HeaderMap
     rows: list[ValidatedRow]
     notes: list[str] = field(default_factory=list)
+    edits: list[tuple[int, str, str]] = field(default_factory=list)  # replayed on a resume
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -69,6 +73,7 @@ class Draft:
         with self.lock:
             self.table.data.at[row, column] = value if value.strip() else None
             self.rows = validate_table(self.table, self.header_map, self.settings)
+            self.edits.append((row, column, value))
 
     def counts(self) -> dict[str, int]:
         invalid = sum(1 for r in self.rows if not r.valid)
@@ -143,13 +148,25 @@ def _cell_state(issues: list[RowIssue]) -> str:
 
 
 class DraftStore:
-    """Drafts by id, in memory; their files under ``folder``."""
+    """Drafts by id, in memory; their files under ``folder``, deleted after ``keep_days``."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, keep_days: float = 30.0) -> None:
         self.folder = folder
+        self.keep_days = keep_days
+        self.prune()
         self._drafts: dict[str, Draft] = {}
         self._lock = threading.Lock()
         self.mappings: dict[tuple[str, tuple[str, ...]], dict[str, str]] = {}
+
+    def prune(self) -> int:
+        """Delete the uploaded files older than ``keep_days``; return how many folders."""
+        if not self.folder.is_dir():
+            return 0
+        limit = time_module.time() - self.keep_days * 86400
+        old = [f for f in self.folder.iterdir() if f.is_dir() and f.stat().st_mtime < limit]
+        for folder in old:
+            shutil.rmtree(folder, ignore_errors=True)
+        return len(old)
 
     def new_path(self, name: str) -> tuple[str, Path]:
         draft_id = secrets.token_urlsafe(12)
@@ -180,6 +197,9 @@ class DraftStore:
         )
         with self._lock:
             self._drafts[draft_id] = draft
+            mine = [d for d in self._drafts.values() if d.owner == owner]
+            for old in mine[:-KEEP_PER_OWNER]:  # dicts keep insertion order: oldest first
+                del self._drafts[old.id]
         return draft
 
     def remap(self, draft: Draft, mapping: dict[str, str]) -> Draft:
@@ -196,6 +216,24 @@ class DraftStore:
         with self._lock:
             draft = self._drafts.get(draft_id)
         return draft if draft is not None and draft.owner == owner else None
+
+    def source(self, draft: Draft) -> dict[str, Any]:
+        """What rebuilds this draft after a restart: its file, sheet, columns and edits."""
+        return {
+            "path": str(draft.path),
+            "sheet": draft.settings.sheet,
+            "columns": dict(draft.settings.columns or {}),
+            "edits": list(draft.edits),
+        }
+
+    def rebuild(self, source: dict[str, Any], owner: str, settings: Settings) -> Draft:
+        """The draft a run was made from, read again with its edits (InputError if gone)."""
+        draft_id = secrets.token_urlsafe(12)
+        settings = replace(settings, columns=source["columns"])
+        draft = self.load(draft_id, owner, Path(source["path"]), settings, source["sheet"])
+        for row, column, value in source["edits"]:
+            draft.set_cell(int(row), column, value)
+        return draft
 
     def __len__(self) -> int:
         return len(self._drafts)

@@ -208,7 +208,9 @@ async def send(request: Request) -> Response:
     if not index:
         return render(request, "error.html", 400, message=t("web.check.nothing_valid"))
     state = state_of(request)
-    run = state.runs.start(draft, index, session_of(request).client, lang=get_language())
+    client = session_of(request).client
+    source = state.drafts.source(draft)
+    run = state.runs.start(draft, index, client, lang=get_language(), source=source)
     return RedirectResponse(f"/runs/{run.id}", status_code=303)
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from importer.errors import ImporterError
 from importer.messages import get_language
 from importer.progress import _duration
 from importer.web.app import not_found, page, render, render_text, session_of, state_of
@@ -108,7 +110,32 @@ async def retry(request: Request) -> Response:
         return RedirectResponse(f"/runs/{run.id}", status_code=303)
     state = state_of(request)
     client = session_of(request).client
-    new = state.runs.start(run.draft, index, client, lang=get_language(), previous=run)
+    source = state.drafts.source(run.draft)
+    new = state.runs.start(
+        run.draft, index, client, lang=get_language(), previous=run, source=source
+    )
+    return RedirectResponse(f"/runs/{new.id}", status_code=303)
+
+
+@page()
+async def resume(request: Request) -> Response:
+    """Send again the rows of a run a server restart cut short (the journal skips the sent)."""
+    run = _run(request)
+    if run is None or run.status != "interrupted" or not run.source:
+        return not_found(request)
+    state = state_of(request)
+    try:
+        draft = await run_in_threadpool(state.drafts.rebuild, run.source, run.owner, state.settings)
+    except ImporterError as exc:
+        return render(request, "error.html", 422, message=str(exc))
+    wanted = set(run.sent_rows)
+    index = [i for i, vrow in enumerate(draft.rows) if vrow.valid and vrow.row in wanted]
+    client = session_of(request).client
+    new = state.runs.start(
+        draft, index, client, lang=get_language(), source=state.drafts.source(draft)
+    )
+    run.status = "resumed"
+    run.save()
     return RedirectResponse(f"/runs/{new.id}", status_code=303)
 
 
@@ -132,6 +159,7 @@ ROUTES = [
     Route("/runs/{run}/events", events, methods=["GET"]),
     Route("/runs/{run}/cancel", cancel, methods=["POST"]),
     Route("/runs/{run}/retry", retry, methods=["POST"]),
+    Route("/runs/{run}/resume", resume, methods=["POST"]),
     Route("/runs/{run}/workbook", workbook, methods=["GET"]),
     Route("/history", history, methods=["GET"]),
 ]

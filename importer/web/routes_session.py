@@ -45,12 +45,15 @@ async def signin(request: Request) -> Response:
     login = str(form.get("login", "")).strip()
     password = str(form.get("password", ""))
     address = request.client.host if request.client else "?"
-    if not state.limiter.allow(f"login:{login.casefold()}", f"addr:{address}"):
+    limited = state.login_limiter.blocked(login.casefold())
+    if limited or state.address_limiter.blocked(address):
         return _signin_page(request, 429, t("web.signin.rate_limited"), login)
     customer = _customer(form.get("customer"))
     try:
         client = await run_in_threadpool(open_client, state.settings, login, password, customer)
     except AuthenticationError:
+        state.login_limiter.failed(login.casefold())
+        state.address_limiter.failed(address)
         return _signin_page(request, 401, t("web.signin.failed"), login)
     except (ApiUnavailableError, UsageError) as exc:
         return _signin_page(request, 503, t("web.signin.unreachable", reason=exc), login)

@@ -26,7 +26,7 @@ from importer.jobs import JobReport, _send_rows, _validation_outcome, _write
 from importer.messages import language_context
 from importer.model import Action, Outcome, RowOutcome
 from importer.progress import Progress
-from importer.web.drafts import Draft
+from importer.web.drafts import KEEP_PER_OWNER, Draft
 
 if TYPE_CHECKING:
     from importer.engine import BatchRunner
@@ -82,6 +82,8 @@ class Run:
     workbook: Path | None = None
     counts: dict[str, int] = field(default_factory=dict)
     error: str | None = None
+    source: dict[str, Any] | None = None  # the draft's file, sheet, columns, edits
+    sent_rows: list[int] = field(default_factory=list)  # after a restart: the rows it sent
     _runner: BatchRunner | None = None
     _cancel: threading.Event = field(default_factory=threading.Event)
     _clock: float = field(default_factory=time.monotonic)
@@ -140,6 +142,8 @@ class Run:
             "counts": self.counts,
             "workbook": self.workbook.name if self.workbook else None,
             "draft": self.draft.id if self.draft else None,
+            "rows": [self.draft.rows[i].row for i in self.index] if self.draft else self.sent_rows,
+            "source": self.source,
         }
 
     def save(self) -> None:
@@ -190,7 +194,9 @@ class RunStore:
                 started_at=datetime.fromisoformat(meta["started_at"]),
                 status=meta["status"],
                 counts=meta.get("counts") or {},
+                source=meta.get("source"),
             )
+            run.sent_rows = meta.get("rows") or []
             if meta.get("workbook"):
                 run.workbook = meta_file.parent / meta["workbook"]
             run.save()
@@ -228,6 +234,7 @@ class RunStore:
         *,
         lang: str,
         previous: Run | None = None,
+        source: dict[str, Any] | None = None,
     ) -> Run:
         """Send the rows ``index`` of ``draft`` in a background thread; return the run."""
         run_id = secrets.token_urlsafe(12)
@@ -236,7 +243,7 @@ class RunStore:
         outcomes = list(previous.outcomes) if previous else first_outcomes(draft)
         for i in index:  # rows edited since: their validation as it is now
             outcomes[i] = _validation_outcome(draft.rows[i])
-        run = Run(run_id, draft.owner, draft.name, folder, draft, index, outcomes)
+        run = Run(run_id, draft.owner, draft.name, folder, draft, index, outcomes, source=source)
         run.progress = Progress(len(index), enabled=False)
         run.save()
         with self._lock:
@@ -291,3 +298,8 @@ class RunStore:
         run.waiting = False
         with contextlib.suppress(OSError):
             run.save()
+        with self._lock:  # memory: only the owner's latest runs keep their rows for a retry
+            mine = [r for r in self._runs.values() if r.owner == run.owner and r.draft]
+            for old in sorted(mine, key=lambda r: r.started_at)[:-KEEP_PER_OWNER]:
+                if old.finished:
+                    old.draft, old.outcomes = None, []

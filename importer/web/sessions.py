@@ -115,24 +115,25 @@ class SessionStore:
 
 
 class RateLimiter:
-    """At most ``limit`` sign-in attempts per key (login, address) in a sliding window."""
+    """Refuses a key (a login, an address) after ``limit`` failed sign-ins in ``window`` s."""
 
     def __init__(self, limit: int = 5, window: float = 60.0) -> None:
         self.limit = limit
         self.window = window
-        self._seen: dict[str, deque[float]] = {}
+        self._failures: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def allow(self, *keys: str) -> bool:
-        """Count one attempt for every key; False when any key is over its limit."""
-        now = time.monotonic()
-        allowed = True
+    def _recent(self, key: str, now: float) -> deque[float]:
+        stamps = self._failures.setdefault(key, deque())
+        while stamps and now - stamps[0] > self.window:
+            stamps.popleft()
+        return stamps
+
+    def blocked(self, key: str) -> bool:
         with self._lock:
-            for key in keys:
-                stamps = self._seen.setdefault(key, deque())
-                while stamps and now - stamps[0] > self.window:
-                    stamps.popleft()
-                if len(stamps) >= self.limit:
-                    allowed = False
-                stamps.append(now)
-        return allowed
+            return len(self._recent(key, time.monotonic())) >= self.limit
+
+    def failed(self, key: str) -> None:
+        with self._lock:
+            now = time.monotonic()
+            self._recent(key, now).append(now)
