@@ -184,7 +184,8 @@ class BatchRunner:
             outcome.message = t("engine.would_send", call=call)
             return outcome
         id_mission = params["idMission"]
-        attempt = self.journal.begin(self.api_url, customer, id_mission, call, digest)
+        fields = params if call != CALL_DELETE else None  # per-field digests, for previews
+        attempt = self.journal.begin(self.api_url, customer, id_mission, call, digest, fields)
         if call == CALL_CREATE:
             result = self.client.create(params)
         elif call == CALL_MODIFY:

@@ -289,3 +289,17 @@ def test_old_runs_are_deleted_after_the_kept_days(sandbox, tmp_path):
     )
     with running_site(sandbox, tmp_path, keep_days=30):
         assert not (Path(meta).parent).exists()
+
+
+def test_the_preview_of_a_modify_names_the_fields_that_change(visitor, tmp_path):
+    first = planning_csv(tmp_path / "m.csv", ["M-1", "M-2"])
+    visitor.wait_run(visitor.send_draft(visitor.upload(first)))
+    again = planning_csv(tmp_path / "m2.csv", ["M-1", "M-2"], {"M-2": "gate code 4512"})
+    page = visitor.go("GET", f"/drafts/{visitor.upload(again)}/preview").text
+    assert re.findall(r'data-kind="(\w+)">(\d+)', page)[:3] == [
+        ("create", "0"),
+        ("modify", "1"),
+        ("unchanged", "1"),
+    ]
+    assert "<b>commentaire</b> → gate code 4512" in page
+    assert page.count('class="change"') == 1

@@ -176,6 +176,16 @@ def preview_kind(outcome) -> str:
     return {"ajoutMission": "create", "modifierMission": "modify"}.get(outcome.action, "delete")
 
 
+def _changes(state, params: dict[str, str], client) -> list[tuple[str, str]] | None:
+    """The fields a modify changes, with their new values (None: the journal cannot tell)."""
+    default = "" if client.customer_id is None else str(client.customer_id)
+    customer = params.get("customerId") or default
+    fields = state.journal.changed_fields(
+        state.settings.api_url, customer, params["idMission"], params
+    )
+    return None if fields is None else [(name, params.get(name, "")) for name in fields]
+
+
 @page()
 async def preview(request: Request) -> Response:
     draft = _draft(request)
@@ -184,11 +194,12 @@ async def preview(request: Request) -> Response:
     state = state_of(request)
     client = session_of(request).client
     report = await run_in_threadpool(_dry_run, draft, client, state.journal)
-    lines = [
-        (draft.rows[i], report.outcomes[i], preview_kind(report.outcomes[i]))
-        for i in draft.valid_index
-    ]
-    counts = Counter(kind for _, _, kind in lines)
+    lines = []
+    for i in draft.valid_index:
+        kind = preview_kind(report.outcomes[i])
+        changes = _changes(state, draft.rows[i].params or {}, client) if kind == "modify" else []
+        lines.append((draft.rows[i], report.outcomes[i], kind, changes))
+    counts = Counter(line[2] for line in lines)
     return render(
         request,
         "preview.html",
