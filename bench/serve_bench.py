@@ -43,7 +43,9 @@ def write_planning(path: Path, rows: int, prefix: str) -> Path:
     start = datetime(2027, 3, 1, 8, 0)
     for n in range(rows):
         sheet.write(n + 1, 0, f"{prefix}-{n:06d}")
-        sheet.write_datetime(n + 1, 1, start + timedelta(days=n // 40 % 300, minutes=15 * (n % 40)), when)
+        sheet.write_datetime(
+            n + 1, 1, start + timedelta(days=n // 40 % 300, minutes=15 * (n % 40)), when
+        )
         sheet.write_row(n + 1, 2, ["Dépannage", "VL-07", "3 rue Pasteur", "69003", "Lyon"])
     book.close()
     return path
@@ -124,6 +126,16 @@ def upload_to_grid(url: str, folder: Path, sizes: list[int]) -> None:
         elapsed = time.perf_counter() - start
         assert f"{rows} rows" in page, "the grid does not show the rows"
         print(f"upload -> check grid, {rows:>6} rows: {elapsed:6.2f} s")
+        start = time.perf_counter()
+        form = {"row": "2", "column": "ville", "value": "Paris"}
+        headers = {"X-CSRF-Token": person.csrf, "HX-Request": "true"}
+        person.go("POST", f"/drafts/{draft}/cell", data=form, headers=headers)
+        edit = time.perf_counter() - start
+        start = time.perf_counter()
+        person.go("GET", f"/drafts/{draft}/check?page=200", headers={"HX-Request": "true"})
+        paging = time.perf_counter() - start
+        print(f"  edit one cell (every row validated again): {edit:5.2f} s")
+        print(f"  another grid page: {paging:5.2f} s")
 
 
 def concurrent_sessions(url: str, box: Sandbox, folder: Path, sessions: int, rows: int) -> None:
