@@ -303,3 +303,21 @@ def test_the_preview_of_a_modify_names_the_fields_that_change(visitor, tmp_path)
     ]
     assert "<b>commentaire</b> → gate code 4512" in page
     assert page.count('class="change"') == 1
+
+
+def test_an_account_with_several_customers_picks_one_and_can_switch(site, tmp_path):
+    person = Visitor(site)
+    person.go("GET", "/signin")
+    form = {"csrf": person.csrf, "login": MULTI_LOGIN, "password": MULTI_PASSWORD}
+    assert person.go("POST", "/signin", data=form).url.endswith("/customer")
+    assert person.go("GET", "/").url.endswith("/customer")  # nothing before a customer
+    refused = person.go("POST", "/customer", data={"csrf": person.csrf, "customer": "999"})
+    assert refused.status_code == 403 and "customer 999" in refused.text
+    chosen = person.go("POST", "/customer", data={"csrf": person.csrf, "customer": "101"})
+    assert chosen.url.rstrip("/") == site.url
+    run = person.send_draft(person.upload(planning_csv(tmp_path / "k.csv", ["K-1"])))
+    assert outcome_counts(person.wait_run(run)) == {"created": 1}
+    assert [m["customerId"] for m in site.sandbox.missions()] == [101]
+    person.go("POST", "/customer", data={"csrf": person.csrf, "customer": "102"})
+    assert "k.csv" not in person.go("GET", "/history").text  # customer 102's history
+    assert person.go("GET", f"/runs/{run}").status_code == 404

@@ -33,6 +33,8 @@ def _draft(request: Request) -> Draft | None:
 @page()
 async def home(request: Request) -> Response:
     state = state_of(request)
+    if session_of(request).needs_customer:
+        return RedirectResponse("/customer", status_code=303)
     owner = session_of(request).owner
     interrupted = [r for r in state.runs.history(owner) if r.status == "interrupted"]
     return render(

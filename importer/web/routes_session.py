@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from importer.errors import ApiUnavailableError, AuthenticationError, UsageError
 from importer.messages import t
+from importer.ocean import OceanClient
 from importer.web.app import cookie_options, page, render, session_of, state_of
 from importer.web.sessions import SESSION_COOKIE, SIGNIN_COOKIE, open_client
 
@@ -60,7 +61,9 @@ async def signin(request: Request) -> Response:
     finally:
         del password
     session = state.sessions.create(login, state.settings.api_url, client, customer)
-    response = RedirectResponse("/", status_code=303)
+    if customer is None and await run_in_threadpool(_refused_customer, client, None):
+        session.needs_customer = True  # an account with several customers: pick one first
+    response = RedirectResponse("/customer" if session.needs_customer else "/", status_code=303)
     response.set_cookie(SESSION_COOKIE, session.sid, **cookie_options(request))
     response.delete_cookie(SIGNIN_COOKIE)
     return response
@@ -74,10 +77,28 @@ async def signout(request: Request) -> Response:
     return response
 
 
+CHECK_ID = "mission-importer-check"  # a harmless statutMission: 404, or 403 for a customer
+
+
+def _refused_customer(client: OceanClient, customer: int | None) -> bool:
+    """True when Ocean refuses this customer (or none) for the account (HTTP 403)."""
+    return client.status(CHECK_ID, customer).http_status == 403
+
+
+@page()
+async def customer_form(request: Request) -> Response:
+    return render(request, "customer.html", error="")
+
+
 @page()
 async def switch_customer(request: Request) -> Response:
-    form = await request.form()
-    session_of(request).switch_customer(_customer(form.get("customer")))
+    session = session_of(request)
+    customer = _customer((await request.form()).get("customer"))
+    if await run_in_threadpool(_refused_customer, session.client, customer):
+        message = t("web.customer.refused", customer=customer or "-")
+        return render(request, "customer.html", 403, error=message)
+    session.switch_customer(customer)
+    session.needs_customer = False
     return RedirectResponse("/", status_code=303)
 
 
@@ -85,5 +106,6 @@ ROUTES = [
     Route("/signin", signin_form, methods=["GET"]),
     Route("/signin", signin, methods=["POST"]),
     Route("/signout", signout, methods=["POST"]),
+    Route("/customer", customer_form, methods=["GET"]),
     Route("/customer", switch_customer, methods=["POST"]),
 ]

@@ -30,6 +30,7 @@ class UserSession:
     client: OceanClient
     customer_id: int | None
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    needs_customer: bool = False  # several customers and none chosen yet
     created: float = field(default_factory=time.monotonic)
     last_seen: float = field(default_factory=time.monotonic)
 
