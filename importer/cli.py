@@ -672,8 +672,8 @@ def serve(
         keep_days=keep_days,
     )
 
-    def ready(url: str) -> None:
-        click.echo(t("web.serve.listening", url=url), err=True)
+    def ready(sentence: str) -> None:
+        click.echo(sentence, err=True)
 
     serve_page(
         settings, config, host=host, port=port, allow_remote=allow_remote, sandbox=sandbox,

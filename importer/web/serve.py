@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,8 +15,6 @@ from importer.jobs import open_journal, sandbox_settings
 from importer.messages import t
 from importer.sandbox import is_loopback
 from importer.web.app import WebConfig, create_app
-
-log = logging.getLogger("importer.web")
 
 
 def default_data_dir() -> Path:
@@ -33,7 +30,6 @@ def _api(settings: Settings, sandbox: bool) -> Iterator[Settings]:
         yield settings
         return
     with sandbox_settings(settings) as sandboxed:
-        log.warning(t("web.serve.sandbox", url=sandboxed.api_url))
         # Sign in on the page with demo / demo: the page never uses configured credentials.
         yield replace(sandboxed, login=None, password=None)
 
@@ -48,7 +44,8 @@ def serve(
     sandbox: bool = False,
     on_ready: Callable[[str], None] | None = None,
 ) -> None:
-    """Serve the page until Ctrl-C or SIGTERM (uvicorn handles both)."""
+    """Serve the page until Ctrl-C or SIGTERM (uvicorn handles both); ``on_ready`` is
+    given the sentences to show once it is set up (where it listens, the sandbox)."""
     import uvicorn
 
     if not is_loopback(host) and not allow_remote:
@@ -66,7 +63,9 @@ def serve(
             )
         )
         if on_ready:
-            on_ready(f"http://{host}:{port}")
+            if sandbox:
+                on_ready(t("web.serve.sandbox", url=api_settings.api_url))
+            on_ready(t("web.serve.listening", url=f"http://{host}:{port}"))
         server.run()
 
 
