@@ -190,14 +190,11 @@ def validate_file(
 # -- the network jobs --------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def open_client(settings: Settings) -> Iterator[OceanClient]:
-    """An authenticated Ocean client for these settings (raises exit-3 errors)."""
+def make_client(settings: Settings) -> OceanClient:
+    """An Ocean client for these settings, not yet authenticated."""
     from importer.ocean import OceanClient
 
-    if not settings.login or not settings.password:
-        raise UsageError(t("cli.credentials_missing"))
-    client = OceanClient(
+    return OceanClient(
         settings.api_url,
         settings.login,
         settings.password,
@@ -210,6 +207,14 @@ def open_client(settings: Settings) -> Iterator[OceanClient]:
         failure_patterns=settings.failure_patterns,
         rate=settings.rate,
     )
+
+
+@contextlib.contextmanager
+def open_client(settings: Settings) -> Iterator[OceanClient]:
+    """An authenticated Ocean client for these settings (raises exit-3 errors)."""
+    if not settings.login or not settings.password:
+        raise UsageError(t("cli.credentials_missing"))
+    client = make_client(settings)
     try:
         client.authenticate()
         yield client

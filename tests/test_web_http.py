@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from pathlib import Path
 
 import openpyxl
@@ -321,3 +322,28 @@ def test_an_account_with_several_customers_picks_one_and_can_switch(site, tmp_pa
     person.go("POST", "/customer", data={"csrf": person.csrf, "customer": "102"})
     assert "k.csv" not in person.go("GET", "/history").text  # customer 102's history
     assert person.go("GET", f"/runs/{run}").status_code == 404
+
+
+def test_a_session_ends_after_the_idle_time(sandbox, tmp_path):
+    with running_site(sandbox, tmp_path, idle_minutes=0.01) as site:  # 0.6 s
+        person = Visitor(site)
+        person.sign_in()
+        assert person.go("GET", "/history").url.endswith("/history")
+        time.sleep(0.8)
+        assert person.go("GET", "/history").url.endswith("/signin")
+        assert len(site.state.sessions) == 0
+
+
+def test_leaving_the_page_or_signing_out_does_not_stop_a_run(sandbox_factory, tmp_path):
+    box = sandbox_factory(latency_ms=20)
+    with running_site(box, tmp_path) as site:
+        person = Visitor(site)
+        person.sign_in()
+        run = person.send_draft(
+            person.upload(planning_csv(tmp_path / "l.csv", [f"L-{n}" for n in range(59)]))
+        )
+        person.go("POST", "/signout", data={"csrf": person.csrf})
+        again = Visitor(site)
+        again.sign_in()
+        assert outcome_counts(again.wait_run(run)) == {"created": 59}
+        assert all(m["creates"] == 1 for m in box.missions())

@@ -10,9 +10,10 @@ import secrets
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from importer.config import Settings
+from importer.jobs import make_client
 from importer.journal import normalise_url
 from importer.ocean import OceanClient
 
@@ -50,19 +51,8 @@ def open_client(settings: Settings, login: str, password: str, customer: int | N
 
     Raises AuthenticationError or ApiUnavailableError as the command line does.
     """
-    client = OceanClient(
-        settings.api_url,
-        login,
-        password,
-        customer,
-        connect_timeout=settings.connect_timeout,
-        read_timeout=settings.read_timeout,
-        ca_bundle=settings.ca_bundle,
-        max_attempts=settings.max_attempts,
-        max_retry_seconds=settings.max_retry_seconds,
-        failure_patterns=settings.failure_patterns,
-        rate=settings.rate,
-    )
+    who = replace(settings, login=login, password=password, customer_id=customer)
+    client = make_client(who)
     try:
         client.authenticate()
     except BaseException:
