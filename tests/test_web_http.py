@@ -347,3 +347,15 @@ def test_leaving_the_page_or_signing_out_does_not_stop_a_run(sandbox_factory, tm
         again.sign_in()
         assert outcome_counts(again.wait_run(run)) == {"created": 59}
         assert all(m["creates"] == 1 for m in box.missions())
+
+
+def test_behind_a_tls_proxy_the_session_cookie_is_secure(site):
+    person = Visitor(site)
+    person.go("GET", "/signin")
+    form = {"csrf": person.csrf, "login": "demo", "password": "demo"}
+    https = {"X-Forwarded-Proto": "https"}
+    response = person.post(
+        site.url + "/signin", data=form, headers=https, allow_redirects=False, timeout=10
+    )
+    assert response.status_code == 303
+    assert "secure" in response.headers["set-cookie"].lower()
