@@ -359,3 +359,29 @@ def test_behind_a_tls_proxy_the_session_cookie_is_secure(site):
     )
     assert response.status_code == 303
     assert "secure" in response.headers["set-cookie"].lower()
+
+
+def test_a_workbook_with_several_sheets_is_read_on_the_sheet_chosen(visitor, tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "Notes"
+    book.active.append(["just notes"])
+    week = book.create_sheet("Semaine 10")
+    week.append(["idMission", "jourHeureInter", "typeMission", "nomVeh", "ville", "codPost"])
+    week.append(["W-1", "02/03/2027 08:30", "Dépannage", "VL-07", "Lyon", "69003"])
+    path = tmp_path / "two.xlsx"
+    book.save(path)
+    with open(path, "rb") as handle:
+        first = visitor.go("POST", "/upload", data={"csrf": visitor.csrf}, files={"file": handle})
+    assert first.status_code == 422  # the first sheet holds no planning: one sentence
+    assert re.search(r'class="message error" role="alert">two\.xlsx: [^<]+</p>', first.text)
+    with open(path, "rb") as handle:
+        form = {"csrf": visitor.csrf, "sheet": "Semaine 10"}
+        columns = visitor.go("POST", "/upload", data=form, files={"file": handle})
+    assert 'value="Semaine 10"' in columns.text
+    draft = columns.url.split("/")[4]
+    wrong = visitor.go(
+        "POST", f"/drafts/{draft}/sheet", data={"csrf": visitor.csrf, "sheet": "Nope"}
+    )
+    assert wrong.status_code == 422 and '"Notes", "Semaine 10"' in wrong.text.replace("&#34;", '"')
+    check = visitor.go("GET", f"/drafts/{draft}/check").text
+    assert "1 rows: 1 ready to send" in check

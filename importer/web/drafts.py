@@ -202,6 +202,14 @@ class DraftStore:
                 del self._drafts[old.id]
         return draft
 
+    def choose_sheet(self, draft: Draft, sheet: str) -> Draft:
+        """Read another sheet of the same file (InputError naming the sheets if absent)."""
+        settings = replace(draft.settings, sheet=sheet)
+        prepared = prepare(draft.path, settings)
+        draft.settings, draft.header_map, draft.edits = settings, prepared.header_map, []
+        draft.table, draft.rows, draft.notes = prepared.table, prepared.rows, prepared.notes
+        return draft
+
     def remap(self, draft: Draft, mapping: dict[str, str]) -> Draft:
         """Map the columns as the person chose, remember the choice, validate again."""
         self.mappings[(draft.owner, tuple(draft.table.headers))] = mapping

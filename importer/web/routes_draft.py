@@ -113,6 +113,19 @@ async def save_columns(request: Request) -> Response:
     return RedirectResponse(f"/drafts/{draft.id}/check", status_code=303)
 
 
+@page()
+async def choose_sheet(request: Request) -> Response:
+    draft = _draft(request)
+    if draft is None:
+        return not_found(request)
+    sheet = str((await request.form()).get("sheet", "")).strip()
+    try:
+        await run_in_threadpool(state_of(request).drafts.choose_sheet, draft, sheet)
+    except ImporterError as exc:  # e.g. no such sheet: the message lists the sheets
+        return render(request, "error.html", 422, message=str(exc))
+    return RedirectResponse(f"/drafts/{draft.id}/columns", status_code=303)
+
+
 def _grid_args(source) -> tuple[int, bool]:  # query string or form
     page_text = str(source.get("page", "1"))
     return (int(page_text) if page_text.isdigit() else 1), source.get("problems") == "1"
@@ -232,6 +245,7 @@ ROUTES = [
     Route("/upload", upload, methods=["POST"]),
     Route("/drafts/{draft}/columns", columns, methods=["GET"]),
     Route("/drafts/{draft}/columns", save_columns, methods=["POST"]),
+    Route("/drafts/{draft}/sheet", choose_sheet, methods=["POST"]),
     Route("/drafts/{draft}/check", check, methods=["GET"]),
     Route("/drafts/{draft}/cell", edit_cell, methods=["POST"]),
     Route("/drafts/{draft}/preview", preview, methods=["GET"]),
