@@ -385,3 +385,31 @@ def test_a_workbook_with_several_sheets_is_read_on_the_sheet_chosen(visitor, tmp
     assert wrong.status_code == 422 and '"Notes", "Semaine 10"' in wrong.text.replace("&#34;", '"')
     check = visitor.go("GET", f"/drafts/{draft}/check").text
     assert "1 rows: 1 ready to send" in check
+
+
+def test_a_column_choice_is_remembered_for_the_next_file_with_the_same_headers(visitor, tmp_path):
+    path = planning_csv(tmp_path / "ref.csv", ["Z-1", "Z-2"])
+    path.write_text(path.read_text(encoding="utf-8").replace("idMission", "Ref", 1), "utf-8")
+    with open(path, "rb") as handle:
+        page = visitor.go("POST", "/upload", data={"csrf": visitor.csrf}, files={"file": handle})
+    assert "Columns matching no field (kept in the results): Ref" in page.text
+    draft = page.url.split("/")[4]
+    check = visitor.go(
+        "POST", f"/drafts/{draft}/columns", data={"csrf": visitor.csrf, "col0": "idMission"}
+    )
+    assert "2 rows: 2 ready to send" in check.text
+    second = visitor.upload(path)  # same headers: mapped as chosen, no question asked
+    assert "2 rows: 2 ready to send" in visitor.go("GET", f"/drafts/{second}/check").text
+
+
+def test_the_results_of_a_long_file_are_paged(sandbox, tmp_path):
+    with running_site(sandbox, tmp_path) as site:
+        person = Visitor(site)
+        person.sign_in()
+        run = person.send_draft(
+            person.upload(planning_csv(tmp_path / "g.csv", [f"G-{n}" for n in range(120)]))
+        )
+        first = person.wait_run(run)
+        assert "Page 1 of 3" in first and first.count('<tr class="outcome-created">') == 50
+        last = person.go("GET", f"/runs/{run}?page=3").text
+        assert "Page 3 of 3" in last and last.count('<tr class="outcome-created">') == 20

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import AsyncIterator
 
 from starlette.concurrency import run_in_threadpool
@@ -14,6 +15,7 @@ from importer.errors import ImporterError
 from importer.messages import get_language
 from importer.progress import _duration
 from importer.web.app import not_found, page, render, render_text, session_of, state_of
+from importer.web.drafts import PAGE_SIZE, grid_page
 from importer.web.runs import Run
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,17 +37,19 @@ def progress_values(run: Run) -> dict[str, object]:
     }
 
 
-def _results_lines(run: Run) -> list[dict[str, object]]:
-    """Each row's outcome, problem rows first (the results grid)."""
+def _results_lines(run: Run, page: int) -> dict[str, object]:
+    """One page of each row's outcome, problem rows first (the results grid)."""
     if run.draft is None:
-        return []
+        return {"lines": [], "page": 1, "pages": 1}
     problems = set(run.retry_index())
     order = sorted(range(len(run.outcomes)), key=lambda i: i not in problems)
-    lines = []
-    for i in order[:500]:
-        outcome = run.outcomes[i]
-        lines.append({"index": i, "outcome": outcome, "vrow": run.draft.rows[i]})
-    return lines
+    pages = max(1, math.ceil(len(order) / PAGE_SIZE))
+    page = min(max(1, page), pages)
+    lines = [
+        {"index": i, "outcome": run.outcomes[i], "vrow": run.draft.rows[i]}
+        for i in order[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    ]
+    return {"lines": lines, "page": page, "pages": pages}
 
 
 @page()
@@ -56,13 +60,11 @@ async def show_run(request: Request) -> Response:
     if not run.finished:
         return render(request, "run.html", run=run, values=progress_values(run))
     retry = run.retry_index() if run.draft else []
-    grid = None
-    if retry and run.draft is not None:
-        from importer.web.drafts import grid_page
-
-        grid = grid_page(run.draft, keep=retry)
+    grid = grid_page(run.draft, keep=retry) if retry and run.draft is not None else None
+    number = request.query_params.get("page", "1")
+    results = _results_lines(run, int(number) if number.isdigit() else 1)
     return render(
-        request, "results.html", run=run, lines=_results_lines(run), retry=retry, grid=grid,
+        request, "results.html", run=run, results=results, retry=retry, grid=grid,
         draft=run.draft,
     )  # fmt: skip
 
