@@ -635,6 +635,92 @@ def sandbox(
 
 
 @cli.command()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (loopback only, unless --allow-remote).",
+)
+@click.option("--port", type=int, default=8080, show_default=True, help="0 picks a free port.")
+@click.option("--allow-remote", is_flag=True, help="Allow a non-loopback --host.")
+@click.option(
+    "--sandbox",
+    is_flag=True,
+    help="Also start an embedded sandbox and send there (sign in with demo / demo).",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Uploads, results and history [default: in your state folder].",
+)
+@click.option(
+    "--upload-limit-mb", type=click.FloatRange(min=0.1), default=50.0, show_default=True,
+    help="Largest file accepted.",
+)  # fmt: skip
+@click.option(
+    "--idle-minutes", type=click.FloatRange(min=1), default=60.0, show_default=True,
+    help="Sign people out after this long without a request.",
+)  # fmt: skip
+@click.option(
+    "--keep-days", type=click.FloatRange(min=0.01), default=30.0, show_default=True,
+    help="Days the past runs and their workbooks are kept.",
+)  # fmt: skip
+@api_options
+@journal_option
+@click.pass_context
+def serve(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    allow_remote: bool,
+    sandbox: bool,
+    data_dir: Path | None,
+    upload_limit_mb: float,
+    idle_minutes: float,
+    keep_days: float,
+    api_url: str | None,
+    customer_id: int | None,
+    workers: int | None,
+    rate: float | None,
+    journal: Path | None,
+    ca_bundle: str | None,
+) -> None:
+    """Serve the import page: staff sign in with their Ocean login, drop a planning,
+    fix it in the grid, preview, send and download the results.
+
+    \b
+    Examples:
+      mission-importer serve --sandbox          # try it: sign in with demo / demo
+      mission-importer serve --port 8080        # behind a TLS reverse proxy
+    """
+    try:
+        from importer.web.app import WebConfig
+        from importer.web.serve import default_data_dir
+        from importer.web.serve import serve as serve_page
+    except ImportError:
+        raise UsageError(t("web.serve.missing_extra")) from None
+
+    settings = _settings(
+        ctx, api_url=api_url, ca_bundle=ca_bundle, customer_id=customer_id, workers=workers,
+        rate=rate, journal=journal,
+    )  # fmt: skip
+    config = WebConfig(
+        data_dir=data_dir or default_data_dir(),
+        upload_limit_mb=upload_limit_mb,
+        idle_minutes=idle_minutes,
+        keep_days=keep_days,
+    )
+
+    def ready(sentence: str) -> None:
+        click.echo(sentence, err=True)
+
+    serve_page(
+        settings, config, host=host, port=port, allow_remote=allow_remote, sandbox=sandbox,
+        on_ready=ready,
+    )  # fmt: skip
+
+
+@cli.command()
 @click.argument("inbox", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--outbox",

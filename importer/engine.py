@@ -8,6 +8,7 @@ through a :class:`~importer.progress.Progress`, everything else is in the return
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 import time
@@ -181,7 +182,8 @@ class BatchRunner:
             outcome.message = t("engine.would_send", call=call)
             return outcome
         id_mission = params["idMission"]
-        attempt = self._store.begin(self.api_url, customer, id_mission, call, digest)
+        fields = params if call != CALL_DELETE else None  # per-field digests, for previews
+        attempt = self._store.begin(self.api_url, customer, id_mission, call, digest, fields)
         if call == CALL_CREATE:
             result = self.client.create(params)
         elif call == CALL_MODIFY:
@@ -243,7 +245,7 @@ class BatchRunner:
         treats its mission as unknown (asks statutMission again before any send).
         """
         settled = 0
-        for attempt in self._store.in_flight(self.api_url):
+        for attempt in self._store.in_flight(self.api_url, live=False):
             result = self.client.status(attempt.id_mission, attempt.customer_id or None)
             if result.ok or result.not_found:
                 self._store.resolve(attempt.attempt_id, present=result.ok)
@@ -313,7 +315,13 @@ class BatchRunner:
                         all_done.set()
 
         threads = [
-            threading.Thread(target=worker_main, name=f"worker-{n}", daemon=True)
+            # Each worker runs in a copy of the caller's context (its message language).
+            threading.Thread(
+                target=contextvars.copy_context().run,
+                args=(worker_main,),
+                name=f"worker-{n}",
+                daemon=True,
+            )
             for n in range(count)
         ]
         for thread in threads:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import tempfile
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,7 +36,7 @@ from importer.schema import paused_gc, validate_table
 from importer.sources import read_table
 
 if TYPE_CHECKING:
-    from importer.engine import RunOptions, RunStats
+    from importer.engine import BatchRunner, RunOptions, RunStats
     from importer.journal import Journal
     from importer.ocean import OceanClient
 
@@ -218,14 +218,11 @@ def validate_file(
 # -- the network jobs --------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def open_client(settings: Settings) -> Iterator[OceanClient]:
-    """An authenticated Ocean client for these settings (raises exit-3 errors)."""
+def make_client(settings: Settings) -> OceanClient:
+    """An Ocean client for these settings, not yet authenticated."""
     from importer.ocean import OceanClient
 
-    if not settings.login or not settings.password:
-        raise UsageError(t("cli.credentials_missing"))
-    client = OceanClient(
+    return OceanClient(
         settings.api_url,
         settings.login,
         settings.password,
@@ -239,6 +236,14 @@ def open_client(settings: Settings) -> Iterator[OceanClient]:
         failure_patterns=settings.failure_patterns,
         rate=settings.rate,
     )
+
+
+@contextlib.contextmanager
+def open_client(settings: Settings) -> Iterator[OceanClient]:
+    """An authenticated Ocean client for these settings (raises exit-3 errors)."""
+    if not settings.login or not settings.password:
+        raise UsageError(t("cli.credentials_missing"))
+    client = make_client(settings)
     try:
         client.authenticate()
         yield client
@@ -258,7 +263,7 @@ def open_journal(settings: Settings) -> Iterator[Journal]:
         journal.close()
 
 
-def _send_rows(
+def send_rows(
     report: JobReport,
     rows: Sequence[ValidatedRow],
     valid_index: Sequence[int],
@@ -268,10 +273,14 @@ def _send_rows(
     client: OceanClient | None = None,
     journal: Journal | None = None,
     show_progress: bool = True,
+    progress: Progress | None = None,
+    on_runner: Callable[[BatchRunner], None] | None = None,
 ) -> None:
     """Run the valid rows through the engine and put their outcomes into ``report``.
 
     Rows never sent (Ctrl-C, API lost midway) become ``not_sent`` with the reason.
+    ``progress`` counts the rows done (the page reads it); ``on_runner`` is given the
+    runner before it starts (the page's cancel button calls its ``stop``).
     """
     from importer.engine import BatchRunner
 
@@ -279,8 +288,10 @@ def _send_rows(
         contextlib.nullcontext(client) if client else open_client(settings) as client,
         contextlib.nullcontext(journal) if journal else open_journal(settings) as journal,
     ):
-        progress = Progress(len(valid_index), enabled=show_progress)
+        progress = progress or Progress(len(valid_index), enabled=show_progress)
         runner = BatchRunner(client, journal, settings.api_url, options, progress)
+        if on_runner is not None:
+            on_runner(runner)
         if not options.dry_run:
             runner.reconcile_in_flight()
         results = runner.run([rows[i] for i in valid_index])
@@ -361,7 +372,7 @@ def import_file(
             workers=settings.workers,
             default_customer_id=settings.customer_id,
         )
-        _send_rows(
+        send_rows(
             report,
             prepared.rows,
             valid_index,
@@ -446,7 +457,7 @@ def delete_missions(
         options = RunOptions(
             mode=Action.DELETE, workers=settings.workers, default_customer_id=settings.customer_id
         )
-        _send_rows(report, rows, valid_index, settings, options, show_progress=show_progress)
+        send_rows(report, rows, valid_index, settings, options, show_progress=show_progress)
     unknown = report.counts.get(Outcome.NOT_FOUND.value, 0)
     if unknown:
         report.notes.append(t("status.delete_not_found_note", count=unknown))

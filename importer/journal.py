@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
+from importer import field_hashes
 from importer.errors import JournalError
 from importer.filelock import FileLock, owner_only
 from importer.messages import t
@@ -204,6 +205,8 @@ class Journal:
         self._pending: list[_Write] = []
         self._leading = False
         self._begun: dict[int, tuple[str, str, str]] = {}  # attempts begun here, not finished
+        self._fields: dict[int, dict[str, str]] = {}  # field digests of attempts begun here
+        self._field_key = b""
         self._queued: dict[tuple[str, str, str], int] = {}  # missions with a finish queued
         self._sync_full = True
         self._conn: sqlite3.Connection | None = None
@@ -261,6 +264,7 @@ class Journal:
                 self.path, timeout=_BUSY_MS / 1000, isolation_level=None, check_same_thread=False
             )
             self._prepare(conn)
+            self._field_key = field_hashes.prepare(conn)
         except sqlite3.Error as exc:
             if conn is not None:
                 conn.close()
@@ -445,8 +449,12 @@ class Journal:
         id_mission: str,
         call: str,
         params_hash: str | None,
+        params: Mapping[str, object] | None = None,
     ) -> int:
-        """Record an attempt before its request leaves; return its id once it is on disk."""
+        """Record an attempt before its request leaves; return its id once it is on disk.
+
+        ``params`` (create, modify): their per-field digests are kept if it is applied.
+        """
         if call not in CALLS:
             raise ValueError(f"unknown call {call!r}; expected one of {CALLS}")
         row = (normalise_url(api_url), _customer(customer_id), str(id_mission), call)
@@ -461,6 +469,8 @@ class Journal:
 
         attempt_id = self._transact(insert)
         self._begun[attempt_id] = row[:3]
+        if params is not None:
+            self._fields[attempt_id] = field_hashes.digests(self._field_key, params)
         return attempt_id
 
     def finish(self, attempt_id: int, result: Result, *, ocean_id: str | None = None) -> None:
@@ -475,6 +485,8 @@ class Journal:
         if result not in RESULTS:
             raise ValueError(f"unknown result {result!r}; expected one of {RESULTS}")
 
+        fields = self._fields.pop(attempt_id, None)
+
         def settle(conn: sqlite3.Connection) -> None:
             url, customer, mission, call, hash_ = self._attempt(conn, attempt_id)
             if result == "unknown":
@@ -484,6 +496,7 @@ class Journal:
                 present = call != CALL_DELETE
                 row = (url, customer, mission, int(present), hash_ if present else None)
                 conn.execute(_UPSERT_MISSION, (*row, ocean_id, _now()))
+                field_hashes.store(conn, (url, customer, mission), fields if present else None)
             conn.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,))
 
         key = self._begun.pop(attempt_id, None)
@@ -510,10 +523,13 @@ class Journal:
             hash_ = known[1] if present and call == CALL_DELETE and known and known[0] else None
             row = (url, customer, mission, int(present), hash_, None, _now())
             conn.execute(_UPSERT_MISSION, row)
+            if not hash_:  # content unknown: no field is known either
+                field_hashes.store(conn, (url, customer, mission), None)
             conn.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,))
 
         self._transact(settle)
         self._begun.pop(attempt_id, None)  # begun by this journal, never finished
+        self._fields.pop(attempt_id, None)
 
     def record_mission(
         self,
@@ -528,7 +544,24 @@ class Journal:
         """Record a mission's state learnt otherwise (e.g. statutMission said 404); no return."""
         key = (normalise_url(api_url), _customer(customer_id), str(id_mission))
         row = (*key, int(present), params_hash if present else None, ocean_id, _now())
-        self._transact(lambda conn: conn.execute(_UPSERT_MISSION, row))
+
+        def upsert(conn: sqlite3.Connection) -> None:
+            conn.execute(_UPSERT_MISSION, row)
+            if not present or params_hash is None:
+                field_hashes.store(conn, key, None)
+
+        self._transact(upsert)
+
+    def changed_fields(
+        self, api_url: str, customer_id: str, id_mission: str, params: Mapping[str, object]
+    ) -> list[str] | None:
+        """The fields of ``params`` that differ from what the API last accepted for this
+        mission; None when the journal does not know them (then every field may change)."""
+        key = (normalise_url(api_url), _customer(customer_id), str(id_mission))
+        self.flush()
+        with self._lock:
+            known = field_hashes.load(self._connection(), key)
+        return None if known is None else field_hashes.changed(self._field_key, known, params)
 
     @staticmethod
     def _attempt(conn: sqlite3.Connection, attempt_id: int) -> tuple:
@@ -540,8 +573,13 @@ class Journal:
             raise ValueError(f"attempt {attempt_id} is not in the journal (already settled?)")
         return row
 
-    def in_flight(self, api_url: str | None = None) -> list[InFlight]:
-        """Return every attempt left unsettled for this API (all APIs when None), oldest first."""
+    def in_flight(self, api_url: str | None = None, *, live: bool = True) -> list[InFlight]:
+        """Return every attempt left unsettled for this API (all APIs when None), oldest first.
+
+        ``live=False`` leaves out the attempts begun through this journal and still waiting
+        for their answer: they belong to runs alive in this process (the page runs several
+        at once on one journal); only the attempts of runs that are gone may be settled.
+        """
         sql = (
             "SELECT id, api_url, customer_id, id_mission, call, params_hash, started_at, state"
             " FROM attempts"
@@ -550,7 +588,8 @@ class Journal:
             rows = self._read(sql + " ORDER BY id")
         else:
             rows = self._read(sql + " WHERE api_url = ? ORDER BY id", (normalise_url(api_url),))
-        return [InFlight(*row) for row in rows]
+        waiting = {} if live else self._begun.copy()  # one C call: safe beside the workers
+        return [InFlight(*row) for row in rows if row[0] not in waiting]
 
     # -- files -----------------------------------------------------------------------------
 

@@ -273,6 +273,10 @@ class OceanClient:
         with self._auth_lock:
             self._login_locked()
 
+    def forget_password(self) -> None:
+        """Drop the password from memory: once the token expires, sign in again (the page)."""
+        self._password = ""
+
     def _renew_margin(self) -> float:
         return min(RENEW_MARGIN, self.token_lifetime / 10)
 

@@ -145,7 +145,10 @@ def test_no_help_line_is_cut_off(runner: CliRunner, lang: str) -> None:
     heading = "Commandes\u202f:" if lang == "fr" else "Commands:"
     assert heading in result.output.splitlines()
     joined = " ".join(result.output.split())
-    first = "Affiche chaque réglage en vigueur et son origine, se connecte et fait un appel de lecture sans effet"
+    first = (
+        "Affiche chaque réglage en vigueur et son origine, se connecte et fait un appel de "
+        "lecture sans effet"
+    )
     assert first in joined if lang == "fr" else "Show each setting in effect" in joined
 
 

@@ -695,3 +695,28 @@ def test_sigkill_at_random_instants_leaves_a_consistent_journal(path: Path) -> N
         finally:
             check.close()
     assert operations > 100  # the children really worked before being killed
+
+
+def test_attempts_of_live_runs_are_not_offered_for_settling(journal: Journal) -> None:
+    waiting = journal.begin(URL, "", "L1", CALL_CREATE, "h1")
+    assert [a.attempt_id for a in journal.in_flight(URL)] == [waiting]
+    assert journal.in_flight(URL, live=False) == []  # a run of this process waits for it
+    journal.finish(waiting, "unknown")  # its run ended without knowing: now it may be settled
+    assert [a.attempt_id for a in journal.in_flight(URL, live=False)] == [waiting]
+
+
+def test_field_digests_tell_which_fields_changed_without_keeping_values(tmp_path) -> None:
+    path = tmp_path / "fields.sqlite3"
+    params = {"idMission": "F1", "ville": "Lyon", "commentaire": "code 1234"}
+    with Journal(path) as journal:
+        assert journal.changed_fields(URL, "", "F1", params) is None
+        attempt = journal.begin(URL, "", "F1", CALL_CREATE, "h", params)
+        journal.finish(attempt, "applied")
+        assert journal.changed_fields(URL, "", "F1", params) == []
+        edited = {**params, "commentaire": "code 9999", "rue": "1 rue Neuve"}
+        assert journal.changed_fields(URL, "", "F1", edited) == ["commentaire", "rue"]
+    assert b"code 1234" not in path.read_bytes() and b"Lyon" not in path.read_bytes()
+    with Journal(path) as reopened:  # the key lives with the journal: still comparable
+        assert reopened.changed_fields(URL, "", "F1", params) == []
+        reopened.record_mission(URL, "", "F1", present=False)
+        assert reopened.changed_fields(URL, "", "F1", params) is None

@@ -7,9 +7,11 @@ keys, prefixed by the domain); this package merges them into one catalogue. Use
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import locale
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from importlib import import_module
 from typing import Any
 
@@ -29,10 +31,16 @@ _DOMAINS = (
     "cli",
     "status",
     "audit",
+    "web",
 )
 
 _catalogue: dict[str, dict[str, str]] | None = None
 _language = "en"
+# A language for the current context only (one web request, one run of the page); None:
+# the process-wide language above (the command line sets that one).
+_context_language: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "importer_language", default=None
+)
 
 
 def catalogue() -> dict[str, dict[str, str]]:
@@ -58,7 +66,18 @@ def set_language(lang: str) -> None:
 
 
 def get_language() -> str:
-    return _language
+    return _context_language.get() or _language
+
+
+@contextlib.contextmanager
+def language_context(lang: str) -> Iterator[str]:
+    """Render messages in ``lang`` within this context only (e.g. one web request)."""
+    chosen = lang if lang in LANGUAGES else "en"
+    token = _context_language.set(chosen)
+    try:
+        yield chosen
+    finally:
+        _context_language.reset(token)
 
 
 def detect_language(environ: Mapping[str, str] | None = None) -> str:
@@ -78,7 +97,7 @@ def detect_language(environ: Mapping[str, str] | None = None) -> str:
 def t(key: str, /, lang: str | None = None, **values: Any) -> str:
     """Render message ``key`` in the current language (falls back to English)."""
     texts = catalogue()
-    template = texts.get(lang or _language, {}).get(key) or texts["en"].get(key)
+    template = texts.get(lang or get_language(), {}).get(key) or texts["en"].get(key)
     if template is None:
         raise KeyError(f"message {key!r} is not in the catalogue")
     if not values:

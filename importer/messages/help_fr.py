@@ -78,6 +78,18 @@ Exemples :
 Exemples\u202f:
   OCEAN_LOGIN=moi mission-importer check
   mission-importer check --json""",
+    "cmd.serve": """Sert la page d'import : le personnel se connecte avec son identifiant Ocean, dépose un planning,
+le corrige dans la grille, voit l'aperçu, l'envoie et télécharge les résultats.
+
+\b
+Exemples :
+  mission-importer serve --sandbox          # pour essayer : connectez-vous avec demo / demo
+  mission-importer serve --port 8080        # derrière un mandataire inverse TLS""",
+    "serve.sandbox": "Lance aussi un bac à sable intégré et y envoie (connexion avec demo / demo).",
+    "opt.data_dir": "Téléversements, résultats et historique [défaut : dans votre dossier d'état].",
+    "opt.upload_limit_mb": "Taille du plus gros fichier accepté.",
+    "opt.idle_minutes": "Déconnecte après ce délai sans requête.",
+    "opt.keep_days": "Jours de conservation des envois passés et de leurs classeurs.",
     "opt.help": "Affiche ce message et quitte.",
     "opt.version": "Affiche la version et quitte.",
     "opt.lang": "Langue des messages et des classeurs [défaut : fichier de configuration ou langue du système].",

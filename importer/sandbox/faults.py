@@ -60,6 +60,13 @@ class FaultPlan:
         self._rng = random.Random(seed)
         self.rate = check_rate(rate)
         self.kinds = FAULT_KINDS if kinds is None else check_kinds(kinds)
+        self._forced: list[str] = []  # faults for the next calls, whatever the rate
+
+    def fail_next(self, count: int, kind: str = "500") -> None:
+        """Inject ``kind`` on each of the next ``count`` mission calls (then back to the rate)."""
+        check_kinds([kind])
+        with self._lock:
+            self._forced = [kind] * max(0, int(count))
 
     def configure(
         self, rate: float | None = None, kinds: Iterable[str] | None = None, seed: int | None = None
@@ -76,6 +83,8 @@ class FaultPlan:
     def draw(self) -> str | None:
         """Return the fault kind to inject on this call, or None."""
         with self._lock:
+            if self._forced:
+                return self._forced.pop()
             if self.rate <= 0.0 or not self.kinds:
                 return None
             if self._rng.random() >= self.rate:

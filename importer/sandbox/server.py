@@ -184,6 +184,10 @@ class Sandbox:
         """Change fault injection at runtime (None keeps a setting)."""
         self._faults.configure(rate, kinds, seed)
 
+    def fail_next(self, count: int, kind: str = "500") -> None:
+        """Inject fault ``kind`` on each of the next ``count`` mission calls."""
+        self._faults.fail_next(count, kind)
+
     def banner(self) -> str:
         """Return the sentence a command prints once the sandbox listens (URL, accounts)."""
         return t(

@@ -1,0 +1,167 @@
+"""5. Send (progress streamed, cancel), 6. Results (retry, workbook) and the history."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import AsyncIterator
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from importer.errors import ImporterError
+from importer.messages import get_language
+from importer.progress import _duration
+from importer.web.app import not_found, page, render, render_text, session_of, state_of
+from importer.web.drafts import PAGE_SIZE, grid_page
+from importer.web.runs import Run
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TICK = 0.5  # seconds between two progress events
+
+
+def _run(request: Request) -> Run | None:
+    return state_of(request).runs.get(request.path_params["run"], session_of(request).owner)
+
+
+def progress_values(run: Run) -> dict[str, object]:
+    rate, left = run.rate_and_eta()
+    return {
+        "done": run.done,
+        "total": run.total,
+        "rate": f"{rate:.0f}",
+        "eta": _duration(left),
+        "failures": run.failures,
+    }
+
+
+def _results_lines(run: Run, page: int) -> dict[str, object]:
+    """One page of each row's outcome, problem rows first (the results grid)."""
+    if run.draft is None:
+        return {"lines": [], "page": 1, "pages": 1}
+    problems = set(run.retry_index())
+    order = sorted(range(len(run.outcomes)), key=lambda i: i not in problems)
+    pages = max(1, math.ceil(len(order) / PAGE_SIZE))
+    page = min(max(1, page), pages)
+    lines = [
+        {"index": i, "outcome": run.outcomes[i], "vrow": run.draft.rows[i]}
+        for i in order[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    ]
+    return {"lines": lines, "page": page, "pages": pages}
+
+
+@page()
+async def show_run(request: Request) -> Response:
+    run = _run(request)
+    if run is None:
+        return not_found(request)
+    if not run.finished:
+        return render(request, "run.html", run=run, values=progress_values(run))
+    retry = run.retry_index() if run.draft else []
+    grid = grid_page(run.draft, keep=retry) if retry and run.draft is not None else None
+    number = request.query_params.get("page", "1")
+    results = _results_lines(run, int(number) if number.isdigit() else 1)
+    return render(
+        request, "results.html", run=run, results=results, retry=retry, grid=grid,
+        draft=run.draft,
+    )  # fmt: skip
+
+
+def _event(name: str, html: str) -> str:
+    data = "\n".join(f"data: {line}" for line in html.splitlines() or [""])
+    return f"event: {name}\n{data}\n\n"
+
+
+@page()
+async def events(request: Request) -> Response:
+    run = _run(request)
+    if run is None:
+        return not_found(request)
+
+    async def stream() -> AsyncIterator[str]:
+        while not await request.is_disconnected():
+            html = render_text(request, "_progress.html", run=run, values=progress_values(run))
+            yield _event("progress", html)
+            if run.finished:
+                yield _event("done", render_text(request, "_done.html", run=run))
+                return
+            await asyncio.sleep(TICK)
+
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
+
+
+@page()
+async def cancel(request: Request) -> Response:
+    run = _run(request)
+    if run is None:
+        return not_found(request)
+    run.cancel()
+    return RedirectResponse(f"/runs/{run.id}", status_code=303)
+
+
+@page()
+async def retry(request: Request) -> Response:
+    run = _run(request)
+    if run is None or run.draft is None or not run.finished:
+        return not_found(request)
+    index = [i for i in run.retry_index() if run.draft.rows[i].valid]
+    if not index:
+        return RedirectResponse(f"/runs/{run.id}", status_code=303)
+    state = state_of(request)
+    client = session_of(request).client
+    source = state.drafts.source(run.draft)
+    new = state.runs.start(
+        run.draft, index, client, lang=get_language(), previous=run, source=source
+    )
+    return RedirectResponse(f"/runs/{new.id}", status_code=303)
+
+
+@page()
+async def resume(request: Request) -> Response:
+    """Send again the rows of a run a server restart cut short (the journal skips the sent)."""
+    run = _run(request)
+    if run is None or run.status != "interrupted" or not run.source:
+        return not_found(request)
+    state = state_of(request)
+    try:
+        draft = await run_in_threadpool(state.drafts.rebuild, run.source, run.owner, state.settings)
+    except ImporterError as exc:
+        return render(request, "error.html", 422, message=str(exc))
+    wanted = set(run.sent_rows)
+    index = [i for i, vrow in enumerate(draft.rows) if vrow.valid and vrow.row in wanted]
+    client = session_of(request).client
+    new = state.runs.start(
+        draft, index, client, lang=get_language(), source=state.drafts.source(draft)
+    )
+    run.status = "resumed"
+    run.save()
+    return RedirectResponse(f"/runs/{new.id}", status_code=303)
+
+
+@page()
+async def workbook(request: Request) -> Response:
+    run = _run(request)
+    if run is None or run.workbook is None or not run.workbook.is_file():
+        return not_found(request)
+    return FileResponse(run.workbook, media_type=XLSX, filename=run.workbook.name)
+
+
+@page()
+async def history(request: Request) -> Response:
+    state = state_of(request)
+    runs = state.runs.history(session_of(request).owner)
+    return render(request, "history.html", runs=runs, days=f"{state.config.keep_days:g}")
+
+
+ROUTES = [
+    Route("/runs/{run}", show_run, methods=["GET"]),
+    Route("/runs/{run}/events", events, methods=["GET"]),
+    Route("/runs/{run}/cancel", cancel, methods=["POST"]),
+    Route("/runs/{run}/retry", retry, methods=["POST"]),
+    Route("/runs/{run}/resume", resume, methods=["POST"]),
+    Route("/runs/{run}/workbook", workbook, methods=["GET"]),
+    Route("/history", history, methods=["GET"]),
+]

@@ -1,0 +1,111 @@
+"""Sign in, sign out and the customer switch of multi-client accounts."""
+
+from __future__ import annotations
+
+import secrets
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from importer.errors import ApiUnavailableError, AuthenticationError, UsageError
+from importer.messages import t
+from importer.ocean import OceanClient
+from importer.web.app import cookie_options, page, render, session_of, state_of
+from importer.web.sessions import SESSION_COOKIE, SIGNIN_COOKIE, open_client
+
+
+def _signin_page(request: Request, status: int = 200, error: str = "", login: str = "") -> Response:
+    token = secrets.token_urlsafe(32)
+    response = render(request, "signin.html", status, signin_csrf=token, error=error, login=login)
+    response.set_cookie(SIGNIN_COOKIE, token, max_age=3600, **cookie_options(request))
+    return response
+
+
+@page(public=True)
+async def signin_form(request: Request) -> Response:
+    if request.state.session is not None:
+        return RedirectResponse("/", status_code=303)
+    return _signin_page(request)
+
+
+def _customer(raw: object) -> int | None:
+    text = str(raw or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+@page(public=True)
+async def signin(request: Request) -> Response:
+    state = state_of(request)
+    form = await request.form()
+    expected = request.cookies.get(SIGNIN_COOKIE, "")
+    sent = str(form.get("csrf", ""))
+    if not expected or not secrets.compare_digest(sent, expected):
+        return render(request, "error.html", 403, message=t("web.error.csrf"))
+    login = str(form.get("login", "")).strip()
+    password = str(form.get("password", ""))
+    address = request.client.host if request.client else "?"
+    limited = state.login_limiter.blocked(login.casefold())
+    if limited or state.address_limiter.blocked(address):
+        return _signin_page(request, 429, t("web.signin.rate_limited"), login)
+    customer = _customer(form.get("customer"))
+    try:
+        client = await run_in_threadpool(open_client, state.settings, login, password, customer)
+    except AuthenticationError:
+        state.login_limiter.failed(login.casefold())
+        state.address_limiter.failed(address)
+        return _signin_page(request, 401, t("web.signin.failed"), login)
+    except (ApiUnavailableError, UsageError) as exc:
+        return _signin_page(request, 503, t("web.signin.unreachable", reason=exc), login)
+    finally:
+        del password
+    session = state.sessions.create(login, state.settings.api_url, client, customer)
+    if customer is None and await run_in_threadpool(_refused_customer, client, None):
+        session.needs_customer = True  # an account with several customers: pick one first
+    response = RedirectResponse("/customer" if session.needs_customer else "/", status_code=303)
+    response.set_cookie(SESSION_COOKIE, session.sid, **cookie_options(request))
+    response.delete_cookie(SIGNIN_COOKIE)
+    return response
+
+
+@page()
+async def signout(request: Request) -> Response:
+    state_of(request).sessions.drop(session_of(request).sid)
+    response = RedirectResponse("/signin", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+CHECK_ID = "mission-importer-check"  # a harmless statutMission: 404, or 403 for a customer
+
+
+def _refused_customer(client: OceanClient, customer: int | None) -> bool:
+    """True when Ocean refuses this customer (or none) for the account (HTTP 403)."""
+    return client.status(CHECK_ID, customer).http_status == 403
+
+
+@page()
+async def customer_form(request: Request) -> Response:
+    return render(request, "customer.html", error="")
+
+
+@page()
+async def switch_customer(request: Request) -> Response:
+    session = session_of(request)
+    customer = _customer((await request.form()).get("customer"))
+    if await run_in_threadpool(_refused_customer, session.client, customer):
+        message = t("web.customer.refused", customer=customer or "-")
+        return render(request, "customer.html", 403, error=message)
+    session.switch_customer(customer)
+    session.needs_customer = False
+    return RedirectResponse("/", status_code=303)
+
+
+ROUTES = [
+    Route("/signin", signin_form, methods=["GET"]),
+    Route("/signin", signin, methods=["POST"]),
+    Route("/signout", signout, methods=["POST"]),
+    Route("/customer", customer_form, methods=["GET"]),
+    Route("/customer", switch_customer, methods=["POST"]),
+]
