@@ -70,7 +70,10 @@ def test_no_french_entry_uses_an_english_outcome_word() -> None:
     words = re.compile(
         r"(?<![-/\w])(created|modified|deleted|unchanged|valid|invalid|failed|not_sent)(?![-\w])"
     )
-    found = {key: words.findall(text) for key, text in french_texts().items()}
+    found = {
+        key: words.findall(re.sub(r"\{\w+\}", "", text))  # placeholders are code, not words
+        for key, text in french_texts().items()
+    }
     assert {key: hits for key, hits in found.items() if hits} == {}
 
 
