@@ -5,7 +5,7 @@
 For each input (.xlsx; the same .xlsx with every deletion date at 00:00, whose cells
 calamine reads as bare dates so their number formats are read; .csv) it measures, each
 in its own subprocess (so peak memory is the process's own):
-- ours:  importer.jobs.validate_file (calamine read, header mapping, pandera validation,
+- ours:  importer.commands.batch.validate_file (calamine read, header mapping, pandera validation,
          normalisation, XlsxWriter results workbook with highlights);
 - naive: pandas.read_excel/read_csv with openpyxl, a per-row Python validation loop,
          an openpyxl normal-mode write of the same table;
@@ -29,8 +29,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from importer.columns import API_FIELDS
 from importer.model import RESULT_COLUMNS
+from importer.rows.columns import API_FIELDS
 
 ADDED = list(RESULT_COLUMNS)
 HEADERS = [API_FIELDS[0], *API_FIELDS[2:], API_FIELDS[1]]  # idMission first, customerId last
@@ -130,8 +130,8 @@ def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
 
 
 def run_ours(path: Path, out: Path) -> int:
-    from importer.config import Settings
-    from importer.jobs import validate_file
+    from importer.commands.batch import validate_file
+    from importer.settings.load import Settings
 
     report = validate_file(path, Settings(), output=out)
     return len(report.outcomes)

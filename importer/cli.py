@@ -95,7 +95,7 @@ class ImporterGroup(TranslatedHelp, click.Group):
                 formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
-        from importer import audit
+        from importer.report import audit_log as audit
 
         try:
             return super().invoke(ctx)
@@ -122,7 +122,7 @@ def _apply_language(lang: str | None) -> str | None:
 
 def _settings(ctx: click.Context, **cli_values: Any) -> Any:
     """Settings from command line > environment > file > defaults; language applied."""
-    from importer.config import load_configuration, resolve_language
+    from importer.settings.load import load_configuration, resolve_language
 
     root = ctx.find_root().params
     values = {k: v for k, v in cli_values.items() if v is not None and v != ()}
@@ -152,8 +152,8 @@ def _finish(report: Any, *, quiet: bool, as_json: bool) -> None:
 
     ``--quiet`` prints nothing on success and one sentence on stderr otherwise.
     """
-    from importer import audit
-    from importer.summary import failure_sentence, summary_dict, summary_json, summary_lines
+    from importer.report import audit_log as audit
+    from importer.report.console import failure_sentence, summary_dict, summary_json, summary_lines
 
     audit.event("summary", **summary_dict(report))
     if as_json:
@@ -172,7 +172,7 @@ def _finish(report: Any, *, quiet: bool, as_json: bool) -> None:
 def _open_log(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
     """--log-file, taken first (eager), so that even a usage error is logged."""
     if value is not None:
-        from importer import audit
+        from importer.report import audit_log as audit
 
         try:
             audit.attach(value, ctx.info_name or "")
@@ -312,7 +312,7 @@ def validate(
     Example:
       mission-importer validate planning.xlsx
     """
-    from importer.jobs import validate_file
+    from importer.commands.batch import validate_file
 
     settings = _settings(ctx, sheet=sheet, timezone=timezone)
     report = validate_file(file, settings, output=output, failed_only=only_failed)
@@ -376,7 +376,7 @@ def import_(
       OCEAN_LOGIN=me OCEAN_PASSWORD=... mission-importer import planning.xlsx
       mission-importer import --dry-run planning.xlsx
     """
-    from importer.jobs import import_file, sandbox_settings
+    from importer.commands.batch import import_file, sandbox_settings
 
     settings = _settings(
         ctx,
@@ -457,7 +457,7 @@ def status(
       mission-importer status planning.xlsx
       mission-importer status --id M-0001 --id M-0002 -o statuses.xlsx
     """
-    from importer.status import status_missions
+    from importer.commands.status import status_missions
 
     settings = _ask_password(
         _settings(
@@ -519,7 +519,7 @@ def delete(
       mission-importer delete cancelled.xlsx
       mission-importer delete --id M-0001 --yes
     """
-    from importer.jobs import delete_missions
+    from importer.commands.batch import delete_missions
 
     if not file and not ids:
         raise UsageError(t("cli.file_or_ids"))
@@ -558,7 +558,7 @@ def template(ctx: click.Context, path: Path | None) -> None:
       mission-importer --lang fr template planning.xlsx
     """
     from importer.messages import get_language
-    from importer.template import write_template
+    from importer.report.template import write_template
 
     _settings(ctx)
     target = path or Path("missions_template.xlsx")
@@ -833,7 +833,7 @@ def check(
       OCEAN_LOGIN=me mission-importer check
       mission-importer check --json
     """
-    from importer.check import check_connection, effective_table
+    from importer.commands.check import check_connection, effective_table
 
     settings = _ask_password(
         _settings(

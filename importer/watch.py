@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from importer.config import Settings
 from importer.errors import ApiUnavailableError, ExitCode, ImporterError, JournalError
 from importer.filelock import FileLock
 from importer.inbox import (
@@ -43,6 +42,7 @@ from importer.inbox import (
     stamped,
 )
 from importer.messages import t
+from importer.settings.load import Settings
 
 log = logging.getLogger("importer.watch")
 
@@ -163,7 +163,7 @@ class Watcher:
 
         Returns how many files were processed; ``exit_code`` says how it went.
         """
-        from importer.jobs import open_client, open_journal
+        from importer.commands.batch import open_client, open_journal
 
         for folder in (self.outbox, self.done, self.to_fix, self.failed):
             folder.mkdir(parents=True, exist_ok=True)
@@ -210,7 +210,7 @@ class Watcher:
 
     def process(self, path: Path, client: Any, journal: Any, *, once: bool = False) -> None:
         """Import one file, then file it by its fate (or leave it waiting for a retry)."""
-        from importer.journal import file_hash
+        from importer.send.journal import file_hash
 
         started = time.monotonic()
         read_sig = self._pick_up(path)
@@ -267,7 +267,7 @@ class Watcher:
         self, path: Path, digest: str, waiting: Waiting | None, client: Any, journal: Any
     ) -> Any:
         """Run the import of one file with the service's client and journal; its JobReport."""
-        from importer.jobs import default_output, import_file
+        from importer.commands.batch import default_output, import_file
 
         earlier = journal.find_file(digest)
         notes = (

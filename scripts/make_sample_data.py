@@ -22,8 +22,8 @@ import xlsxwriter
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
-from importer.columns import FIELDS  # noqa: E402
-from importer.template import template_headers, write_template  # noqa: E402
+from importer.report.template import template_headers, write_template  # noqa: E402
+from importer.rows.columns import FIELDS  # noqa: E402
 
 SEED = 20270301
 CREATED = datetime(2027, 1, 4, 9, 0)  # fixed document date: the files never change

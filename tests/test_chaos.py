@@ -32,9 +32,9 @@ import pytest
 from click.testing import CliRunner
 
 from importer.cli import cli
-from importer.config import Settings
-from importer.jobs import import_file, prepare
+from importer.commands.batch import import_file, prepare
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, FAULT_KINDS, Sandbox
+from importer.settings.load import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_import import settings_for, write_planning

@@ -1,4 +1,4 @@
-"""Tests for importer.config: precedence, discovery, the TOML layout, checks and display."""
+"""Tests for importer.settings.load: precedence, discovery, the TOML layout, checks and display."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from importer import config as config_module
-from importer.config import (
+from importer.errors import ExitCode, UsageError
+from importer.messages import catalogue, set_language
+from importer.settings import load as config_module
+from importer.settings.load import (
     CONFIG_FILE_NAME,
     KINDS,
     SECTIONS,
@@ -25,8 +27,6 @@ from importer.config import (
     resolve_language,
     toml_key,
 )
-from importer.errors import ExitCode, UsageError
-from importer.messages import catalogue, set_language
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "mission-importer.toml"
 ORIGINAL_USER_CONFIG_PATH = platformdirs.user_config_path

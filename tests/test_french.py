@@ -158,10 +158,10 @@ def test_no_help_line_is_cut_off(runner: CliRunner, lang: str) -> None:
 def test_a_number_cell_is_quoted_with_a_decimal_comma_in_french() -> None:
     import pandas as pd
 
-    from importer.columns import map_headers
-    from importer.config import Settings
     from importer.model import SourceTable
-    from importer.schema import validate_table
+    from importer.rows.columns import map_headers
+    from importer.rows.rules import validate_table
+    from importer.settings.load import Settings
 
     set_language("fr")
     cells = ["M1", "03/12/2027 08:30", "VL-1", "Lyon", 123.5, 2.35]

@@ -27,8 +27,8 @@ import pytest
 from click.testing import CliRunner
 
 from importer.cli import cli
+from importer.read.table import read_table
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
-from importer.sources import read_table
 
 DATA = Path(__file__).resolve().parent / "data"
 BAD = DATA / "bad"

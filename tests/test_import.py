@@ -15,12 +15,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from importer.config import Settings
+from importer.commands.batch import delete_missions, import_file
+from importer.commands.status import status_missions
 from importer.errors import ApiUnavailableError, AuthenticationError
-from importer.jobs import delete_missions, import_file
 from importer.model import CALL_CREATE, Outcome
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, MULTI_LOGIN, MULTI_PASSWORD, Sandbox
-from importer.status import status_missions
+from importer.settings.load import Settings
 
 HEADERS = ["idMission", "jourHeureInter", "nomVeh", "ville", "codPost", "commentaire", "aEnvoyer"]
 
@@ -299,10 +299,10 @@ def test_ctrl_c_during_the_wait_never_takes_a_sending_worker_for_done(tmp_path):
     # thread as stopped; the engine must not wait with join, or this row reads "not sent".
     import _thread
 
-    from importer.calls import CallResult
-    from importer.engine import BatchRunner, RunOptions
-    from importer.journal import Journal
     from importer.model import Action, ValidatedRow
+    from importer.send.answers import CallResult
+    from importer.send.engine import BatchRunner, RunOptions
+    from importer.send.journal import Journal
 
     class SlowClient:
         def create(self, params: dict[str, str]) -> CallResult:

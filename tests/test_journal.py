@@ -1,4 +1,4 @@
-"""Tests for importer/journal.py: semantics, concurrency, the run lock, permissions, crashes."""
+"""Tests for importer/send/journal.py: semantics, concurrency, run lock, permissions, crashes."""
 
 from __future__ import annotations
 
@@ -16,9 +16,12 @@ from pathlib import Path
 
 import pytest
 
-import importer.journal as journal_module
+import importer.send.journal as journal_module
 from importer.errors import JournalError
-from importer.journal import (
+from importer.messages import catalogue, set_language
+from importer.messages import journal as journal_messages
+from importer.model import CALL_CREATE, CALL_DELETE, CALL_MODIFY
+from importer.send.journal import (
     InFlight,
     Journal,
     default_journal_path,
@@ -26,9 +29,6 @@ from importer.journal import (
     normalise_url,
     params_hash,
 )
-from importer.messages import catalogue, set_language
-from importer.messages import journal as journal_messages
-from importer.model import CALL_CREATE, CALL_DELETE, CALL_MODIFY
 
 URL = "http://127.0.0.1:8080"
 ROOT = Path(__file__).resolve().parents[1]
@@ -404,7 +404,7 @@ def test_one_failing_write_does_not_undo_its_group(journal: Journal) -> None:
 HOLDER = """
 import sys, time
 from pathlib import Path
-from importer.journal import Journal
+from importer.send.journal import Journal
 journal = Journal(Path(sys.argv[1]))
 print("READY", flush=True)
 if sys.argv[2] == "wait":
@@ -595,7 +595,7 @@ def test_corrupt_message_in_french(path: Path) -> None:
 WORKER = """
 import sys, threading
 from pathlib import Path
-from importer.journal import Journal
+from importer.send.journal import Journal
 URL, CALLS = sys.argv[2], ("ajoutMission", "modifierMission", "supprimerMission")
 RESULTS = ("applied", "not_applied", "unknown", "applied")
 journal = Journal(Path(sys.argv[1]), lock_timeout=10)

@@ -21,15 +21,15 @@ import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from importer.cell_formats import shows_time
-from importer.columns import map_headers
-from importer.config import Settings
-from importer.jobs import import_file
-from importer.missions import format_date_time, parse_datetime
+from importer.commands.batch import import_file
 from importer.model import UnsureMidnight
+from importer.read.cell_formats import shows_time
+from importer.read.table import read_table
+from importer.rows.cells import format_date_time, parse_datetime
+from importer.rows.columns import map_headers
+from importer.rows.rules import load_zone, validate_table
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
-from importer.schema import load_zone, validate_table
-from importer.sources import read_table
+from importer.settings.load import Settings
 
 PARIS = load_zone("Europe/Paris")
 HEADERS = ["idMission", "jourHeureInter", "jourHeurePeremp", "nomVeh", "ville", "adrRefCli"]

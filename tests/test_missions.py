@@ -1,4 +1,4 @@
-"""Value parsers and API parameters (importer.missions)."""
+"""Value parsers and API parameters (importer.rows.cells)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from importer.messages import t
-from importer.missions import (
+from importer.model import Action
+from importer.rows.cells import (
     EXCEL_EPOCH,
     ValueProblem,
     When,
@@ -31,7 +32,6 @@ from importer.missions import (
     parser_for,
     show_value,
 )
-from importer.model import Action
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -20,8 +20,6 @@ from importer import __version__
 from importer.errors import ApiUnavailableError, AuthenticationError, ExitCode, UsageError
 from importer.messages import set_language
 from importer.model import CALL_CREATE, CALL_DELETE, CALL_MODIFY, CALL_STATUS
-from importer.ocean import USER_AGENT, OceanClient
-from importer.pacing import Pacer, exponential, full_jitter, parse_retry_after
 from importer.sandbox import (
     DEMO_LOGIN,
     DEMO_PASSWORD,
@@ -29,6 +27,8 @@ from importer.sandbox import (
     MULTI_PASSWORD,
     Sandbox,
 )
+from importer.send.client import USER_AGENT, OceanClient
+from importer.send.pacing import Pacer, exponential, full_jitter, parse_retry_after
 
 FAST = {
     "backoff_base": 0.005,
@@ -94,7 +94,7 @@ class FaultsOff(logging.Handler):
 @pytest.fixture
 def faults_off() -> Iterator[Callable[..., FaultsOff]]:
     """Install a FaultsOff handler on the client's logger (removed at teardown)."""
-    logger = logging.getLogger("importer.ocean")
+    logger = logging.getLogger("importer.send.client")
     old_level = logger.level
     handlers: list[FaultsOff] = []
 
@@ -651,7 +651,7 @@ def test_debug_logs_hold_no_password_and_no_token(sandbox_factory, client_for, c
         assert "s3cret-pass" not in text and DEMO_PASSWORD not in text
         assert not any(token in text for token in tokens)
         assert "X-AUTH-TOKEN" not in text
-    ocean_lines = [r.getMessage() for r in ours if r.name == "importer.ocean"]
+    ocean_lines = [r.getMessage() for r in ours if r.name == "importer.send.client"]
     assert ocean_lines and not any("?" in line for line in ocean_lines)  # no query strings
 
 

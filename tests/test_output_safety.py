@@ -37,13 +37,13 @@ import pytest
 from click.testing import CliRunner
 
 from importer.cli import cli
-from importer.config import Settings
 from importer.errors import ApiUnavailableError, UsageError
 from importer.model import Outcome, RowIssue, RowOutcome
-from importer.ocean import OceanClient
-from importer.results import RunSummary, write_results
+from importer.read.table import read_table
+from importer.report.workbook import RunSummary, write_results
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox, is_loopback
-from importer.sources import read_table
+from importer.send.client import OceanClient
+from importer.settings.load import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_import import HEADERS

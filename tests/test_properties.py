@@ -20,9 +20,9 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from importer.columns import FIELD_NAMES, FIELDS, match_header, normalise_header
 from importer.errors import InputError
-from importer.missions import (
+from importer.read.table import read_table
+from importer.rows.cells import (
     EXCEL_EPOCH,
     ValueProblem,
     format_date_time,
@@ -32,7 +32,7 @@ from importer.missions import (
     parse_postcode,
     parser_for,
 )
-from importer.sources import read_table
+from importer.rows.columns import FIELD_NAMES, FIELDS, match_header, normalise_header
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 ZONES = [UTC, PARIS, zoneinfo.ZoneInfo("America/New_York"), zoneinfo.ZoneInfo("Asia/Kolkata")]
@@ -383,7 +383,7 @@ def test_arbitrary_bytes_in_a_csv_only_raise_input_error(parts, ext):
 def test_form_encoding_is_urlencode(params):
     from urllib.parse import urlencode
 
-    from importer.ocean import form_encode
+    from importer.send.client import form_encode
 
     assert form_encode(params) == urlencode(params)
     assert form_encode(params) == urlencode(params)  # the second time from the cache

@@ -15,12 +15,12 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from importer import results
 from importer.errors import InputError
 from importer.messages import catalogue, get_language, set_language
 from importer.messages import results as results_messages
 from importer.model import RESULT_COLUMNS, Outcome, RowIssue, RowOutcome, SourceTable
-from importer.results import (
+from importer.report import workbook as results
+from importer.report.workbook import (
     RunSummary,
     format_number,
     result_headers,

@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from importer.cli import cli
-from importer.config import Settings
-from importer.jobs import import_file, validate_file
+from importer.commands.batch import import_file, validate_file
 from importer.model import RESULT_COLUMNS
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
+from importer.settings.load import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_import import live, mission_calls

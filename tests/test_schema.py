@@ -1,4 +1,4 @@
-"""Row validation and normalisation (importer.schema)."""
+"""Row validation and normalisation (importer.rows.rules)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from importer.columns import map_headers
-from importer.config import Settings
 from importer.errors import UsageError
 from importer.messages import catalogue, set_language
 from importer.messages.validation import EN, FR
 from importer.model import Action, RowIssue, SourceTable, ValidatedRow
-from importer.schema import RULES, paused_gc, validate_table
+from importer.rows.columns import map_headers
+from importer.rows.rules import RULES, paused_gc, validate_table
+from importer.settings.load import Settings
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 GOOD = {"idMission": "M1", "jourHeureInter": "03/12/2026 08:30", "nomVeh": "VH1", "ville": "Paris"}

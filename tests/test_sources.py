@@ -1,4 +1,4 @@
-"""importer.sources: every reader on real files, and every unreadable input is one sentence."""
+"""importer.read.table: every reader on real files, and every unreadable input is one sentence."""
 
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ import xlsxwriter
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from importer import sources
 from importer.errors import InputError
 from importer.messages import t
 from importer.model import BASE_RESULT_COLUMNS, RESULT_COLUMNS, SourceTable
-from importer.sources import read_table
+from importer.read import table as sources
+from importer.read.table import read_table
 
 HEADERS = ["idMission", "ville", "commentaire"]
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1252")

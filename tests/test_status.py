@@ -11,11 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from importer.cli import cli
-from importer.config import load_settings
-from importer.jobs import import_file
+from importer.commands.batch import import_file
+from importer.commands.status import is_refused, local_time, status_missions
 from importer.model import Outcome
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD
-from importer.status import is_refused, local_time, status_missions
+from importer.settings.load import load_settings
 from tests.test_import import settings_for, write_planning
 
 

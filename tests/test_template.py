@@ -10,10 +10,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from importer.columns import FIELDS, map_headers, match_header
 from importer.messages import results as results_messages
 from importer.model import Action
-from importer.template import ACTION_CHOICES, BOOL_CHOICES, SPEC, template_headers, write_template
+from importer.report.template import (
+    ACTION_CHOICES,
+    BOOL_CHOICES,
+    SPEC,
+    template_headers,
+    write_template,
+)
+from importer.rows.columns import FIELDS, map_headers, match_header
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCEPTED_BOOLEANS = {"TRUE", "FALSE", "VRAI", "FAUX", "oui", "non"}

@@ -16,8 +16,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from importer.config import Settings
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
+from importer.settings.load import Settings
 from importer.watch import Watcher, inbox_lock, is_candidate
 
 sys.path.insert(0, str(Path(__file__).parent))

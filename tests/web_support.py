@@ -13,9 +13,9 @@ from pathlib import Path
 
 import requests
 
-from importer.config import Settings
-from importer.journal import Journal
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
+from importer.send.journal import Journal
+from importer.settings.load import Settings
 from importer.web.app import WebConfig, WebState, create_app
 from importer.web.serve import BackgroundServer
 

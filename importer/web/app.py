@@ -19,9 +19,9 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from importer.config import Settings
-from importer.journal import Journal
 from importer.messages import LANGUAGES, language_context, t
+from importer.send.journal import Journal
+from importer.settings.load import Settings
 from importer.web.drafts import DraftStore
 from importer.web.runs import RunStore
 from importer.web.sessions import SESSION_COOKIE, RateLimiter, SessionStore, UserSession

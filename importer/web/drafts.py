@@ -1,6 +1,7 @@
 """Uploads being checked: the file read, mapped and validated by the command line's own
-functions (:func:`importer.jobs.prepare`, :func:`importer.schema.validate_table`), edits
-made in the grid, and the paging of the check grid.
+functions (:func:`importer.commands.batch.prepare`,
+:func:`importer.rows.rules.validate_table`), edits made in the grid, and the paging of
+the check grid.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from importer.config import Settings
-from importer.jobs import prepare
+from importer.commands.batch import prepare
 from importer.model import HeaderMap, RowIssue, SourceTable, ValidatedRow
-from importer.schema import validate_table
+from importer.rows.rules import validate_table
+from importer.settings.load import Settings
 
 PAGE_SIZE = 50
 KEEP_PER_OWNER = 10  # drafts kept in memory per person; older ones must be dropped again

@@ -11,12 +11,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from importer.columns import FIELD_NAMES, match_header
-from importer.engine import RunOptions
+from importer.commands.batch import JobReport, send_rows
 from importer.errors import ImporterError
-from importer.jobs import JobReport, send_rows
 from importer.messages import get_language, t
 from importer.model import Action, Outcome
+from importer.rows.columns import FIELD_NAMES, match_header
+from importer.send.engine import RunOptions
 from importer.web.app import not_found, page, render, session_of, state_of
 from importer.web.drafts import Draft, grid_page
 from importer.web.runs import first_outcomes

@@ -21,17 +21,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from importer.engine import RunOptions
-from importer.jobs import JobReport, send_rows, validation_outcome, write_report
+from importer.commands.batch import JobReport, send_rows, validation_outcome, write_report
 from importer.messages import language_context
 from importer.model import Action, Outcome, RowOutcome
-from importer.progress import Progress
+from importer.report.progress import Progress
+from importer.send.engine import RunOptions
 from importer.web.drafts import KEEP_PER_OWNER, Draft
 
 if TYPE_CHECKING:
-    from importer.engine import BatchRunner
-    from importer.journal import Journal
-    from importer.ocean import OceanClient
+    from importer.send.client import OceanClient
+    from importer.send.engine import BatchRunner
+    from importer.send.journal import Journal
 
 RETRY_OUTCOMES = frozenset({Outcome.FAILED, Outcome.NOT_SENT, Outcome.INVALID})
 Claim = tuple[str, str, str]

@@ -9,11 +9,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from importer.config import Settings
+from importer.commands.batch import open_journal, sandbox_settings
 from importer.errors import UsageError
-from importer.jobs import open_journal, sandbox_settings
 from importer.messages import t
 from importer.sandbox import is_loopback
+from importer.settings.load import Settings
 from importer.web.app import WebConfig, create_app
 
 

@@ -12,10 +12,10 @@ import time
 from collections import deque
 from dataclasses import dataclass, field, replace
 
-from importer.config import Settings
-from importer.jobs import make_client
-from importer.journal import normalise_url
-from importer.ocean import OceanClient
+from importer.commands.batch import make_client
+from importer.send.client import OceanClient
+from importer.send.journal import normalise_url
+from importer.settings.load import Settings
 
 SESSION_COOKIE = "mi_session"
 SIGNIN_COOKIE = "mi_signin"

@@ -69,7 +69,7 @@ def time_cells(path: Path, ext: str, sheet: str | None, cells: Iterable[Cell]) -
         if ext in (".xlsx", ".xlsm"):
             return _xlsx_time_cells(path, sheet, wanted)
         if ext == ".ods":
-            from importer.ods_formats import ods_time_cells
+            from importer.read.ods_formats import ods_time_cells
 
             return ods_time_cells(path, sheet, wanted)
         if ext == ".xls":
@@ -91,7 +91,7 @@ def _column_letters(col: int) -> str:
 
 
 def _xlsx_time_cells(path: Path, sheet: str | None, wanted: set[Cell]) -> set[Cell] | None:
-    from importer.workbook_guard import _sheet_parts
+    from importer.read.guard import _sheet_parts
 
     with zipfile.ZipFile(path) as zf:
         part = _sheet_parts(zf).get(sheet or "")
@@ -167,7 +167,7 @@ def _xls_string(stream: bytes, at: int) -> str:
 
 
 def _xls_time_cells(path: Path, sheet: str | None, wanted: set[Cell]) -> set[Cell] | None:
-    from importer.workbook_guard import _ole_stream, _xls_sheet_name
+    from importer.read.guard import _ole_stream, _xls_sheet_name
 
     stream = _ole_stream(path.read_bytes(), ("workbook", "book"))
     formats: dict[int, str] = {}

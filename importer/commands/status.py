@@ -13,9 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from importer.calls import CallResult, fold
-from importer.engine import BatchRunner, RunOptions
-from importer.jobs import (
+from importer.commands.batch import (
     PROBLEM_OUTCOMES,
     JobReport,
     call_counts,
@@ -27,11 +25,13 @@ from importer.jobs import (
 )
 from importer.messages import t
 from importer.model import CALL_STATUS, Outcome, RowIssue, RowOutcome, ValidatedRow
-from importer.ocean import OceanClient
-from importer.progress import Progress
+from importer.report.progress import Progress
+from importer.send.answers import CallResult, fold
+from importer.send.client import OceanClient
+from importer.send.engine import BatchRunner, RunOptions
 
 if TYPE_CHECKING:
-    from importer.config import Settings
+    from importer.settings.load import Settings
 
 API_FIELDS = ("status", "statusCode", "commentRefuseReason", "complement", "externalMissionId")
 API_TIME_FORMAT = "%d/%m/%Y %H:%M"  # statutMission's `time`, in UTC

@@ -27,7 +27,7 @@ comma-separated, the column mapping as ``Header=field,Header=field``); an empty 
 counts as not set. ``MISSION_IMPORTER_CONFIG`` names the file when ``--config`` is not given.
 Errors raised while loading are rendered in the current language (:func:`set_language`);
 the notes are rendered in the language of the loaded settings. Each setting's type and the
-conversion of its values are in :mod:`importer.config_values`.
+conversion of its values are in :mod:`importer.settings.values`.
 """
 
 from __future__ import annotations
@@ -45,11 +45,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
 
-from importer.columns import FIELD_NAMES, check_user_mapping, match_header
-from importer.config_values import KINDS, Value, convert, given, name_map
-from importer.config_values import NULLABLE as NULLABLE  # (re-exported: defined here before)
 from importer.errors import UsageError
 from importer.messages import LANGUAGES, detect_language, t
+from importer.rows.columns import FIELD_NAMES, check_user_mapping, match_header
+from importer.settings.values import KINDS, Value, convert, given, name_map
+from importer.settings.values import NULLABLE as NULLABLE  # (re-exported: defined here before)
 
 DEFAULT_API_URL = "https://v3.oceansystem.com/ocean"
 DEFAULT_FAILURE_PATTERNS: tuple[str, ...] = (

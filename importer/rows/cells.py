@@ -16,9 +16,9 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, NamedTuple
 
-from importer.columns import API_FIELDS
-from importer.day_check import MAX_YEAR, MIN_YEAR, impossible_day
 from importer.model import Action, UnsureMidnight
+from importer.rows.columns import API_FIELDS
+from importer.rows.day_check import MAX_YEAR, MIN_YEAR, impossible_day
 
 EXCEL_EPOCH = datetime(1899, 12, 30)  # day 0 of Excel serial dates (1900 date system)
 _MAX_SERIAL = (datetime(MAX_YEAR + 1, 1, 1) - EXCEL_EPOCH).days

@@ -17,9 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from importer import audit
-from importer.columns import map_headers
-from importer.config import Settings, effective_settings
 from importer.errors import ExitCode, UsageError
 from importer.messages import get_language, t
 from importer.model import (
@@ -30,15 +27,18 @@ from importer.model import (
     SourceTable,
     ValidatedRow,
 )
-from importer.progress import Progress
-from importer.results import RunSummary, write_results
-from importer.schema import paused_gc, validate_table
-from importer.sources import read_table
+from importer.read.table import read_table
+from importer.report import audit_log as audit
+from importer.report.progress import Progress
+from importer.report.workbook import RunSummary, write_results
+from importer.rows.columns import map_headers
+from importer.rows.rules import paused_gc, validate_table
+from importer.settings.load import Settings, effective_settings
 
 if TYPE_CHECKING:
-    from importer.engine import BatchRunner, RunOptions, RunStats
-    from importer.journal import Journal
-    from importer.ocean import OceanClient
+    from importer.send.client import OceanClient
+    from importer.send.engine import BatchRunner, RunOptions, RunStats
+    from importer.send.journal import Journal
 
 OUTPUT_SUFFIXES = ("results", "status", "delete")
 PROBLEM_OUTCOMES = frozenset({Outcome.INVALID, Outcome.FAILED, Outcome.NOT_SENT, Outcome.REFUSED})
@@ -220,7 +220,7 @@ def validate_file(
 
 def make_client(settings: Settings) -> OceanClient:
     """An Ocean client for these settings, not yet authenticated."""
-    from importer.ocean import OceanClient
+    from importer.send.client import OceanClient
 
     return OceanClient(
         settings.api_url,
@@ -254,7 +254,7 @@ def open_client(settings: Settings) -> Iterator[OceanClient]:
 @contextlib.contextmanager
 def open_journal(settings: Settings) -> Iterator[Journal]:
     """The journal at the configured path (or the user's state folder)."""
-    from importer.journal import Journal, default_journal_path
+    from importer.send.journal import Journal, default_journal_path
 
     journal = Journal(Path(settings.journal) if settings.journal else default_journal_path())
     try:
@@ -282,7 +282,7 @@ def send_rows(
     ``progress`` counts the rows done (the page reads it); ``on_runner`` is given the
     runner before it starts (the page's cancel button calls its ``stop``).
     """
-    from importer.engine import BatchRunner
+    from importer.send.engine import BatchRunner
 
     with (
         contextlib.nullcontext(client) if client else open_client(settings) as client,
@@ -343,7 +343,7 @@ def import_file(
     A long-lived ``client`` and ``journal`` may be passed (the drop-folder service does);
     otherwise they are opened from the settings for this run and closed after it.
     """
-    from importer.engine import RunOptions
+    from importer.send.engine import RunOptions
 
     started = datetime.now(UTC)
     prepared = prepare(path, settings)
@@ -444,7 +444,7 @@ def delete_missions(
     show_progress: bool = True,
 ) -> JobReport:
     """supprimerMission for each mission, through the journal; write the results workbook."""
-    from importer.engine import RunOptions
+    from importer.send.engine import RunOptions
 
     started = datetime.now(UTC)
     table, rows, notes = ids_from(path, ids, settings)

@@ -16,7 +16,7 @@ from typing import Any
 
 from importer.messages import t
 from importer.model import CALL_STATUS
-from importer.pacing import Retryable
+from importer.send.pacing import Retryable
 
 _ERROR_KEYS = {
     400: "client.bad_request",

@@ -3,8 +3,8 @@
 Written with XlsxWriter in constant-memory mode: every sheet is written top to bottom, once,
 so 100,000 rows cost little more than writing the bare table. Cell highlights and comments
 are written with their row, which keeps them compatible with that mode. Typed cells and
-their formats are in :mod:`importer.xlsx_cells`, the Summary sheet in
-:mod:`importer.results_summary`.
+their formats are in :mod:`importer.report.cells`, the Summary sheet in
+:mod:`importer.report.summary_sheet`.
 """
 
 from __future__ import annotations
@@ -25,15 +25,7 @@ from xlsxwriter.worksheet import Worksheet
 from importer.errors import InputError
 from importer.messages import t
 from importer.model import RESULT_COLUMNS, RowIssue, RowOutcome, SourceTable
-from importer.results_summary import (
-    SECRET_KEY,
-    URL_USERINFO,
-    format_number,
-    safe_settings,
-    top_problems,
-    write_summary_sheet,
-)
-from importer.xlsx_cells import (
+from importer.report.cells import (
     ERROR_FILL,
     FORMULA_START,
     OUTCOME_COLOURS,
@@ -41,6 +33,14 @@ from importer.xlsx_cells import (
     CellFormats,
     RowWriter,
     put_value,
+)
+from importer.report.summary_sheet import (
+    SECRET_KEY,
+    URL_USERINFO,
+    format_number,
+    safe_settings,
+    top_problems,
+    write_summary_sheet,
 )
 
 __all__ = [  # (the names from xlsx_cells and results_summary were defined here before)

@@ -1,6 +1,6 @@
 """Validate every row of a table against the mission rules, and normalise the valid ones.
 
-Each mapped column is parsed once (the parsers of :mod:`importer.missions`; a value that
+Each mapped column is parsed once (the parsers of :mod:`importer.rows.cells`; a value that
 cannot be read is an issue on its cell), then the parsed values go through pandera
 schemas with ``lazy=True`` so every failure of every row is found at once: one schema for
 errors, one for warnings. Their failure cases become :class:`RowIssue` records.
@@ -20,11 +20,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 import pandera.pandas as pa
 
-from importer.columns import API_FIELDS, FIELD_NAMES, FIELDS_BY_NAME
-from importer.config import Settings
 from importer.errors import UsageError
 from importer.messages import get_language, t
-from importer.missions import (
+from importer.model import Action, HeaderMap, RowIssue, SourceTable, ValidatedRow
+from importer.rows.cells import (
     DATE_FIELDS,
     DELETE_FIELDS,
     ValueProblem,
@@ -32,7 +31,8 @@ from importer.missions import (
     parser_for,
     show_value,
 )
-from importer.model import Action, HeaderMap, RowIssue, SourceTable, ValidatedRow
+from importer.rows.columns import API_FIELDS, FIELD_NAMES, FIELDS_BY_NAME
+from importer.settings.load import Settings
 
 ADR_REF_SHOWN = 20  # characters of adrRefCli the Ocean screens show
 TEXT_FIELDS = (

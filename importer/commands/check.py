@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from importer.config import Configuration, Settings, effective_settings, resolve_language
 from importer.messages import t
+from importer.settings.load import Configuration, Settings, effective_settings, resolve_language
 
 
 @dataclass
@@ -27,7 +27,7 @@ def _locale_origin() -> str:
 
 def effective_table(configuration: Configuration, settings: Settings) -> dict[str, tuple[str, str]]:
     """Setting -> (value as shown, where it came from); journal and lang as resolved."""
-    from importer.journal import default_journal_path
+    from importer.send.journal import default_journal_path
 
     shown = effective_settings(settings)
     origins = configuration.origins
@@ -41,7 +41,7 @@ def effective_table(configuration: Configuration, settings: Settings) -> dict[st
 
 def check_connection(settings: Settings) -> CheckOutcome:
     """Log in and read one (absent) mission; raises the exit-3 errors of a failed login."""
-    from importer.jobs import open_client
+    from importer.commands.batch import open_client
 
     with open_client(settings) as client:
         result = client.status("mission-importer-check", settings.customer_id)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import xlsxwriter
 
-from importer.columns import FIELDS, Field
 from importer.messages import t
-from importer.results import save_atomically
+from importer.report.workbook import save_atomically
+from importer.rows.columns import FIELDS, Field
 
 # field -> (how it is required, its format): the texts are "results.template.req.<kind>"
 # and "results.template.fmt.<kind>" in the catalogue.

@@ -4,8 +4,8 @@ Values stay raw (text, numbers, dates, booleans; an empty cell is None) and ever
 the number the user sees: the Excel row, or the CSV line where the record starts. Every
 way a file can be unreadable ends in one :class:`InputError` sentence naming the file.
 
-CSV files are parsed by :mod:`importer.csv_reader`. Workbooks go through
-:mod:`importer.workbook_guard` (zip bombs, XML entities, sheets spanning a huge area, an
+CSV files are parsed by :mod:`importer.read.csv_text`. Workbooks go through
+:mod:`importer.read.guard` (zip bombs, XML entities, sheets spanning a huge area, an
 encrypted or oversized .xls) before python-calamine reads them; .xls and .ods are read in a
 child process, so a calamine abort on a damaged file only kills the child.
 """
@@ -25,15 +25,14 @@ import numpy as np
 import pandas as pd
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-from importer.calamine_child import read_in_child
-from importer.cell_formats import read_midnights
-from importer.columns import count_known
-from importer.csv_reader import _UTF8_ACCENTS as _UTF8_ACCENTS  # (tests reach it from here)
-from importer.csv_reader import DELIMITERS, read_csv
 from importer.errors import InputError
 from importer.messages import t
 from importer.model import BASE_RESULT_COLUMNS, SourceTable
-from importer.workbook_guard import (
+from importer.read.calamine_child import read_in_child
+from importer.read.cell_formats import read_midnights
+from importer.read.csv_text import _UTF8_ACCENTS as _UTF8_ACCENTS  # (tests reach it from here)
+from importer.read.csv_text import DELIMITERS, read_csv
+from importer.read.guard import (
     MAX_COMPRESSION_RATIO,
     MAX_SHEET_CELLS,
     MAX_UNCOMPRESSED_BYTES,
@@ -47,7 +46,8 @@ from importer.workbook_guard import (
     kind_name,
     ole_encrypted,
 )
-from importer.workbook_guard import OLE_MAGIC as _OLE_MAGIC
+from importer.read.guard import OLE_MAGIC as _OLE_MAGIC
+from importer.rows.columns import count_known
 
 __all__ = [
     "CSV_EXTENSIONS",
@@ -209,7 +209,7 @@ def _whole_floats_to_int(cells: np.ndarray) -> list[int]:
     """Numbers come as floats from calamine: 1000.0 becomes 1000 (a postal code stays whole).
 
     Returns the columns that hold bare dates (date-time cells at 00:00, see
-    :func:`importer.cell_formats.read_midnights`).
+    :func:`importer.read.cell_formats.read_midnights`).
     """
     dated = []
     for j in range(cells.shape[1]):

@@ -15,10 +15,10 @@ from xlsxwriter.worksheet import Worksheet
 
 from importer.messages import t
 from importer.model import Outcome, RowIssue, RowOutcome, SourceTable
-from importer.xlsx_cells import CellFormats, put_value
+from importer.report.cells import CellFormats, put_value
 
 if TYPE_CHECKING:
-    from importer.results import RunSummary
+    from importer.report.workbook import RunSummary
 
 SECRET_KEY = re.compile(r"pass|token|secret|credential|api_?key|auth", re.IGNORECASE)
 URL_USERINFO = re.compile(r"(://)[^/@\s]+@")

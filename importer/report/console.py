@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from importer.jobs import JobReport
+from importer.commands.batch import JobReport
 from importer.messages import get_language, t
 from importer.model import Outcome
 

@@ -12,7 +12,8 @@ mission is there, the create is done and a modify with the same parameters follo
 had already deleted the mission gets 404 on the resend: ``ok=True, reconciled=True``.
 Modify and status are resent as they are. Proxies and CA bundle come from the
 environment (HTTP(S)_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE), read once at construction.
-How an answer becomes a CallResult (failure patterns, error texts) is in :mod:`importer.calls`.
+How an answer becomes a CallResult (failure patterns, error texts) is in
+:mod:`importer.send.answers`.
 """
 
 from __future__ import annotations
@@ -41,7 +42,10 @@ from tenacity import (
 )
 
 from importer import __version__
-from importer.calls import (
+from importer.errors import ApiUnavailableError, AuthenticationError, UsageError
+from importer.messages import t
+from importer.model import CALL_CREATE, CALL_DELETE, CALL_MODIFY, CALL_STATUS
+from importer.send.answers import (
     Answer,
     CallResult,
     CallState,
@@ -54,15 +58,12 @@ from importer.calls import (
     make_result,
     message_detail,
 )
-from importer.config import DEFAULT_FAILURE_PATTERNS
-from importer.errors import ApiUnavailableError, AuthenticationError, UsageError
-from importer.messages import t
-from importer.model import CALL_CREATE, CALL_DELETE, CALL_MODIFY, CALL_STATUS
-from importer.pacing import Backoff, Pacer, Retryable, parse_retry_after, transport_failure
+from importer.send.pacing import Backoff, Pacer, Retryable, parse_retry_after, transport_failure
+from importer.settings.load import DEFAULT_FAILURE_PATTERNS
 
 __all__ = ["CallResult", "CallStats", "OceanClient"]
 
-log = logging.getLogger("importer.ocean")
+log = logging.getLogger("importer.send.client")
 
 USER_AGENT = f"ocean-mission-importer/{__version__}"
 AUTH_PATH = "/restapi/auth/authenticate2"

@@ -1,7 +1,7 @@
 """Impossible dates explained: which real dates are nearest 31/02/2027, what month 13 means.
 
 :func:`impossible_day` gives the message key and details naming the nearest real dates,
-or how to write the date day first; :mod:`importer.missions` raises them as a problem.
+or how to write the date day first; :mod:`importer.rows.cells` raises them as a problem.
 """
 
 from __future__ import annotations

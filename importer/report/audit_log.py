@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT_LOGGER = "importer"
-log = logging.getLogger("importer.audit")  # the row and run events; not shown on stderr
+log = logging.getLogger("importer.report.audit_log")  # the row and run events; not shown on stderr
 log.propagate = False
 log.setLevel(logging.INFO)
 
@@ -81,7 +81,7 @@ _attached: list[JsonLinesHandler] = []
 def attach(path: Path, command: str) -> JsonLinesHandler:
     """Start writing the audit log of this run to ``path``; returns the handler."""
     handler = JsonLinesHandler(path, command)
-    for name in (ROOT_LOGGER, log.name):  # importer.audit does not propagate
+    for name in (ROOT_LOGGER, log.name):  # importer.report.audit_log does not propagate
         logging.getLogger(name).addHandler(handler)
     _attached.append(handler)
     handler.write({"event": "run_started", "pid": os.getpid()})

@@ -46,11 +46,11 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
-from importer import field_hashes
 from importer.errors import JournalError
 from importer.filelock import FileLock, owner_only
 from importer.messages import t
 from importer.model import CALL_CREATE, CALL_DELETE, CALL_MODIFY
+from importer.send import field_hashes as field_hashes
 
 SCHEMA_VERSION = 1
 CALLS = (CALL_CREATE, CALL_MODIFY, CALL_DELETE)
@@ -63,7 +63,7 @@ _CORRUPT_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 _BUSY_MS = 5000
 _OWNER_ONLY = os.name != "nt"
 
-log = logging.getLogger("importer.journal")
+log = logging.getLogger("importer.send.journal")
 
 # One transaction (a crash leaves no half schema); its INSERT writes SCHEMA_VERSION.
 _SCHEMA = """

@@ -1,9 +1,9 @@
 """Plan and run a batch: decide each row's call, send them concurrently, record what happened.
 
 The engine is the only place that knows the order of the flow. It takes a prepared
-batch (rows already read and validated, see :mod:`importer.jobs`), an Ocean client and
+batch (rows already read and validated, see :mod:`importer.commands.batch`), an Ocean client and
 a journal, and returns one :class:`RowOutcome` per row. It never prints: progress goes
-through a :class:`~importer.progress.Progress`, everything else is in the returned report.
+through a :class:`~importer.report.progress.Progress`, everything else is in the returned report.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from importer.errors import ApiUnavailableError
-from importer.journal import Journal, params_hash
 from importer.messages import t
 from importer.model import (
     CALL_CREATE,
@@ -30,10 +29,11 @@ from importer.model import (
     RowOutcome,
     ValidatedRow,
 )
-from importer.ocean import CallResult, OceanClient
-from importer.progress import Progress
+from importer.report.progress import Progress
+from importer.send.client import CallResult, OceanClient
+from importer.send.journal import Journal, params_hash
 
-log = logging.getLogger("importer.engine")
+log = logging.getLogger("importer.send.engine")
 
 # After this many rows in a row that got no answer at all, the API is considered lost.
 API_LOST_AFTER = 12

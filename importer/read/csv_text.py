@@ -13,10 +13,10 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from importer.columns import count_known
 from importer.errors import InputError
 from importer.messages import t
-from importer.workbook_guard import OLE_MAGIC, ZIP_MAGIC, guard_os, kind_name
+from importer.read.guard import OLE_MAGIC, ZIP_MAGIC, guard_os, kind_name
+from importer.rows.columns import count_known
 
 DELIMITERS = (";", ",", "\t")
 

@@ -1,0 +1,1 @@
+"""rows: see docs/architecture.md."""
