@@ -1,7 +1,8 @@
 """The message catalogue: every user-facing sentence, in English and French.
 
 Each domain keeps its sentences in its own module (``EN`` and ``FR`` dicts with the same
-keys, prefixed by the domain); this package merges them into one catalogue. Use
+keys, prefixed by the domain), here or, named in full, in the package that owns them
+(the sandbox's); this package merges them into one catalogue. Use
 :func:`t` to render a message in the current language.
 """
 
@@ -23,7 +24,7 @@ _DOMAINS = (
     "validation",
     "results",
     "client",
-    "sandbox",
+    "importer.sandbox.texts",
     "journal",
     "engine",
     "config",
@@ -50,7 +51,7 @@ def catalogue() -> dict[str, dict[str, str]]:
         merged: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
         for domain in _DOMAINS:
             try:
-                module = import_module(f"importer.messages.{domain}")
+                module = import_module(domain if "." in domain else f"importer.messages.{domain}")
             except ModuleNotFoundError:
                 continue
             merged["en"].update(module.EN)

@@ -1,4 +1,6 @@
-"""Messages of the local Ocean sandbox: its API answers, its page and its own errors.
+"""The sandbox's own texts, in English and French: its API answers, its page, its errors.
+
+The message catalogue (:mod:`importer.messages`) merges them with the others.
 
 The ``sandbox.api.*`` and ``sandbox.status.*`` texts are what the simulated web service
 answers; like the real Ocean API it answers in French by default (``api_lang``).
