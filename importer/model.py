@@ -63,12 +63,6 @@ BASE_RESULT_COLUMNS: tuple[str, ...] = (
 )
 RESULT_COLUMNS: tuple[str, ...] = (*BASE_RESULT_COLUMNS, "lookups")
 
-# The API call names, as shown in the results' `action` column.
-CALL_CREATE = "ajoutMission"
-CALL_MODIFY = "modifierMission"
-CALL_DELETE = "supprimerMission"
-CALL_STATUS = "statutMission"
-
 
 @dataclass
 class SourceTable:

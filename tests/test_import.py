@@ -18,7 +18,8 @@ import pytest
 from importer.commands.batch import delete_missions, import_file
 from importer.commands.status import status_missions
 from importer.errors import ApiUnavailableError, AuthenticationError
-from importer.model import CALL_CREATE, Outcome
+from importer.model import Outcome
+from importer.ocean_api import CALL_CREATE
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, MULTI_LOGIN, MULTI_PASSWORD, Sandbox
 from importer.settings.load import Settings
 

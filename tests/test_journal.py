@@ -20,7 +20,7 @@ import importer.send.journal as journal_module
 from importer.errors import JournalError
 from importer.messages import catalogue, set_language
 from importer.messages import journal as journal_messages
-from importer.model import CALL_CREATE, CALL_DELETE, CALL_MODIFY
+from importer.ocean_api import CALL_CREATE, CALL_DELETE, CALL_MODIFY
 from importer.send.journal import (
     InFlight,
     Journal,

@@ -19,7 +19,7 @@ import pytest
 from importer import __version__
 from importer.errors import ApiUnavailableError, AuthenticationError, ExitCode, UsageError
 from importer.messages import set_language
-from importer.model import CALL_CREATE, CALL_DELETE, CALL_MODIFY, CALL_STATUS
+from importer.ocean_api import CALL_CREATE, CALL_DELETE, CALL_MODIFY, CALL_STATUS, CREATE, STATUS
 from importer.sandbox import (
     DEMO_LOGIN,
     DEMO_PASSWORD,
@@ -27,8 +27,9 @@ from importer.sandbox import (
     MULTI_PASSWORD,
     Sandbox,
 )
-from importer.send.client import USER_AGENT, OceanClient
+from importer.send.client import OceanClient
 from importer.send.pacing import Pacer, exponential, full_jitter, parse_retry_after
+from importer.send.transport import USER_AGENT
 
 FAST = {
     "backoff_base": 0.005,
@@ -71,44 +72,14 @@ def client_for() -> Iterator[Callable[..., OceanClient]]:
         client.close()
 
 
-class FaultsOff(logging.Handler):
-    """Turns the sandbox's faults off once the client has logged ``after`` requests.
-
-    The client logs each request right after it ends (answer or none), in the worker's
-    thread, before anything else is sent: faults hit exactly the first ``after`` requests.
-    """
-
-    def __init__(self, sb: Sandbox, after: int = 1) -> None:
-        super().__init__(logging.DEBUG)
-        self.sb, self.after, self.seen = sb, after, []
-        self.event = threading.Event()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.args and record.args[0] in (CALL_CREATE, CALL_MODIFY, CALL_DELETE, CALL_STATUS):
-            self.seen.append((time.monotonic(), record.args[0], record.args[3]))
-            if len(self.seen) == self.after:
-                self.sb.set_faults(rate=0.0)
-                self.event.set()
-
-
-@pytest.fixture
-def faults_off() -> Iterator[Callable[..., FaultsOff]]:
-    """Install a FaultsOff handler on the client's logger (removed at teardown)."""
-    logger = logging.getLogger("importer.send.client")
-    old_level = logger.level
-    handlers: list[FaultsOff] = []
-
-    def install(sb: Sandbox, after: int = 1) -> FaultsOff:
-        handler = FaultsOff(sb, after)
-        logger.addHandler(handler)
-        logger.setLevel(logging.DEBUG)
-        handlers.append(handler)
-        return handler
-
-    yield install
-    for handler in handlers:
-        logger.removeHandler(handler)
-    logger.setLevel(old_level)
+def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> bool:
+    """Poll ``condition`` until it holds (True) or ``timeout`` seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.002)
+    return True
 
 
 def only_mission(sb: Sandbox) -> dict[str, Any]:
@@ -342,11 +313,10 @@ def test_failure_patterns_ignore_case_accents_and_the_mission_id(
 # --- retries, pauses, rate --------------------------------------------------------------------
 
 
-def test_429_retry_after_is_honoured(sandbox_factory, client_for, faults_off) -> None:
-    sb = sandbox_factory(fault_rate=1.0, faults=("429",), retry_after_seconds=0.5)
+def test_429_retry_after_is_honoured(sandbox_factory, client_for) -> None:
+    sb = sandbox_factory(retry_after_seconds=0.5)
     client = client_for(sb)
-    client.authenticate()
-    faults_off(sb, after=1)
+    sb.fail_next(1, "429")
     result = client.create(mission())
     assert result.ok and result.attempts == 2 and not result.reconciled
     assert result.elapsed >= 0.45
@@ -354,11 +324,11 @@ def test_429_retry_after_is_honoured(sandbox_factory, client_for, faults_off) ->
     assert only_mission(sb)["creates"] == 1
 
 
-def test_429_pauses_every_worker(sandbox_factory, client_for, faults_off) -> None:
-    sb = sandbox_factory(fault_rate=1.0, faults=("429",), retry_after_seconds=0.6)
+def test_429_pauses_every_worker(sandbox_factory, client_for) -> None:
+    sb = sandbox_factory(retry_after_seconds=0.6)
     client = client_for(sb)
     client.authenticate()
-    handler = faults_off(sb, after=1)
+    sb.fail_next(1, "429")
     ends: dict[str, float] = {}
 
     def told() -> None:
@@ -366,7 +336,8 @@ def test_429_pauses_every_worker(sandbox_factory, client_for, faults_off) -> Non
         ends["told"] = time.monotonic()
 
     def other() -> None:
-        handler.event.wait(5)
+        assert wait_until(lambda: client._pacer.paused_for() > 0)  # the 429 came back
+        ends["throttled"] = time.monotonic()
         assert client.create(mission("M-other")).attempts == 1  # it never got a 429
         ends["other"] = time.monotonic()
 
@@ -375,18 +346,17 @@ def test_429_pauses_every_worker(sandbox_factory, client_for, faults_off) -> Non
         thread.start()
     for thread in threads:
         thread.join(10)
-    throttled_at = handler.seen[0][0]
-    assert handler.seen[0][2] == 429
+    throttled_at = ends["throttled"]
+    assert sb.counters()["responses"]["429"] == 1
     assert ends["other"] - throttled_at >= 0.45  # the other worker waited for the pause too
     assert ends["told"] - throttled_at >= 0.45
     assert sorted(m["idMission"] for m in sb.missions()) == ["M-other", "M-told"]
 
 
-def test_5xx_backoff_then_success(sandbox_factory, client_for, faults_off) -> None:
-    sb = sandbox_factory(fault_rate=1.0, faults=("503",))
+def test_5xx_backoff_then_success(sandbox_factory, client_for) -> None:
+    sb = sandbox_factory()
     client = client_for(sb)
-    client.authenticate()
-    faults_off(sb, after=2)
+    sb.fail_next(2, "503")
     result = client.create(mission())
     # create: 503 (it may have been applied) -> statutMission: 503 -> statutMission: 404
     # -> create: 200; attempts count the sends of the create, lookups the statutMission
@@ -395,12 +365,11 @@ def test_5xx_backoff_then_success(sandbox_factory, client_for, faults_off) -> No
     assert only_mission(sb)["creates"] == 1
 
 
-def test_modify_retries_5xx_with_backoff(sandbox_factory, client_for, faults_off) -> None:
+def test_modify_retries_5xx_with_backoff(sandbox_factory, client_for) -> None:
     sb = sandbox_factory()
     client = client_for(sb, backoff_base=0.05, backoff_cap=0.05)
     assert client.create(mission()).ok
-    sb.set_faults(rate=1.0, kinds=("502", "504"))
-    faults_off(sb, after=2)
+    sb.fail_next(2, "502")
     result = client.modify(mission(nomVeh="VL-7"))
     assert result.ok and result.attempts == 3 and result.message == "Mission M-1 modifiée"
     assert client.stats.snapshot()["retries"] == 2
@@ -450,12 +419,11 @@ def test_rate_limit_spaces_requests(sandbox: Sandbox, client_for) -> None:
     ],
 )
 def test_create_after_an_ambiguous_failure_is_never_duplicated(
-    sandbox_factory, client_for, faults_off, fault: str, applied: bool
+    sandbox_factory, client_for, fault: str, applied: bool
 ) -> None:
-    sb = sandbox_factory(fault_rate=1.0, faults=(fault,), slow_seconds=1.2)
+    sb = sandbox_factory(slow_seconds=1.2)
     client = client_for(sb, read_timeout=0.6)
-    client.authenticate()
-    faults_off(sb, after=1)
+    sb.fail_next(1, fault)
     params = mission(commentaire="latest")
     result = client.create(params)
     assert result.ok and result.call == CALL_CREATE and not result.ambiguous
@@ -479,14 +447,11 @@ def test_a_create_that_keeps_failing_ambiguously_says_so(sandbox_factory, client
     assert only_mission(sb)["creates"] == 1  # applied once, never resent as a create
 
 
-def test_delete_whose_answer_was_lost_is_reconciled(
-    sandbox_factory, client_for, faults_off
-) -> None:
+def test_delete_whose_answer_was_lost_is_reconciled(sandbox_factory, client_for) -> None:
     sb = sandbox_factory()
     client = client_for(sb)
     assert client.create(mission()).ok
-    sb.set_faults(rate=1.0, kinds=("drop_after",))
-    faults_off(sb, after=1)
+    sb.fail_next(1, "drop_after")
     result = client.delete("M-1")
     assert result.ok and result.reconciled and result.attempts == 2
     assert result.call == CALL_DELETE and result.http_status == 404
@@ -576,14 +541,15 @@ def test_requests_are_encoded_as_requests_would(sandbox: Sandbox, client_for) ->
 
     client = client_for(sandbox)
     params = mission("M/1 é&=+", commentaire="a b&c=d/é\u00a0%", nomVeh="VL 12")
-    prepared = client._prepare(CALL_CREATE, params, client._current_token())
-    reference = requests.Request("POST", client._urls[CALL_CREATE], data=params).prepare()
+    transport = client._transport
+    prepared = transport.prepare(CREATE, params, "T0KEN")
+    reference = requests.Request("POST", transport.urls[CALL_CREATE], data=params).prepare()
     assert prepared.body == reference.body.encode()
     assert prepared.headers["Content-Length"] == str(len(prepared.body))
-    status = client._prepare(CALL_STATUS, {"idMission": "M/1 é"}, client._current_token())
+    status = transport.prepare(STATUS, {"idMission": "M/1 é"}, "T0KEN")
     assert (
         status.url
-        == requests.Request("GET", client._urls[CALL_STATUS], params={"idMission": "M/1 é"})
+        == requests.Request("GET", transport.urls[CALL_STATUS], params={"idMission": "M/1 é"})
         .prepare()
         .url
     )
@@ -595,7 +561,7 @@ def test_each_worker_finds_its_connection_pool_once(sandbox: Sandbox, client_for
     client = client_for(sandbox)
     for n in range(3):
         assert client.create(mission(f"M-{n}")).ok
-    adapter = client._adapter()
+    adapter = client._transport.adapter()
     assert len(adapter._pools) == 1
     pool = next(iter(adapter._pools.values()))
     assert pool.num_connections == 1  # one keep-alive connection for every call
@@ -615,7 +581,7 @@ def test_sessions_of_ended_threads_are_closed_not_kept(sandbox: Sandbox, client_
         def work(w: int) -> None:
             assert client.status(f"M-{n}-{w}").not_found
             if n == 0:
-                first_batch.append(client._adapter())
+                first_batch.append(client._transport.adapter())
 
         threads = [threading.Thread(target=work, args=(w,)) for w in range(workers)]
         for thread in threads:
@@ -625,7 +591,7 @@ def test_sessions_of_ended_threads_are_closed_not_kept(sandbox: Sandbox, client_
 
     for n in range(10):
         batch(n)
-    assert len(client._sessions) <= 1 + 4
+    assert client._transport.session_count() <= 1 + 4
     assert len(first_batch) == 4 and all(adapter._pools == {} for adapter in first_batch)
     assert client.status("M-0-0").not_found  # the main thread's session still works
 

@@ -383,7 +383,7 @@ def test_arbitrary_bytes_in_a_csv_only_raise_input_error(parts, ext):
 def test_form_encoding_is_urlencode(params):
     from urllib.parse import urlencode
 
-    from importer.send.client import form_encode
+    from importer.send.transport import form_encode
 
     assert form_encode(params) == urlencode(params)
     assert form_encode(params) == urlencode(params)  # the second time from the cache

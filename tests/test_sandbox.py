@@ -585,6 +585,16 @@ def test_set_faults_changes_injection_at_runtime(sandbox: Sandbox) -> None:
         sandbox.set_faults(rate=1.5)
 
 
+def test_fail_next_hits_exactly_the_next_mission_calls(sandbox: Sandbox) -> None:
+    sandbox.fail_next(2, "503")
+    headers = token_headers(sandbox)  # logging in is no mission call: spared
+    assert [create(sandbox, headers).status_code for _ in range(3)] == [503, 503, 200]
+    assert sandbox.counters()["faults"]["503"] == 2
+    assert create(sandbox, headers, "M2").status_code == 200  # then back to the rate (0)
+    with pytest.raises(UsageError, match="boom"):
+        sandbox.fail_next(1, "boom")
+
+
 def test_every_documented_fault_kind_is_known() -> None:
     assert set(FAULT_KINDS) == {
         "500",

@@ -144,7 +144,7 @@ def test_session_cookie_flags_and_no_password_kept(site, visitor):
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
     for session in site.state.sessions._sessions.values():
-        assert session.client._password == ""
+        assert not session.client.has_password()
     assert "content-security-policy" in response.headers
 
 

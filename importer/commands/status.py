@@ -24,7 +24,8 @@ from importer.commands.batch import (
     write_report,
 )
 from importer.messages import t
-from importer.model import CALL_STATUS, Outcome, RowIssue, RowOutcome, ValidatedRow
+from importer.model import Outcome, RowIssue, RowOutcome, ValidatedRow
+from importer.ocean_api import CALL_STATUS
 from importer.report.progress import Progress
 from importer.send.answers import CallResult, fold
 from importer.send.client import OceanClient

@@ -11,13 +11,13 @@ import json
 import math
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from importer.messages import t
-from importer.model import CALL_CREATE, CALL_DELETE, CALL_MODIFY
+from importer.ocean_api import CALL_CREATE, CALL_DELETE, CALL_MODIFY, CALL_STATUS, CALLS_BY_NAME
 from importer.sandbox.state import (
     ACCOUNTS,
     Account,
@@ -92,6 +92,13 @@ class OceanApi:
         self.seed = seed
         self.status_step_seconds = status_step_seconds
         self.lang = lang
+        # How each mission call of the contract (importer.ocean_api) is answered.
+        self.handlers: dict[str, Callable[[int, str, Mapping[str, str]], Reply]] = {
+            CALL_CREATE: self._create,
+            CALL_MODIFY: self._modify,
+            CALL_DELETE: self._delete,
+            CALL_STATUS: self._status,
+        }
 
     def _msg(self, key: str, **values: object) -> str:
         return t(key, lang=self.lang, **values)
@@ -128,16 +135,11 @@ class OceanApi:
                 key = "sandbox.api.bad_token" if token else "sandbox.api.no_token"
                 raise _Refusal(401, self._msg(key))
             customer = self._customer(ACCOUNTS[login], params.get("customerId", ""))
-            id_mission = params.get("idMission", "")
+            key_name = CALLS_BY_NAME[call].mission_key
+            id_mission = params.get(key_name, "")
             if id_mission == "":
-                raise _Refusal(400, self._msg("sandbox.api.missing_param", name="idMission"))
-            if call == CALL_CREATE:
-                return self._create(customer, id_mission, self._values(params, create=True))
-            if call == CALL_MODIFY:
-                return self._modify(customer, id_mission, self._values(params, create=False))
-            if call == CALL_DELETE:
-                return self._delete(customer, id_mission)
-            return self._status(customer, id_mission)
+                raise _Refusal(400, self._msg("sandbox.api.missing_param", name=key_name))
+            return self.handlers[call](customer, id_mission, params)
         except _Refusal as refusal:
             return refusal.reply
 
@@ -196,7 +198,8 @@ class OceanApi:
             raise _Refusal(404, self._msg("sandbox.api.not_found", mission=id_mission))
         return record
 
-    def _create(self, customer: int, id_mission: str, values: dict[str, str]) -> Reply:
+    def _create(self, customer: int, id_mission: str, params: Mapping[str, str]) -> Reply:
+        values = self._values(params, create=True)
         now = time.time()
         with self.store.lock:
             old = self.store.get(customer, id_mission)
@@ -222,7 +225,8 @@ class OceanApi:
             self.store.put(record)
         return Reply(200, {"message": self._msg("sandbox.api.created", mission=id_mission)})
 
-    def _modify(self, customer: int, id_mission: str, values: dict[str, str]) -> Reply:
+    def _modify(self, customer: int, id_mission: str, params: Mapping[str, str]) -> Reply:
+        values = self._values(params, create=False)
         now = time.time()
         with self.store.lock:
             record = self._live(customer, id_mission)
@@ -236,7 +240,7 @@ class OceanApi:
             self.store.put(record)
         return Reply(200, {"message": self._msg("sandbox.api.modified", mission=id_mission)})
 
-    def _delete(self, customer: int, id_mission: str) -> Reply:
+    def _delete(self, customer: int, id_mission: str, params: Mapping[str, str]) -> Reply:
         with self.store.lock:
             record = self._live(customer, id_mission)
             record.deleted = True
@@ -245,7 +249,7 @@ class OceanApi:
             self.store.put(record)
         return Reply(200, {"message": self._msg("sandbox.api.deleted", mission=id_mission)})
 
-    def _status(self, customer: int, id_mission: str) -> Reply:
+    def _status(self, customer: int, id_mission: str, params: Mapping[str, str]) -> Reply:
         with self.store.lock:
             record = self._live(customer, id_mission)
             return Reply(200, self.status_fields(record))

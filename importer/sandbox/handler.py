@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 from importer.messages import t
-from importer.model import CALL_CREATE, CALL_DELETE, CALL_MODIFY, CALL_STATUS
+from importer.ocean_api import API_CALLS, AUTHENTICATE, ApiCall
 from importer.sandbox.api import Reply
 from importer.sandbox.faults import STATUS_FAULTS
 from importer.sandbox.page import choose_language, render_page
@@ -32,15 +32,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("importer.sandbox")
 
-AUTH_PATH = "/restapi/auth/authenticate2"
-MISSION_PATH = "/restapi/geomission/"
 MAX_BODY_BYTES = 1 << 20
-_ROUTES: dict[tuple[str, str], str] = {
-    ("POST", AUTH_PATH): "auth",
-    ("POST", MISSION_PATH + CALL_CREATE): CALL_CREATE,
-    ("POST", MISSION_PATH + CALL_MODIFY): CALL_MODIFY,
-    ("GET", MISSION_PATH + CALL_STATUS): CALL_STATUS,
-    ("POST", MISSION_PATH + CALL_DELETE): CALL_DELETE,
+# Every call of the API contract, by method and path; then the sandbox's own pages.
+_ROUTES: dict[tuple[str, str], ApiCall | str] = {
+    **{(call.method, call.path): call for call in API_CALLS},
     ("GET", "/sandbox/missions"): "inspect",
     ("GET", "/"): "page",
 }
@@ -127,20 +122,20 @@ class _Handler(BaseHTTPRequestHandler):
         route = _ROUTES.get((self.command, split.path))
         if route is None:
             self._unrouted(split.path)
-        elif route == "auth":
-            sandbox._counters.call("authenticate2")
+        elif route == AUTHENTICATE:
+            sandbox._counters.call(AUTHENTICATE.name)
             self._reply(sandbox.api.authenticate(body))
+        elif isinstance(route, ApiCall):
+            self._mission_call(route.name, self._params(split.query, body))
         elif route == "inspect":
             self._reply(
                 Reply(200, {"missions": sandbox.missions(), "counters": sandbox.counters()})
             )
-        elif route == "page":
+        else:  # the page
             query = parse_qs(split.query)
             lang = choose_language(query.get("lang", [""])[0], self.headers.get("Accept-Language"))
             html = render_page(sandbox.url, sandbox.missions(), sandbox.counters(), lang)
             self._send(200, html.encode("utf-8"), "text/html; charset=utf-8")
-        else:
-            self._mission_call(route, self._params(split.query, body))
 
     def _unrouted(self, path: str) -> None:
         lang = self.server.sandbox.api_lang

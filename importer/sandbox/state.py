@@ -20,6 +20,7 @@ from typing import Any
 
 from importer.errors import UsageError
 from importer.messages import t
+from importer.ocean_api import API_CALLS
 
 DEMO_LOGIN = "demo"
 DEMO_PASSWORD = "demo"  # noqa: S105 - public demo account of the local simulator
@@ -27,8 +28,6 @@ DEMO_CUSTOMER = 100
 MULTI_LOGIN = "multi"
 MULTI_PASSWORD = "multi"  # noqa: S105 - public demo account of the local simulator
 MULTI_CUSTOMERS = (101, 102)
-
-CALLS = ("authenticate2", "ajoutMission", "modifierMission", "statutMission", "supprimerMission")
 
 
 @dataclass(frozen=True)
@@ -103,7 +102,7 @@ class Counters:
 
     def __init__(self, fault_kinds: tuple[str, ...]) -> None:
         self._lock = threading.Lock()
-        self._calls = dict.fromkeys(CALLS, 0)
+        self._calls = dict.fromkeys((call.name for call in API_CALLS), 0)
         self._faults = dict.fromkeys(fault_kinds, 0)
         self._responses: dict[str, int] = {}
         self._other = {

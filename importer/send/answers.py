@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from importer.messages import t
-from importer.model import CALL_STATUS
+from importer.ocean_api import CALL_STATUS
 from importer.send.pacing import Retryable
 
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _ERROR_KEYS = {
     400: "client.bad_request",
     401: "client.unauthorized",
@@ -136,6 +137,17 @@ def http_reason(status: int) -> str:
     if status == 429:
         return t("client.reason.throttled")
     return t("client.reason.http", status=status)
+
+
+def retry_after_answer(answer: Answer, *, ambiguous: bool) -> Retryable:
+    """The Retryable of an answer whose status says "try again" (429, 5xx)."""
+    return Retryable(
+        http_reason(answer.status),
+        status=answer.status,
+        ambiguous=ambiguous,
+        retry_after=answer.retry_after,
+        answer=answer,
+    )
 
 
 def final_result(state: CallState, answer: Answer, patterns: Sequence[str]) -> CallResult:

@@ -18,17 +18,8 @@ from typing import Any
 
 from importer.errors import ApiUnavailableError
 from importer.messages import t
-from importer.model import (
-    CALL_CREATE,
-    CALL_DELETE,
-    CALL_MODIFY,
-    CALL_STATUS,
-    Action,
-    Outcome,
-    RowIssue,
-    RowOutcome,
-    ValidatedRow,
-)
+from importer.model import Action, Outcome, RowIssue, RowOutcome, ValidatedRow
+from importer.ocean_api import CALL_CREATE, CALL_DELETE, CALL_MODIFY, CALL_STATUS
 from importer.report.progress import Progress
 from importer.send.client import CallResult, OceanClient
 from importer.send.journal import Journal, params_hash

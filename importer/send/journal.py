@@ -49,11 +49,11 @@ from urllib.parse import urlsplit
 from importer.errors import JournalError
 from importer.filelock import FileLock, owner_only
 from importer.messages import t
-from importer.model import CALL_CREATE, CALL_DELETE, CALL_MODIFY
+from importer.ocean_api import CALL_DELETE, CHANGING_CALLS, url_without_credentials
 from importer.send import field_hashes as field_hashes
 
 SCHEMA_VERSION = 1
-CALLS = (CALL_CREATE, CALL_MODIFY, CALL_DELETE)
+CALLS = CHANGING_CALLS  # the calls that change data: ajoutMission, modifierMission, ...
 RESULTS = ("applied", "not_applied", "unknown")
 Result = Literal["applied", "not_applied", "unknown"]
 T = TypeVar("T")
@@ -123,11 +123,11 @@ def file_hash(path: Path, *, chunk_size: int = 1 << 20) -> str:
 
 def normalise_url(api_url: str) -> str:
     """Return the API URL as the journal keys it: no credentials, query or trailing slash."""
-    parts = urlsplit(api_url.strip())
+    safe = url_without_credentials(api_url)
+    parts = urlsplit(safe)
     if not parts.scheme or not parts.netloc:
-        return api_url.strip().rstrip("/")
-    host = parts.netloc.rpartition("@")[2].lower()
-    return f"{parts.scheme.lower()}://{host}{parts.path.rstrip('/')}"
+        return safe.rstrip("/")
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
 
 
 @dataclass(frozen=True)
