@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pandera.pandas as pa
@@ -33,6 +32,7 @@ from importer.rows.cells import (
 )
 from importer.rows.columns import API_FIELDS, FIELD_NAMES, FIELDS_BY_NAME
 from importer.settings.load import Settings
+from importer.zones import find_zone
 
 ADR_REF_SHOWN = 20  # characters of adrRefCli the Ocean screens show
 TEXT_FIELDS = (
@@ -131,15 +131,10 @@ def paused_gc() -> Iterator[None]:
 
 def load_zone(name: str) -> ZoneInfo:
     """The time zone of the sheet's local times; UsageError when the name is unknown."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError, TypeError):
-        pass
-    spelled = {key.casefold(): key for key in zoneinfo.available_timezones()}
-    key = spelled.get(str(name).strip().casefold())  # "europe/paris" on a case-sensitive disk
-    if key is None:
+    zone = find_zone(name)
+    if zone is None:
         raise UsageError(t("validation.unknown_timezone", zone=name))
-    return ZoneInfo(key)
+    return zone
 
 
 def parse_column(

@@ -41,15 +41,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import platformdirs
 
 from importer.errors import UsageError
 from importer.messages import LANGUAGES, detect_language, t
+from importer.ocean_api import url_without_credentials
 from importer.rows.columns import FIELD_NAMES, check_user_mapping, match_header
 from importer.settings.values import KINDS, Value, convert, given, name_map
 from importer.settings.values import NULLABLE as NULLABLE  # (re-exported: defined here before)
+from importer.tls_trust import ca_bundle_missing
+from importer.zones import find_zone
 
 DEFAULT_API_URL = "https://v3.oceansystem.com/ocean"
 DEFAULT_FAILURE_PATTERNS: tuple[str, ...] = (
@@ -274,7 +277,7 @@ def effective_settings(settings: Settings, *, lang: str | None = None) -> dict[s
         elif value is None:
             shown[f.name] = t("config.not_set", lang=lang)
         elif f.name == "api_url":
-            shown[f.name] = _without_userinfo(value)
+            shown[f.name] = url_without_credentials(value, mark="***@")
         elif isinstance(value, bool):
             shown[f.name] = "true" if value else "false"
         elif isinstance(value, dict):
@@ -451,7 +454,7 @@ def _validate(s: Settings, origins: Mapping[str, str]) -> None:
         "watch_retry_seconds",
     ):
         _check_range(getattr(s, name), origins[name], 0, None)
-    if s.ca_bundle is not None and not Path(s.ca_bundle).exists():
+    if ca_bundle_missing(s.ca_bundle):
         raise UsageError(t("config.no_ca_bundle", where=origins["ca_bundle"], path=s.ca_bundle))
     _check_columns(s.columns, origins["columns"])
 
@@ -459,22 +462,17 @@ def _validate(s: Settings, origins: Mapping[str, str]) -> None:
 def _check_url(url: str, where: str) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise UsageError(t("config.bad_url", where=where, value=_without_userinfo(url)))
+        raise UsageError(
+            t("config.bad_url", where=where, value=url_without_credentials(url, mark="***@"))
+        )
     return url.strip().rstrip("/")
 
 
 def _check_timezone(name: str, where: str) -> str:
-    name = name.strip()
-    try:
-        zoneinfo.ZoneInfo(name)
-        return name
-    except (KeyError, ValueError, OSError):
-        pass
-    known = zoneinfo.available_timezones()
-    by_fold = {key.casefold(): key for key in known}
-    if name.casefold() in by_fold:
-        return by_fold[name.casefold()]
-    close = difflib.get_close_matches(name, sorted(known), n=1)
+    zone = find_zone(name)
+    if zone is not None:
+        return zone.key
+    close = difflib.get_close_matches(name.strip(), sorted(zoneinfo.available_timezones()), n=1)
     raise UsageError(
         t(
             "config.bad_timezone",
@@ -519,14 +517,6 @@ def _check_columns(mapping: Mapping[str, str], where: str) -> None:
         close = [alias] if alias else difflib.get_close_matches(bad, FIELD_NAMES, n=1)
         hint = " " + t("config.did_you_mean", suggestion=close[0]) if close else ""
         raise UsageError(t("config.located", where=where, message=exc.message + hint)) from None
-
-
-def _without_userinfo(url: str) -> str:
-    """The URL without any user:password@ part (never shown)."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]))
 
 
 def _readable_by_others(path: Path) -> bool:
