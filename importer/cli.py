@@ -223,7 +223,7 @@ api_options = _options(
     ),
     click.option(
         "--ca-bundle",
-        type=click.Path(dir_okay=False, exists=True),
+        type=click.Path(dir_okay=False),  # checked with the settings (tls_trust)
         help="CA certificates to trust, e.g. a company proxy's (TLS is always verified).",
     ),
 )

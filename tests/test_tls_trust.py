@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from importer.errors import UsageError
+from importer.cli import cli
+from importer.errors import ExitCode, UsageError
 from importer.send.client import OceanClient
 from importer.settings.load import load_settings
 from importer.tls_trust import ca_bundle_missing, trusted_certificates
@@ -42,3 +44,13 @@ def test_settings_and_client_refuse_the_same_missing_bundle(tmp_path: Path) -> N
         load_settings({"ca_bundle": missing}, environ={}, cwd=tmp_path)
     with pytest.raises(UsageError, match=r"missing\.pem"):
         OceanClient("https://127.0.0.1:9", "login", "password", ca_bundle=missing)
+
+
+def test_the_command_line_says_a_missing_bundle_in_the_users_language(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.pem"
+    env = {"OCEAN_API_URL": "https://127.0.0.1:9", "OCEAN_LOGIN": "l", "OCEAN_PASSWORD": "p"}
+    result = CliRunner().invoke(
+        cli, ["--lang", "fr", "check", "--ca-bundle", str(missing)], env=env
+    )
+    assert result.exit_code == ExitCode.BAD_INPUT, result.output
+    assert "--ca-bundle" in result.stderr and "n'existe pas" in result.stderr
