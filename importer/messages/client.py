@@ -1,4 +1,4 @@
-"""Messages of the Ocean client (importer/ocean.py)."""
+"""Messages of the Ocean client (importer/send/: client, transport, tokens, answers)."""
 
 EN = {
     "client.bad_url": (

@@ -156,17 +156,17 @@ class OceanClient:
 
     def modify(self, params: Mapping[str, str]) -> CallResult:
         """Modify a mission (modifierMission); safe to resend. Returns its CallResult."""
-        return self._run(self._state(CALL_MODIFY, params), self._attempts.other)
+        return self._run(self._state(CALL_MODIFY, params), self._attempts.resendable)
 
     def delete(self, id_mission: str, customer_id: int | str | None = None) -> CallResult:
         """Delete a mission (supprimerMission). Returns its CallResult."""
         params = self._id_params(id_mission, customer_id)
-        return self._run(self._state(CALL_DELETE, params), self._attempts.other)
+        return self._run(self._state(CALL_DELETE, params), self._attempts.resendable)
 
     def status(self, id_mission: str, customer_id: int | str | None = None) -> CallResult:
         """Ask the status of a mission (statutMission). Returns its CallResult (body: fields)."""
         params = self._id_params(id_mission, customer_id)
-        return self._run(self._state(CALL_STATUS, params), self._attempts.other)
+        return self._run(self._state(CALL_STATUS, params), self._attempts.resendable)
 
     def _id_params(self, id_mission: str, customer_id: int | str | None) -> dict[str, str]:
         params = {"idMission": str(id_mission)}

@@ -70,8 +70,8 @@ class CallAttempts:
             return self._modify_for_create(state)
         return final_result(state, answer, self._patterns)
 
-    def other(self, state: CallState) -> CallResult:
-        """One attempt of modifierMission, supprimerMission or statutMission."""
+    def resendable(self, state: CallState) -> CallResult:
+        """One attempt of a call sent again as it is: modifier-, supprimer- or statutMission."""
         if state.call == CALL_STATUS:
             answer = self._send(state, STATUS, state.params)
             if answer.status in RETRY_STATUSES:
