@@ -469,10 +469,11 @@ def _check_url(url: str, where: str) -> str:
 
 
 def _check_timezone(name: str, where: str) -> str:
+    name = name.strip()
     zone = find_zone(name)
     if zone is not None:
         return zone.key
-    close = difflib.get_close_matches(name.strip(), sorted(zoneinfo.available_timezones()), n=1)
+    close = difflib.get_close_matches(name, sorted(zoneinfo.available_timezones()), n=1)
     raise UsageError(
         t(
             "config.bad_timezone",
