@@ -225,3 +225,28 @@ def test_watch_and_import_share_one_journal(tmp_path: Path) -> None:
         assert (inbox / "done" / "week.csv").exists()
         assert_state_equals_file(sb, n)
         no_duplicate_create(sb)
+
+
+@pytest.mark.slow
+def test_the_page_and_an_import_share_one_journal(sandbox_factory, tmp_path: Path) -> None:
+    pytest.importorskip("starlette")
+    from web_support import Visitor, outcome_counts, planning_csv, running_site
+
+    box = sandbox_factory(latency_ms=100)
+    n = 120
+    path = planning_csv(tmp_path / "page.csv", [f"P-{i}" for i in range(n)])
+    journal = tmp_path / "journal.sqlite3"
+    with running_site(box, tmp_path, journal_path=journal) as site:
+        person = Visitor(site)
+        person.sign_in()
+        draft = person.upload(path)
+        imported = _run_import(box, path, journal, "-o", str(tmp_path / "import.xlsx"))
+        run = person.send_draft(draft)
+        _out, err = imported.communicate(timeout=120)
+        counts = outcome_counts(person.wait_run(run, timeout=120))
+        assert imported.returncode == 0, err.decode()  # the page's journal is not locked
+    assert sum(counts.values()) == n and set(counts) <= {"created", "unchanged"}, counts
+    assert [m["creates"] for m in box.missions()] == [1] * n
+    no_duplicate_create(box)
+    import_outcomes = outcomes_of(tmp_path / "import.xlsx")
+    assert import_outcomes.count("created") + counts.get("created", 0) == n
