@@ -1,8 +1,11 @@
-"""An exclusive lock file: one process at a time (one run per journal, one service per inbox).
+"""A lock file: one process at a time (one service per inbox), or shared by several.
 
 The lock is ``fcntl.flock`` on POSIX and ``msvcrt.locking`` on Windows, taken without
 blocking and retried until a timeout. The file is owner-only (0600, whatever the umask) and
-holds the owner's pid while locked, so a refusal can say who holds it. The lock is released
+holds the owner's pid while locked exclusively, so a refusal can say who holds it. A shared
+lock (the journal's: its processes share it, and a previous version of the importer, which
+took it exclusively, is kept out) writes no pid; Windows has no shared lock, so there a
+shared lock is not taken at all. The lock is released
 by :meth:`FileLock.release` (or leaving the ``with`` block) and by the kernel when the
 process dies; the file itself stays (removing it would race with a process waiting for it).
 """
@@ -33,7 +36,7 @@ def owner_only(path: Path) -> None:
 
 
 class FileLock:
-    """An exclusive lock on ``path``; a context manager.
+    """A lock on ``path``, exclusive or ``shared`` with other shared holders; a context manager.
 
     ``busy(pid)`` builds the exception raised when another process (or another FileLock
     in this one) still holds the lock after ``timeout`` seconds; ``pid`` is the holder's
@@ -41,10 +44,16 @@ class FileLock:
     """
 
     def __init__(
-        self, path: Path, *, busy: Callable[[str], Exception], timeout: float = 0.0
+        self,
+        path: Path,
+        *,
+        busy: Callable[[str], Exception],
+        timeout: float = 0.0,
+        shared: bool = False,
     ) -> None:
         self.path = Path(path)
         self.timeout = timeout
+        self.shared = shared
         self._busy = busy
         self._fd: int | None = None
 
@@ -67,12 +76,14 @@ class FileLock:
             os.close(fd)
             raise
         self._fd = fd
+        if self.shared:
+            return
         os.ftruncate(fd, 0)
         os.lseek(fd, 0, os.SEEK_SET)
         os.write(fd, f"{os.getpid()}\n".encode())
 
     def _wait_for(self, fd: int, deadline: float) -> None:
-        while not _try_lock(fd):
+        while not _try_lock(fd, self.shared):
             if time.monotonic() >= deadline:
                 raise self._busy(_read_pid(fd))
             time.sleep(min(0.05, max(deadline - time.monotonic(), 0.001)))
@@ -83,8 +94,9 @@ class FileLock:
             return
         fd, self._fd = self._fd, None
         with contextlib.suppress(OSError):
-            os.ftruncate(fd, 0)
-            _unlock(fd)
+            if not self.shared:
+                os.ftruncate(fd, 0)
+            _unlock(fd, self.shared)
         os.close(fd)
 
     def __enter__(self) -> FileLock:
@@ -99,20 +111,23 @@ class FileLock:
         return f"FileLock({str(self.path)!r}, {state})"
 
 
-def _try_lock(fd: int) -> bool:
+def _try_lock(fd: int, shared: bool) -> bool:
     try:
         if sys.platform == "win32":  # pragma: no cover
-            os.lseek(fd, _LOCK_BYTE, os.SEEK_SET)
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            if not shared:
+                os.lseek(fd, _LOCK_BYTE, os.SEEK_SET)
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
         else:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
     except (BlockingIOError, PermissionError):  # held by another open of the file
         return False
     return True
 
 
-def _unlock(fd: int) -> None:
+def _unlock(fd: int, shared: bool) -> None:
     if sys.platform == "win32":  # pragma: no cover
+        if shared:
+            return
         os.lseek(fd, _LOCK_BYTE, os.SEEK_SET)
         msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
     else:

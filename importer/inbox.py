@@ -8,16 +8,19 @@ the file system only: no network, no journal.
   no line end (or an empty file): what a copy still in progress looks like;
 * :func:`fate_of`: where a processed file goes, from its rows' outcomes;
 * :class:`WaitBook`: the files waiting for another try, kept in a hidden file of the inbox
-  so that their tries and first try survive a restart.
+  so that their tries and first try survive a restart;
+* :class:`ProcessedBook`: the files already processed, by content, in another hidden file,
+  so that a file dropped again is recognised.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import zipfile
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from importer.errors import InputError
@@ -27,6 +30,7 @@ from importer.model import Outcome, RowOutcome
 SUPPORTED = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".csv"})
 ZIPPED = frozenset({".xlsx", ".xlsm", ".ods"})
 WAIT_BOOK_NAME = ".mission-importer-waiting.json"
+PROCESSED_BOOK_NAME = ".mission-importer-processed.json"
 MAX_RETRY_PAUSE = 3600.0  # seconds: the growing pause between two tries stops growing here
 
 # The folders of the inbox (one name in every language: scripts and people share them).
@@ -132,12 +136,7 @@ class WaitBook:
 
     def __init__(self, inbox: Path) -> None:
         self.path = inbox / WAIT_BOOK_NAME
-        self.entries: dict[str, Waiting] = {}
-        try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
-            self.entries = {name: Waiting(**entry) for name, entry in raw.items()}
-        except (OSError, ValueError, TypeError):
-            self.entries = {}  # none yet, or unreadable: every file starts afresh
+        self.entries: dict[str, Waiting] = _load(self.path, Waiting)
 
     def get(self, name: str, digest: str) -> Waiting | None:
         """The entry of this file when its content is the one that waited, else None."""
@@ -159,10 +158,74 @@ class WaitBook:
             self._save()
 
     def _save(self) -> None:
-        if not self.entries:
-            self.path.unlink(missing_ok=True)
-            return
-        text = json.dumps({name: asdict(e) for name, e in self.entries.items()}, indent=1)
-        temporary = self.path.with_name(self.path.name + ".tmp")
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(self.path)
+        _save(self.path, self.entries)
+
+
+def file_hash(path: Path, *, chunk_size: int = 1 << 20) -> str:
+    """Return the sha256 hex digest of a file's content, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk_size):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class Processed:
+    """A file the service processed: its name then, its results workbook, its counts."""
+
+    name: str
+    results_path: str | None
+    counts: dict[str, int]
+    processed_at: str  # ISO 8601, UTC
+
+
+class ProcessedBook:
+    """The files an inbox's service processed, by content hash, in a hidden JSON file."""
+
+    def __init__(self, inbox: Path) -> None:
+        self.path = inbox / PROCESSED_BOOK_NAME
+        self.entries: dict[str, Processed] = _load(self.path, Processed)
+
+    def find(self, digest: str) -> Processed | None:
+        """The record of a file already processed with this content, or None."""
+        return self.entries.get(digest)
+
+    def record(
+        self, digest: str, name: str, results_path: str | None, counts: dict[str, int]
+    ) -> None:
+        """Remember that a file with this content was processed (the latest one wins)."""
+        when = datetime.now(UTC).isoformat(timespec="milliseconds")
+        counts = {str(k): int(v) for k, v in counts.items()}
+        self.entries[digest] = Processed(name, results_path, counts, when)
+        _save(self.path, self.entries)
+
+    def prune(self, *, older_than_days: float) -> int:
+        """Forget the files processed longer ago than that; return how many."""
+        limit = (datetime.now(UTC) - timedelta(days=older_than_days)).isoformat()
+        old = [digest for digest, e in self.entries.items() if e.processed_at < limit]
+        for digest in old:
+            del self.entries[digest]
+        if old:
+            _save(self.path, self.entries)
+        return len(old)
+
+
+def _load(path: Path, kind: type) -> dict:
+    """The entries of a book, each made of ``kind``; none when missing or unreadable."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return {name: kind(**entry) for name, entry in raw.items()}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return {}  # none yet, or unreadable: every file starts afresh
+
+
+def _save(path: Path, entries: dict) -> None:
+    """Write a book atomically (a temporary file renamed); no file when it is empty."""
+    if not entries:
+        path.unlink(missing_ok=True)
+        return
+    text = json.dumps({name: asdict(e) for name, e in entries.items()}, indent=1)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)

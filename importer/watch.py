@@ -32,9 +32,11 @@ from importer.inbox import (
     TO_FIX,
     WAITING,
     Fate,
+    ProcessedBook,
     WaitBook,
     Waiting,
     fate_of,
+    file_hash,
     is_candidate,
     looks_unfinished,
     retry_pause,
@@ -94,6 +96,7 @@ class Watcher:
         self.to_fix = self.inbox / TO_FIX
         self.failed = self.inbox / FAILED
         self.waits = WaitBook(self.inbox)
+        self.processed_files = ProcessedBook(self.inbox)
 
     def stop(self) -> None:
         """Stop after the current file."""
@@ -172,7 +175,7 @@ class Watcher:
             open_journal(self.settings) as journal,
             contextlib.ExitStack() as stack,  # the client: logged in at the first file only
         ):
-            journal.prune_files(older_than_days=PRUNE_FILES_AFTER_DAYS)
+            self.processed_files.prune(older_than_days=PRUNE_FILES_AFTER_DAYS)
             self.waits.keep_only({p.name for p in self.inbox.iterdir() if p.is_file()})
             client = None
             worked, collected_at = False, float("-inf")
@@ -210,8 +213,6 @@ class Watcher:
 
     def process(self, path: Path, client: Any, journal: Any, *, once: bool = False) -> None:
         """Import one file, then file it by its fate (or leave it waiting for a retry)."""
-        from importer.send.journal import file_hash
-
         started = time.monotonic()
         read_sig = self._pick_up(path)
         if read_sig is None:
@@ -241,7 +242,7 @@ class Watcher:
             self._still_waiting(path, report, fate, digest, waiting, started, once=once)
             return
         counts = dict(sorted(report.counts.items()))
-        journal.record_file(digest, path.name, str(report.output_path), counts)
+        self.processed_files.record(digest, path.name, str(report.output_path), counts)
         reason = (
             t("watch.why_to_fix", count=fate.to_fix)
             if fate.folder == TO_FIX
@@ -269,7 +270,7 @@ class Watcher:
         """Run the import of one file with the service's client and journal; its JobReport."""
         from importer.commands.batch import default_output, import_file
 
-        earlier = journal.find_file(digest)
+        earlier = self.processed_files.find(digest)
         notes = (
             [t("watch.already_processed", when=earlier.processed_at, results=earlier.results_path)]
             if earlier

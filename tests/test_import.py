@@ -303,7 +303,7 @@ def test_ctrl_c_during_the_wait_never_takes_a_sending_worker_for_done(tmp_path):
     from importer.model import Action, ValidatedRow
     from importer.send.answers import CallResult
     from importer.send.engine import BatchRunner, RunOptions
-    from importer.send.journal import Journal
+    from importer.send.journal.ledger import Journal
 
     class SlowClient:
         def create(self, params: dict[str, str]) -> CallResult:

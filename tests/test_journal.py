@@ -1,8 +1,7 @@
-"""Tests for importer/send/journal.py: semantics, concurrency, run lock, permissions, crashes."""
+"""Tests for importer/send/journal/: semantics, group commit, shared use, permissions, crashes."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import random
 import signal
@@ -16,19 +15,15 @@ from pathlib import Path
 
 import pytest
 
-import importer.send.journal as journal_module
 from importer.errors import JournalError
+from importer.filelock import FileLock
 from importer.messages import catalogue, set_language
 from importer.messages import journal as journal_messages
 from importer.ocean_api import CALL_CREATE, CALL_DELETE, CALL_MODIFY
-from importer.send.journal import (
-    InFlight,
-    Journal,
-    default_journal_path,
-    file_hash,
-    normalise_url,
-    params_hash,
-)
+from importer.send.journal import database
+from importer.send.journal.commit import Write
+from importer.send.journal.database import default_journal_path
+from importer.send.journal.ledger import InFlight, Journal, normalise_url, params_hash
 
 URL = "http://127.0.0.1:8080"
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,7 +63,7 @@ def start_child(code: str, *args: object) -> subprocess.Popen:
 def test_messages_have_the_same_keys_in_english_and_french() -> None:
     assert set(journal_messages.EN) == set(journal_messages.FR)
     assert all(key.startswith("journal.") for key in journal_messages.EN)
-    assert catalogue()["fr"]["journal.locked"].startswith("un autre import")
+    assert catalogue()["fr"]["journal.locked"].startswith("une version plus ancienne")
 
 
 def test_params_hash_is_stable_and_order_independent() -> None:
@@ -79,14 +74,6 @@ def test_params_hash_is_stable_and_order_independent() -> None:
     assert params_hash({"idMission": "M1", "codePostal": "75002"}) != a
     assert params_hash({"idMission": "M1"}) != params_hash({"idmission": "M1"})
     assert params_hash({"a": "b=c"}) != params_hash({"a=b": "c"})
-
-
-def test_file_hash_streams_the_whole_content(tmp_path: Path) -> None:
-    data = os.urandom(3 * (1 << 20) + 17)
-    target = tmp_path / "planning.xlsx"
-    target.write_bytes(data)
-    assert file_hash(target) == hashlib.sha256(data).hexdigest()
-    assert file_hash(target, chunk_size=4096) == hashlib.sha256(data).hexdigest()
 
 
 def test_normalise_url_drops_credentials_query_and_trailing_slash() -> None:
@@ -210,7 +197,8 @@ def test_a_finish_queued_twice_is_refused_like_before(journal: Journal) -> None:
 
 def test_begin_is_fsynced_and_finish_need_not_be(journal: Journal) -> None:
     def level() -> int:  # 2 = FULL (fsync at commit), 1 = NORMAL
-        return journal._read("PRAGMA synchronous")[0][0]
+        journal.flush()
+        return journal._db.read("PRAGMA synchronous")[0][0]
 
     attempt = journal.begin(URL, "", "M1", CALL_CREATE, "h")
     assert level() == 2
@@ -280,27 +268,13 @@ def test_record_mission_and_stats_and_prune(journal: Journal) -> None:
     journal.record_mission(URL, "", "gone", present=False, params_hash="ignored")
     journal.record_mission(URL, "", "here", present=True, params_hash="h")
     journal.begin(URL, "", "busy", CALL_CREATE, "b")
-    journal.record_file("abc", "planning.xlsx", None, {"created": 1})
     gone = journal.get(URL, "", "gone")
     assert gone is not None and gone.params_hash is None
-    assert journal.stats() == {"missions": 2, "present": 1, "attempts": 1, "files": 1}
+    counts = {"missions": 2, "present": 1, "attempts": 1, "runs": 1, "claims": 0}
+    assert journal.stats() == counts
     assert journal.prune(older_than_days=30) == 0
-    assert journal.prune_files(older_than_days=-1) == 1
-    assert journal.stats() == {"missions": 2, "present": 1, "attempts": 1, "files": 0}
-    journal.record_file("def", "planning.csv", None, {})
-    assert journal.prune(older_than_days=-1) == 2  # the file and the absent mission
-    assert journal.stats() == {"missions": 1, "present": 1, "attempts": 1, "files": 0}
-
-
-def test_files_are_recorded_and_found(journal: Journal, tmp_path: Path) -> None:
-    assert journal.find_file("0" * 64) is None
-    journal.record_file("f" * 64, "week 12.xlsx", tmp_path / "out.xlsx", {"created": 3})
-    journal.record_file("f" * 64, "week 12 (copy).xlsx", None, {"created": 0, "unchanged": 3})
-    record = journal.find_file("f" * 64)
-    assert record is not None
-    assert (record.name, record.results_path) == ("week 12 (copy).xlsx", None)
-    assert record.counts == {"created": 0, "unchanged": 3}
-    assert record.processed_at.endswith("+00:00")
+    assert journal.prune(older_than_days=-1) == 1  # the absent mission
+    assert journal.stats() == {**counts, "missions": 1}
 
 
 def test_no_credential_reaches_the_file(path: Path) -> None:
@@ -326,7 +300,7 @@ def test_closed_journal_refuses_work(path: Path) -> None:
 
 
 def test_a_write_that_cannot_happen_is_a_journal_error(monkeypatch, path: Path) -> None:
-    monkeypatch.setattr(journal_module, "_BUSY_MS", 100)
+    monkeypatch.setattr(database, "BUSY_MS", 100)
     with Journal(path) as journal:
         other = sqlite3.connect(path, isolation_level=None)
         other.execute("BEGIN EXCLUSIVE")
@@ -384,99 +358,231 @@ def test_one_failing_write_does_not_undo_its_group(journal: Journal) -> None:
 
     first = journal.begin(URL, "", "M0", CALL_CREATE, "h0")
     batch = [
-        journal_module._Write(lambda conn: journal._attempt(conn, first)),
-        journal_module._Write(bad),
-        journal_module._Write(
+        Write(lambda conn: journal._attempt(conn, first)),
+        Write(bad),
+        Write(
             lambda conn: conn.execute(
                 "UPDATE attempts SET state = 'unknown' WHERE id = ?", (first,)
             )
         ),
     ]
-    journal._commit(batch)
+    journal._db.commit(batch)
     assert all(write.done for write in batch)
     assert batch[0].result[2] == "M0" and batch[0].error is None
     assert isinstance(batch[1].error, ValueError)
     assert [a.state for a in journal.in_flight(URL)] == ["unknown"]  # bad's DELETE was undone
 
 
-# -- the run lock --------------------------------------------------------------------------
+# -- one journal, several runs and processes ----------------------------------------------
 
-HOLDER = """
-import sys, time
+RUNNER = """
+import sys
 from pathlib import Path
-from importer.send.journal import Journal
-journal = Journal(Path(sys.argv[1]))
-print("READY", flush=True)
-if sys.argv[2] == "wait":
-    sys.stdin.readline()
-else:
-    time.sleep(float(sys.argv[2]))
+from importer.send.journal.ledger import Journal
+URL = sys.argv[3]
+journal = Journal(Path(sys.argv[1]), heartbeat_expiry=float(sys.argv[2]))
+run = journal.start_run()
+assert journal.claim(run, URL, "", "C1")
+attempt = journal.begin(URL, "", "C1", "ajoutMission", "h", run_id=run)
+print("READY", attempt, flush=True)
+sys.stdin.readline()
+journal.finish(attempt, "applied")
+journal.release(run, URL, "", "C1")
+journal.end_run(run)
 journal.close()
 print("CLOSED", flush=True)
 sys.stdin.readline()
 """
 
+OLD_VERSION = """
+import sys
+from pathlib import Path
+from importer.filelock import FileLock
+lock = FileLock(Path(sys.argv[1] + ".lock"), busy=RuntimeError)  # exclusive, as it was
+lock.acquire()
+print("READY", flush=True)
+sys.stdin.readline()
+lock.release()
+print("CLOSED", flush=True)
+sys.stdin.readline()
+"""
 
-def test_second_journal_in_the_same_process_is_refused(path: Path) -> None:
-    with Journal(path):
+
+def start_runner(path: Path, expiry: float = 30.0) -> tuple[subprocess.Popen, int]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    child = start_child(RUNNER, path, expiry, URL)
+    assert child.stdout is not None
+    ready, attempt = child.stdout.readline().split()
+    assert ready == "READY"
+    return child, int(attempt)
+
+
+def say(child: subprocess.Popen, expected: str) -> None:
+    assert child.stdin is not None and child.stdout is not None
+    child.stdin.write("go\n")
+    child.stdin.flush()
+    assert child.stdout.readline().strip() == expected
+
+
+def test_two_journals_in_one_process_share_the_file(path: Path) -> None:
+    with Journal(path) as first, Journal(path) as second:
+        first.finish(first.begin(URL, "", "M1", CALL_CREATE, "h1"), "applied")
+        first.flush()
+        entry = second.get(URL, "", "M1")
+        assert entry is not None and entry.params_hash == "h1"
+        assert second.stats()["runs"] == 2  # each journal object is a live run
+    with Journal(path) as again:
+        assert again.stats()["runs"] == 1  # closing ended both
+
+
+def test_a_claimed_mission_waits_for_its_release_within_a_bound(path: Path) -> None:
+    with Journal(path) as journal:
+        holder, other = journal.start_run(), journal.start_run()
+        assert journal.claim(holder, URL, "", "M1")
+        assert journal.claim(holder, URL + "/", "", "M1")  # again: it holds it already
         began = time.monotonic()
-        with pytest.raises(JournalError) as refused:
-            Journal(path, lock_timeout=0.2)
-        assert time.monotonic() - began >= 0.2
-        message = str(refused.value)
-        assert str(path) in message and f"pid {os.getpid()}" in message
-        assert "--journal" in message
-    with Journal(path, lock_timeout=0.2) as again:
-        assert again.stats()["attempts"] == 0
+        assert not journal.claim(other, URL, "", "M1", wait=0.3)  # busy
+        assert time.monotonic() - began >= 0.3
+        assert journal.claim(other, URL, "", "M2")  # another mission is free
+        threading.Timer(0.2, journal.release, (holder, URL, "", "M1")).start()
+        began = time.monotonic()
+        assert journal.claim(other, URL, "", "M1", wait=5)  # released (and committed) meanwhile
+        assert time.monotonic() - began < 4
+        journal.end_run(other)
+        assert journal.stats()["claims"] == 0  # ending a run drops its claims
 
 
-def test_lock_held_by_another_process(path: Path) -> None:
-    path.parent.mkdir(parents=True)
-    child = start_child(HOLDER, path, "wait")
+def test_another_process_shares_the_journal_and_keeps_its_claims(path: Path) -> None:
+    child, attempt = start_runner(path)
     try:
-        assert child.stdout is not None and child.stdin is not None
-        assert child.stdout.readline().strip() == "READY"
-        with pytest.raises(JournalError, match=f"started by pid {child.pid}"):
-            Journal(path, lock_timeout=0.2)
-        set_language("fr")
-        try:
-            with pytest.raises(JournalError, match="un autre import utilise le journal"):
-                Journal(path, lock_timeout=0.0)
-        finally:
-            set_language("en")
-        child.stdin.write("go\n")
-        child.stdin.flush()
-        assert child.stdout.readline().strip() == "CLOSED"
-        with Journal(path, lock_timeout=0.2) as journal:
+        with Journal(path, lock_timeout=0.2) as journal:  # no refusal: shared
+            assert [a.attempt_id for a in journal.in_flight(URL)] == [attempt]
+            assert journal.in_flight(URL, live=False) == []  # a live run waits for it
+            assert not journal.claim(journal.run_id, URL, "", "C1", wait=0.2)
+            say(child, "CLOSED")
             assert journal.in_flight(URL) == []
-    finally:
-        child.kill()
-        child.wait()
-
-
-def test_waits_for_the_other_run_within_lock_timeout(path: Path) -> None:
-    path.parent.mkdir(parents=True)
-    child = start_child(HOLDER, path, "0.3")
-    try:
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "READY"
-        with Journal(path, lock_timeout=10) as journal:
-            assert journal.stats()["missions"] == 0
+            entry = journal.get(URL, "", "C1")
+            assert entry is not None and entry.params_hash == "h"
+            assert journal.claim(journal.run_id, URL, "", "C1")
     finally:
         child.kill()
         child.wait()
 
 
 @POSIX_ONLY
-def test_lock_is_released_when_the_holder_is_killed(path: Path) -> None:
+def test_the_attempts_of_a_killed_process_may_be_settled_at_once(path: Path) -> None:
+    child, attempt = start_runner(path)
+    with Journal(path) as journal:
+        assert journal.in_flight(URL, live=False) == []
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        # its heartbeat is recent, but its process is gone (same host): the run is gone
+        assert [a.attempt_id for a in journal.in_flight(URL, live=False)] == [attempt]
+        assert journal.claim(journal.run_id, URL, "", "C1")  # its claim is taken over
+
+
+@POSIX_ONLY
+def test_a_run_whose_heartbeat_expired_is_gone_even_if_its_process_lives(path: Path) -> None:
+    child, attempt = start_runner(path, expiry=1.0)
+    try:
+        with Journal(path, heartbeat_expiry=1.0) as journal:
+            time.sleep(0.6)
+            assert journal.in_flight(URL, live=False) == []  # it beats every 0.25 s
+            child.send_signal(signal.SIGSTOP)  # alive, but no heartbeat any more
+            began = time.monotonic()
+            assert not journal.claim(journal.run_id, URL, "", "C1", wait=0.3)
+            assert journal.claim(journal.run_id, URL, "", "C1", wait=5)
+            assert 0.5 < time.monotonic() - began < 4  # once the heartbeat expired
+            assert [a.attempt_id for a in journal.in_flight(URL, live=False)] == [attempt]
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_an_older_version_holding_the_journal_is_reported(path: Path) -> None:
     path.parent.mkdir(parents=True)
-    child = start_child(HOLDER, path, "wait")
-    assert child.stdout is not None
-    assert child.stdout.readline().strip() == "READY"
-    child.send_signal(signal.SIGKILL)
-    child.wait()
-    with Journal(path, lock_timeout=2) as journal:
-        assert journal.stats()["attempts"] == 0
+    child = start_child(OLD_VERSION, path)
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "READY"
+        began = time.monotonic()
+        with pytest.raises(JournalError) as refused:
+            Journal(path, lock_timeout=0.2)
+        assert time.monotonic() - began >= 0.2
+        message = str(refused.value)
+        assert str(path) in message and f"pid {child.pid}" in message
+        assert "older version" in message and "--journal" in message
+        set_language("fr")
+        try:
+            with pytest.raises(JournalError, match="une version plus ancienne de l'importeur"):
+                Journal(path, lock_timeout=0.0)
+        finally:
+            set_language("en")
+        say(child, "CLOSED")
+        with Journal(path, lock_timeout=0.2) as journal:
+            assert journal.in_flight(URL) == []
+            with pytest.raises(RuntimeError):  # and the older version is kept out meanwhile
+                FileLock(path.with_name(path.name + ".lock"), busy=RuntimeError).acquire()
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_a_journal_of_the_previous_version_is_migrated(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    old = sqlite3.connect(path, isolation_level=None)
+    old.executescript(VERSION_1)
+    old.execute("INSERT INTO missions VALUES (?, '', 'OLD', 1, 'h', NULL, '2026-01-01')", (URL,))
+    old.execute(
+        "INSERT INTO attempts VALUES (7, ?, '', 'LEFT', ?, 'h2', '2026-01-01', 'in_flight')",
+        (URL, CALL_CREATE),
+    )
+    old.execute("INSERT INTO files VALUES ('abc', 'week 1.xlsx', NULL, '{}', '2026-01-01')")
+    old.close()
+    with Journal(path) as journal:
+        entry = journal.get(URL, "", "OLD")
+        assert entry is not None and entry.params_hash == "h"
+        left = journal.in_flight(URL, live=False)  # its run (version 1) is gone
+        assert [(a.attempt_id, a.id_mission, a.run_id) for a in left] == [(7, "LEFT", None)]
+    check = sqlite3.connect(path)
+    try:
+        assert check.execute("SELECT schema_version FROM meta").fetchall() == [(2,)]
+        assert check.execute("SELECT COUNT(*) FROM files").fetchone() == (1,)  # left alone
+    finally:
+        check.close()
+
+
+VERSION_1 = """
+CREATE TABLE meta (schema_version INTEGER NOT NULL);
+CREATE TABLE missions (
+    api_url TEXT NOT NULL, customer_id TEXT NOT NULL, id_mission TEXT NOT NULL,
+    present INTEGER NOT NULL, params_hash TEXT, ocean_id TEXT, updated_at TEXT NOT NULL,
+    PRIMARY KEY (api_url, customer_id, id_mission)
+) WITHOUT ROWID;
+CREATE TABLE attempts (
+    id INTEGER PRIMARY KEY, api_url TEXT NOT NULL, customer_id TEXT NOT NULL,
+    id_mission TEXT NOT NULL, call TEXT NOT NULL, params_hash TEXT,
+    started_at TEXT NOT NULL, state TEXT NOT NULL CHECK (state IN ('in_flight', 'unknown'))
+);
+CREATE INDEX attempts_by_api ON attempts (api_url);
+CREATE TABLE files (
+    content_hash TEXT PRIMARY KEY, name TEXT NOT NULL, results_path TEXT,
+    counts_json TEXT NOT NULL, processed_at TEXT NOT NULL
+);
+INSERT INTO meta (schema_version) VALUES (1);
+"""
+
+
+def test_processes_opening_a_new_journal_together_make_one_schema_and_key(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    code = (
+        "import sys; from pathlib import Path; from importer.send.journal.ledger import Journal;"
+        "j = Journal(Path(sys.argv[1])); print(j._field_key.hex()); j.close()"
+    )
+    children = [start_child(code, path) for _ in range(4)]
+    keys = {child.communicate()[0].strip() for child in children}
+    assert all(child.returncode == 0 for child in children)
+    assert len(keys) == 1 and len(keys.pop()) == 64
 
 
 # -- permissions ---------------------------------------------------------------------------
@@ -509,7 +615,7 @@ def test_an_existing_journal_is_tightened(path: Path) -> None:
 
 
 def assert_corrupt(path: Path, reason: str) -> None:
-    for _ in range(2):  # the lock is released after the failure
+    for _ in range(2):  # the shared lock is released after the failure
         with pytest.raises(JournalError) as refused:
             Journal(path, lock_timeout=0.2)
         message = str(refused.value)
@@ -566,7 +672,7 @@ def test_empty_file_becomes_a_journal(path: Path) -> None:
     path.parent.mkdir(parents=True)
     path.write_bytes(b"")
     with Journal(path) as journal:
-        assert journal.stats() == {"missions": 0, "present": 0, "attempts": 0, "files": 0}
+        assert journal.stats()["missions"] == journal.stats()["attempts"] == 0
 
 
 def test_unusable_location_is_a_clear_error(tmp_path: Path) -> None:
@@ -595,10 +701,10 @@ def test_corrupt_message_in_french(path: Path) -> None:
 WORKER = """
 import sys, threading
 from pathlib import Path
-from importer.send.journal import Journal
+from importer.send.journal.ledger import Journal
 URL, CALLS = sys.argv[2], ("ajoutMission", "modifierMission", "supprimerMission")
 RESULTS = ("applied", "not_applied", "unknown", "applied")
-journal = Journal(Path(sys.argv[1]), lock_timeout=10)
+journal = Journal(Path(sys.argv[1]))
 start, lock = int(sys.argv[3]), threading.Lock()
 
 def say(text):
@@ -686,7 +792,7 @@ def test_sigkill_at_random_instants_leaves_a_consistent_journal(path: Path) -> N
         child.send_signal(signal.SIGKILL)
         output, _ = child.communicate()
         assert child.returncode == -signal.SIGKILL
-        with Journal(path, lock_timeout=5) as journal:
+        with Journal(path) as journal:
             operations += check_after_kill(journal, before, output.splitlines(), start)
             before = snapshot(journal)
         check = sqlite3.connect(path)
@@ -697,12 +803,21 @@ def test_sigkill_at_random_instants_leaves_a_consistent_journal(path: Path) -> N
     assert operations > 100  # the children really worked before being killed
 
 
-def test_attempts_of_live_runs_are_not_offered_for_settling(journal: Journal) -> None:
-    waiting = journal.begin(URL, "", "L1", CALL_CREATE, "h1")
-    assert [a.attempt_id for a in journal.in_flight(URL)] == [waiting]
-    assert journal.in_flight(URL, live=False) == []  # a run of this process waits for it
-    journal.finish(waiting, "unknown")  # its run ended without knowing: now it may be settled
-    assert [a.attempt_id for a in journal.in_flight(URL, live=False)] == [waiting]
+def test_attempts_of_live_runs_are_not_offered_for_settling(path: Path) -> None:
+    with Journal(path) as journal, Journal(path) as other:
+        waiting = journal.begin(URL, "", "L1", CALL_CREATE, "h1")
+        assert [a.attempt_id for a in journal.in_flight(URL)] == [waiting]
+        assert journal.in_flight(URL, live=False) == []  # a run of this process waits for it
+        assert other.in_flight(URL, live=False) == []  # nor may another journal settle it
+        journal.finish(waiting, "unknown")  # its run no longer waits: now it may be settled
+        journal.flush()
+        assert [a.attempt_id for a in other.in_flight(URL, live=False)] == [waiting]
+        run = journal.start_run()
+        ended = journal.begin(URL, "", "L2", CALL_CREATE, "h2", run_id=run)
+        journal._begun.clear()  # as if begun by another process
+        assert [a.attempt_id for a in other.in_flight(URL, live=False)] == [waiting]
+        journal.end_run(run)  # its run ended with the attempt in flight: a crash
+        assert [a.attempt_id for a in other.in_flight(URL, live=False)] == [waiting, ended]
 
 
 def test_field_digests_tell_which_fields_changed_without_keeping_values(tmp_path) -> None:

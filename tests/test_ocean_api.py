@@ -20,7 +20,7 @@ from importer.ocean_api import (
 )
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
 from importer.send.client import OceanClient
-from importer.send.journal import CALLS as JOURNAL_CALLS
+from importer.send.journal.ledger import CALLS as JOURNAL_CALLS
 
 OTHER_METHOD = {"GET": "POST", "POST": "GET"}
 DATE = "03/12/2026 07:30"

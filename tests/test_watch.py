@@ -317,3 +317,35 @@ def test_the_wait_book_survives_a_restart_and_forgets_files_taken_away(tmp_path)
     assert set(WaitBook(tmp_path).entries) == {"kept.csv"}
     again.forget("kept.csv")
     assert not (tmp_path / ".mission-importer-waiting.json").exists()
+
+
+def test_the_processed_book_recognises_a_file_by_content_and_forgets_old_ones(tmp_path):
+    from importer.inbox import ProcessedBook
+
+    book = ProcessedBook(tmp_path)
+    assert book.find("f" * 64) is None
+    book.record("f" * 64, "week 12.xlsx", str(tmp_path / "out.xlsx"), {"created": 3})
+    book.record("f" * 64, "week 12 (copy).xlsx", None, {"created": 0, "unchanged": 3})
+    book.record("e" * 64, "week 13.csv", None, {})
+    record = ProcessedBook(tmp_path).find("f" * 64)  # kept in the inbox, across restarts
+    assert record is not None
+    assert (record.name, record.results_path) == ("week 12 (copy).xlsx", None)
+    assert record.counts == {"created": 0, "unchanged": 3}
+    assert record.processed_at.endswith("+00:00")
+    assert book.prune(older_than_days=30) == 0
+    assert book.prune(older_than_days=-1) == 2
+    assert not (tmp_path / ".mission-importer-processed.json").exists()
+    (tmp_path / ".mission-importer-processed.json").write_text("[not a book")
+    assert ProcessedBook(tmp_path).entries == {}  # unreadable: starts afresh
+
+
+def test_file_hash_streams_the_whole_content(tmp_path):
+    import hashlib
+
+    from importer.inbox import file_hash
+
+    data = os.urandom(3 * (1 << 20) + 17)
+    target = tmp_path / "planning.xlsx"
+    target.write_bytes(data)
+    assert file_hash(target) == hashlib.sha256(data).hexdigest()
+    assert file_hash(target, chunk_size=4096) == hashlib.sha256(data).hexdigest()

@@ -14,7 +14,7 @@ from pathlib import Path
 import requests
 
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
-from importer.send.journal import Journal
+from importer.send.journal.ledger import Journal
 from importer.settings.load import Settings
 from importer.web.app import WebConfig, WebState, create_app
 from importer.web.serve import BackgroundServer

@@ -38,7 +38,7 @@ from importer.settings.load import Settings, effective_settings
 if TYPE_CHECKING:
     from importer.send.client import OceanClient
     from importer.send.engine import BatchRunner, RunOptions, RunStats
-    from importer.send.journal import Journal
+    from importer.send.journal.ledger import Journal
 
 OUTPUT_SUFFIXES = ("results", "status", "delete")
 PROBLEM_OUTCOMES = frozenset({Outcome.INVALID, Outcome.FAILED, Outcome.NOT_SENT, Outcome.REFUSED})
@@ -254,7 +254,8 @@ def open_client(settings: Settings) -> Iterator[OceanClient]:
 @contextlib.contextmanager
 def open_journal(settings: Settings) -> Iterator[Journal]:
     """The journal at the configured path (or the user's state folder)."""
-    from importer.send.journal import Journal, default_journal_path
+    from importer.send.journal.database import default_journal_path
+    from importer.send.journal.ledger import Journal
 
     journal = Journal(Path(settings.journal) if settings.journal else default_journal_path())
     try:

@@ -27,7 +27,7 @@ def _locale_origin() -> str:
 
 def effective_table(configuration: Configuration, settings: Settings) -> dict[str, tuple[str, str]]:
     """Setting -> (value as shown, where it came from); journal and lang as resolved."""
-    from importer.send.journal import default_journal_path
+    from importer.send.journal.database import default_journal_path
 
     shown = effective_settings(settings)
     origins = configuration.origins

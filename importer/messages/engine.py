@@ -17,6 +17,11 @@ EN = {
     ),
     "engine.not_sent_interrupted": "not sent: the run was interrupted",
     "engine.not_sent_api_lost": "not sent: the API stopped answering ({reason})",
+    "engine.mission_busy": (
+        "not sent: another run on the same journal (import, watch or the import page) is "
+        "sending mission {id}; run again once it has finished: this row is then compared "
+        "with what it sent"
+    ),
     "engine.api_lost": "the API stopped answering midway ({reason}); the remaining rows were not sent",
 }
 
@@ -37,5 +42,10 @@ FR = {
     ),
     "engine.not_sent_interrupted": "non envoyée : l'import a été interrompu",
     "engine.not_sent_api_lost": "non envoyée : l'API ne répond plus ({reason})",
+    "engine.mission_busy": (
+        "non envoyée : un autre envoi sur le même journal (import, watch ou la page "
+        "d'import) envoie la mission {id} ; relancez quand il aura fini : cette ligne "
+        "sera alors comparée à ce qu'il a envoyé"
+    ),
     "engine.api_lost": "l'API a cessé de répondre en cours de route ({reason}) ; les lignes restantes n'ont pas été envoyées",
 }

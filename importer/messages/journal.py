@@ -2,12 +2,13 @@
 
 EN = {
     "journal.locked": (
-        "another import is using the journal {file} (started by pid {pid}); wait for it to "
-        "finish or use --journal to choose another file."
+        "an older version of the importer is using the journal {file} (pid {pid}), and it "
+        "does not share the journal; wait for it to finish or use --journal to choose "
+        "another file."
     ),
     "journal.locked_unknown_pid": (
-        "another import is using the journal {file}; wait for it to finish or use --journal "
-        "to choose another file."
+        "an older version of the importer is using the journal {file}, and it does not "
+        "share the journal; wait for it to finish or use --journal to choose another file."
     ),
     "journal.corrupt": (
         "the journal {file} is damaged ({reason}). Move it aside (for example rename it to "
@@ -36,12 +37,13 @@ EN = {
 
 FR = {
     "journal.locked": (
-        "un autre import utilise le journal {file} (lancé par le processus {pid}) ; attendez "
-        "qu'il se termine ou choisissez un autre fichier avec --journal."
+        "une version plus ancienne de l'importeur utilise le journal {file} (processus {pid}) "
+        "et ne le partage pas ; attendez qu'elle se termine ou choisissez un autre "
+        "fichier avec --journal."
     ),
     "journal.locked_unknown_pid": (
-        "un autre import utilise le journal {file} ; attendez qu'il se termine ou choisissez "
-        "un autre fichier avec --journal."
+        "une version plus ancienne de l'importeur utilise le journal {file} et ne le partage "
+        "pas ; attendez qu'elle se termine ou choisissez un autre fichier avec --journal."
     ),
     "journal.corrupt": (
         "le journal {file} est endommagé ({reason}). Mettez-le de côté (renommez-le par "

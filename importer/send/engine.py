@@ -22,7 +22,7 @@ from importer.model import Action, Outcome, RowIssue, RowOutcome, ValidatedRow
 from importer.ocean_api import CALL_CREATE, CALL_DELETE, CALL_MODIFY, CALL_STATUS
 from importer.report.progress import Progress
 from importer.send.client import CallResult, OceanClient
-from importer.send.journal import Journal, params_hash
+from importer.send.journal.ledger import InFlight, Journal, params_hash
 
 log = logging.getLogger("importer.send.engine")
 
@@ -39,6 +39,7 @@ class RunOptions:
     force: bool = False
     workers: int = 8
     default_customer_id: int | None = None
+    claim_wait: float = 60.0  # seconds to wait for a mission another run is sending
 
 
 @dataclass
@@ -76,6 +77,7 @@ class BatchRunner:
         self._lock = threading.Lock()
         self._silent_failures = 0  # consecutive rows that got no answer at all
         self._uncertain: set[tuple[str, str]] = set()  # missions left in flight, unsettled
+        self._run_id: str | None = None  # this run's id in the journal, taken at first use
         self.stats = RunStats()
 
     @property
@@ -83,6 +85,14 @@ class BatchRunner:
         """The journal (only a lookup-only runner, such as `status`, has none)."""
         assert self.journal is not None
         return self.journal
+
+    @property
+    def run_id(self) -> str:
+        """This run's id in the journal (its claims and attempts); registered at first use."""
+        with self._lock:
+            if self._run_id is None:
+                self._run_id = self._store.start_run()
+            return self._run_id
 
     # -- planning one row ------------------------------------------------------------------
 
@@ -94,10 +104,29 @@ class BatchRunner:
         return "" if default is None else str(default)
 
     def process(self, vrow: ValidatedRow) -> RowOutcome:
-        """Decide and make the call(s) for one valid row; never raises for a row problem."""
+        """Decide and make the call(s) for one valid row; never raises for a row problem.
+
+        The mission is claimed in the journal first: while another live run sends it, this
+        row waits (up to ``claim_wait``), then is reported not sent rather than sent twice.
+        """
+        assert vrow.params is not None
+        outcome = self._outcome(vrow)
+        if self.options.dry_run:
+            return self._plan(vrow, outcome)
+        key = (self.api_url, outcome.customer_id, outcome.id_mission)
+        if not self._store.claim(self.run_id, *key, wait=self.options.claim_wait):
+            outcome.outcome = Outcome.NOT_SENT
+            outcome.message = t("engine.mission_busy", id=outcome.id_mission)
+            return outcome
+        try:
+            return self._plan(vrow, outcome)
+        finally:
+            self._store.release(self.run_id, *key)
+
+    def _outcome(self, vrow: ValidatedRow) -> RowOutcome:
+        """A row's outcome before anything is sent (failed until a call succeeds)."""
         assert vrow.params is not None
         params = vrow.params
-        action = vrow.action or self.options.mode
         outcome = RowOutcome(
             row=vrow.row,
             outcome=Outcome.FAILED,
@@ -105,9 +134,16 @@ class BatchRunner:
             utc_inter=params.get("jourHeureInter", ""),
             utc_peremp=params.get("jourHeurePeremp", ""),
         )
-        customer = self._customer_key(params)
-        id_mission = params["idMission"]
-        outcome.id_mission, outcome.customer_id = id_mission, customer
+        outcome.id_mission = params["idMission"]
+        outcome.customer_id = self._customer_key(params)
+        return outcome
+
+    def _plan(self, vrow: ValidatedRow, outcome: RowOutcome) -> RowOutcome:
+        """Choose the call from the journal (and statutMission), then make it."""
+        assert vrow.params is not None
+        params = vrow.params
+        action = vrow.action or self.options.mode
+        customer, id_mission = outcome.customer_id, outcome.id_mission
         entry = self._store.get(self.api_url, customer, id_mission)
         if (customer, id_mission) in self._uncertain:
             entry = None  # a call a killed run left in flight may have changed it: ask
@@ -174,7 +210,9 @@ class BatchRunner:
             return outcome
         id_mission = params["idMission"]
         fields = params if call != CALL_DELETE else None  # per-field digests, for previews
-        attempt = self._store.begin(self.api_url, customer, id_mission, call, digest, fields)
+        attempt = self._store.begin(
+            self.api_url, customer, id_mission, call, digest, fields, run_id=self.run_id
+        )
         if call == CALL_CREATE:
             result = self.client.create(params)
         elif call == CALL_MODIFY:
@@ -237,19 +275,28 @@ class BatchRunner:
         """
         settled = 0
         for attempt in self._store.in_flight(self.api_url, live=False):
-            result = self.client.status(attempt.id_mission, attempt.customer_id or None)
-            if result.ok or result.not_found:
-                self._store.resolve(attempt.attempt_id, present=result.ok)
-                settled += 1
-            else:
+            key = (self.api_url, attempt.customer_id, attempt.id_mission)
+            if not self._store.claim(self.run_id, *key):  # a live run is sending it now
                 self._uncertain.add((attempt.customer_id, attempt.id_mission))
-                log.warning(
-                    "could not settle %s left in flight: %s",
-                    attempt.call,
-                    result.error or result.message,
-                )
+                continue
+            try:
+                settled += self._settle(attempt)
+            finally:
+                self._store.release(self.run_id, *key)
         self.stats.reconciled += settled
         return settled
+
+    def _settle(self, attempt: InFlight) -> int:
+        """Settle one attempt with statutMission; 1 if settled, 0 if it stays in flight."""
+        result = self.client.status(attempt.id_mission, attempt.customer_id or None)
+        if result.ok or result.not_found:
+            self._store.resolve(attempt.attempt_id, present=result.ok)
+            return 1
+        self._uncertain.add((attempt.customer_id, attempt.id_mission))
+        log.warning(
+            "could not settle %s left in flight: %s", attempt.call, result.error or result.message
+        )
+        return 0
 
     # -- running the batch ---------------------------------------------------------------------
 
@@ -327,8 +374,9 @@ class BatchRunner:
             self.stats.elapsed = time.perf_counter() - started
             if self.progress:
                 self.progress.close()
-        if self.journal is not None:
-            self.journal.flush()  # the last finishes, queued for a commit no worker will make
+        if self.journal is not None and self._run_id is not None:
+            self.journal.end_run(self._run_id)  # commits the last finishes and releases too
+            self._run_id = None
         return results
 
     def stop(self) -> None:

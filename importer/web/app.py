@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from importer.messages import LANGUAGES, language_context, t
-from importer.send.journal import Journal
+from importer.send.journal.ledger import Journal
 from importer.settings.load import Settings
 from importer.web.drafts import DraftStore
 from importer.web.runs import RunStore

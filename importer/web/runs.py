@@ -31,7 +31,7 @@ from importer.web.drafts import KEEP_PER_OWNER, Draft
 if TYPE_CHECKING:
     from importer.send.client import OceanClient
     from importer.send.engine import BatchRunner
-    from importer.send.journal import Journal
+    from importer.send.journal.ledger import Journal
 
 RETRY_OUTCOMES = frozenset({Outcome.FAILED, Outcome.NOT_SENT, Outcome.INVALID})
 Claim = tuple[str, str, str]

@@ -14,24 +14,28 @@ import secrets
 import sqlite3
 from collections.abc import Mapping
 
-_TABLES = """
-CREATE TABLE IF NOT EXISTS field_hashes (
+_TABLES = (
+    """CREATE TABLE IF NOT EXISTS field_hashes (
     api_url TEXT NOT NULL, customer_id TEXT NOT NULL, id_mission TEXT NOT NULL,
     hashes_json TEXT NOT NULL, PRIMARY KEY (api_url, customer_id, id_mission)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS field_key (key TEXT NOT NULL);
-"""
+) WITHOUT ROWID""",
+    "CREATE TABLE IF NOT EXISTS field_key (key TEXT NOT NULL)",
+)
 Key = tuple[str, str, str]  # api_url, customer_id, id_mission
 
 
-def prepare(conn: sqlite3.Connection) -> bytes:
-    """Create the tables when missing (older journals too); return this journal's key."""
-    conn.executescript(_TABLES)
-    row = conn.execute("SELECT key FROM field_key").fetchone()
-    if row is None:
-        key = secrets.token_hex(32)
-        conn.execute("INSERT INTO field_key (key) VALUES (?)", (key,))
-        return bytes.fromhex(key)
+def prepare(conn: sqlite3.Connection) -> None:
+    """Create the tables and the key when missing (older journals too), inside the caller's
+    transaction (so that two processes opening a journal together make one key)."""
+    for statement in _TABLES:
+        conn.execute(statement)
+    if conn.execute("SELECT 1 FROM field_key").fetchone() is None:
+        conn.execute("INSERT INTO field_key (key) VALUES (?)", (secrets.token_hex(32),))
+
+
+def load_key(conn: sqlite3.Connection) -> bytes:
+    """Return this journal's key (the first one, should an old journal hold two)."""
+    row = conn.execute("SELECT key FROM field_key ORDER BY rowid LIMIT 1").fetchone()
     return bytes.fromhex(row[0])
 
 

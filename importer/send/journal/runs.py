@@ -1,0 +1,139 @@
+"""Runs and their claims: how several processes share one journal without sending twice.
+
+A run (an ``import``, one file of ``watch``, one send of the page) has a random id and a
+row in ``runs`` with its pid, host and a heartbeat its process renews every few seconds.
+Before it plans a mission, a run claims it (``claims``: one holder per API, customer and
+idMission); a run meeting a mission claimed by a live run waits for it, up to a bound.
+A run is gone when its heartbeat is older than the expiry, or when its process is dead
+(same host). Gone runs lose their claims, and their attempts left in flight may be
+settled by another run; a live run's attempts are never settled by another run. Claims
+and heartbeats need no fsync: after a power loss every run is gone anyway.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+
+HEARTBEAT_EXPIRY = 30.0  # seconds without a heartbeat before a run counts as gone
+HOST = socket.gethostname()
+
+Key = tuple[str, str, str]  # api_url, customer_id, id_mission
+
+
+def register(conn: sqlite3.Connection, run_id: str, expiry: float) -> None:
+    """Add a live run of this process; forget the runs that are gone meanwhile."""
+    forget(conn, gone_runs(conn, expiry))
+    started = datetime.now(UTC).isoformat(timespec="milliseconds")
+    conn.execute(
+        "INSERT INTO runs (run_id, pid, host, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?)",
+        (run_id, os.getpid(), HOST, started, time.time()),
+    )
+
+
+def beat(conn: sqlite3.Connection, run_ids: Iterable[str]) -> None:
+    """Renew the heartbeat of these runs."""
+    now = time.time()
+    conn.executemany(
+        "UPDATE runs SET heartbeat_at = ? WHERE run_id = ?", [(now, run) for run in run_ids]
+    )
+
+
+def forget(conn: sqlite3.Connection, run_ids: Iterable[str]) -> None:
+    """Remove these runs and their claims (their attempts stay, to be settled)."""
+    rows = [(run,) for run in run_ids]
+    conn.executemany("DELETE FROM claims WHERE run_id = ?", rows)
+    conn.executemany("DELETE FROM runs WHERE run_id = ?", rows)
+
+
+def live_runs(conn: sqlite3.Connection, expiry: float) -> set[str]:
+    """The ids of the runs that are alive (any process, this one included)."""
+    return {run for run, alive in _judged(conn, expiry) if alive}
+
+
+def gone_runs(conn: sqlite3.Connection, expiry: float) -> set[str]:
+    """The ids of the runs still listed whose heartbeat expired or whose process died."""
+    return {run for run, alive in _judged(conn, expiry) if not alive}
+
+
+def _judged(conn: sqlite3.Connection, expiry: float) -> list[tuple[str, bool]]:
+    now = time.time()
+    rows = conn.execute("SELECT run_id, pid, host, heartbeat_at FROM runs").fetchall()
+    return [(run, is_alive(pid, host, beat_at, now, expiry)) for run, pid, host, beat_at in rows]
+
+
+def is_alive(pid: int, host: str, heartbeat_at: float, now: float, expiry: float) -> bool:
+    """A run is alive while its heartbeat is recent and (on this host) its process exists."""
+    if now - heartbeat_at > expiry:
+        return False
+    return host != HOST or _process_exists(pid)
+
+
+def _process_exists(pid: int) -> bool:
+    if os.name == "nt":  # pragma: no cover - os.kill would end it: trust the heartbeat
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def try_claim(conn: sqlite3.Connection, run_id: str, key: Key, expiry: float) -> bool:
+    """Claim a mission for ``run_id`` unless a live run holds it; whether it is ours now."""
+    holder = claim_holder(conn, key)
+    if holder is not None and holder != run_id and holder in live_runs(conn, expiry):
+        return False
+    conn.execute(
+        "INSERT OR REPLACE INTO claims (api_url, customer_id, id_mission, run_id)"
+        " VALUES (?, ?, ?, ?)",
+        (*key, run_id),
+    )
+    return True
+
+
+def claim_holder(conn: sqlite3.Connection, key: Key) -> str | None:
+    """The run holding this mission's claim, or None."""
+    row = conn.execute(
+        "SELECT run_id FROM claims WHERE api_url = ? AND customer_id = ? AND id_mission = ?",
+        key,
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def release(conn: sqlite3.Connection, run_id: str, key: Key) -> None:
+    """Give up this run's claim on a mission (a claim taken over since is left alone)."""
+    conn.execute(
+        "DELETE FROM claims WHERE api_url = ? AND customer_id = ? AND id_mission = ?"
+        " AND run_id = ?",
+        (*key, run_id),
+    )
+
+
+class Heartbeat:
+    """A daemon thread calling ``beat`` every ``interval`` seconds until stopped."""
+
+    def __init__(self, interval: float, beat: Callable[[], None]) -> None:
+        self._stop = threading.Event()
+        self._beat = beat
+        self._interval = interval
+        self._thread = threading.Thread(target=self._loop, name="journal-heartbeat", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self._interval):
+            with contextlib.suppress(Exception):  # a busy journal: the next beat will do
+                self._beat()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join()
