@@ -25,8 +25,8 @@ from importer.commands.batch import import_file
 from importer.model import UnsureMidnight
 from importer.read.cell_formats import shows_time
 from importer.read.table import read_table
-from importer.rows.cells import format_date_time, parse_datetime
 from importer.rows.columns import map_headers
+from importer.rows.dates import parse_datetime, shown_date_time
 from importer.rows.rules import load_zone, validate_table
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
 from importer.settings.load import Settings
@@ -220,7 +220,7 @@ def test_any_midnight_is_sent_as_the_utc_of_local_midnight(day: date) -> None:
     when = parse_datetime(midnight, PARIS)
     offset = midnight.replace(tzinfo=PARIS).utcoffset()
     assert offset is not None and when is not None and when.warning is None
-    assert when.text == format_date_time(midnight - offset)
+    assert when.text == shown_date_time(midnight - offset)
     assert when.text.endswith("23:00" if offset.seconds == 3600 else "22:00")
 
 

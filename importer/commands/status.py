@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from importer.commands.batch import (
     PROBLEM_OUTCOMES,
@@ -26,6 +25,7 @@ from importer.commands.batch import (
 from importer.messages import t
 from importer.model import CALL_STATUS, Outcome, RowIssue, RowOutcome, ValidatedRow
 from importer.report.progress import Progress
+from importer.rows.dates import api_time_in_zone
 from importer.send.answers import CallResult, fold
 from importer.send.client import OceanClient
 from importer.send.engine import BatchRunner, RunOptions
@@ -34,21 +34,11 @@ if TYPE_CHECKING:
     from importer.settings.load import Settings
 
 API_FIELDS = ("status", "statusCode", "commentRefuseReason", "complement", "externalMissionId")
-API_TIME_FORMAT = "%d/%m/%Y %H:%M"  # statutMission's `time`, in UTC
 
 
 def status_columns(timezone: str) -> list[str]:
     """The columns `status` adds: the API's fields, then its time in UTC and local."""
     return [*API_FIELDS, "time (UTC)", f"time ({timezone})"]
-
-
-def local_time(utc_text: str, timezone: str) -> str:
-    """The API's UTC ``dd/MM/yyyy HH:mm`` in ``timezone`` (the text unchanged if unreadable)."""
-    try:
-        moment = datetime.strptime(utc_text.strip(), API_TIME_FORMAT).replace(tzinfo=UTC)
-    except ValueError:
-        return utc_text
-    return moment.astimezone(ZoneInfo(timezone)).strftime(API_TIME_FORMAT)
 
 
 def is_refused(body: dict[str, Any], refused_statuses: Iterable[str]) -> bool:
@@ -102,7 +92,7 @@ class StatusRunner(BatchRunner):
             utc = str(body.get("time") or "")
             outcome.extra = {name: body.get(name, "") for name in API_FIELDS}
             outcome.extra["time (UTC)"] = utc
-            outcome.extra[f"time ({self.timezone})"] = local_time(utc, self.timezone)
+            outcome.extra[f"time ({self.timezone})"] = api_time_in_zone(utc, self.timezone)
             refused = is_refused(body, self.refused_statuses)
             outcome.outcome = Outcome.REFUSED if refused else Outcome.FOUND
             outcome.message = outcome.message or str(body.get("status") or "")

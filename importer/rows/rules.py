@@ -23,15 +23,10 @@ import pandera.pandas as pa
 from importer.errors import UsageError
 from importer.messages import get_language, t
 from importer.model import Action, HeaderMap, RowIssue, SourceTable, ValidatedRow
-from importer.rows.cells import (
-    DATE_FIELDS,
-    DELETE_FIELDS,
-    ValueProblem,
-    build_params_columns,
-    parser_for,
-    show_value,
-)
+from importer.rows.cells import DELETE_FIELDS, build_params_columns, parser_for, show_value
 from importer.rows.columns import API_FIELDS, FIELD_NAMES, FIELDS_BY_NAME
+from importer.rows.dates import DATE_FIELDS
+from importer.rows.values import ValueProblem
 from importer.settings.load import Settings
 
 ADR_REF_SHOWN = 20  # characters of adrRefCli the Ocean screens show
