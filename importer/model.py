@@ -45,24 +45,6 @@ class UnsureMidnight(datetime):
     """A date-time cell at 00:00 whose number format could not be read: midnight, with a warning."""
 
 
-# The columns the results workbook adds after the source's own (stable English keys;
-# the catalogue has their French headers under "results.col.<key>"). A results workbook
-# is recognised by BASE_RESULT_COLUMNS; later columns are appended after them, so that
-# workbooks written before they existed are still read back.
-BASE_RESULT_COLUMNS: tuple[str, ...] = (
-    "row",
-    "outcome",
-    "action",
-    "http_status",
-    "message",
-    "errors",
-    "warnings",
-    "attempts",
-    "jourHeureInter (UTC)",
-    "jourHeurePeremp (UTC)",
-)
-RESULT_COLUMNS: tuple[str, ...] = (*BASE_RESULT_COLUMNS, "lookups")
-
 # The API call names, as shown in the results' `action` column.
 CALL_CREATE = "ajoutMission"
 CALL_MODIFY = "modifierMission"

@@ -30,7 +30,8 @@ from importer.model import (
 from importer.read.table import read_table
 from importer.report import audit_log as audit
 from importer.report.progress import Progress
-from importer.report.workbook import RunSummary, write_results
+from importer.report.summary_sheet import SummaryFacts
+from importer.report.workbook import write_results
 from importer.rows.columns import map_headers
 from importer.rows.rules import paused_gc, validate_table
 from importer.settings.load import Settings, effective_settings
@@ -161,7 +162,7 @@ def write_report(
     target = output or (
         default_output(table.path, name) if report.input_path else default_ids_output(name)
     )
-    summary = RunSummary(
+    summary = SummaryFacts(
         command=report.command,
         input_path=report.input_path,
         started_at=report.started_at,

@@ -8,8 +8,9 @@ from typing import Any
 from importer.commands.batch import JobReport
 from importer.messages import get_language, t
 from importer.model import Outcome
+from importer.report.numbers import format_number
 
-OUTCOME_COLOURS = {
+OUTCOME_TERMINAL_COLOURS = {
     Outcome.CREATED: "green",
     Outcome.MODIFIED: "green",
     Outcome.DELETED: "green",
@@ -26,10 +27,7 @@ FIRST_PROBLEMS = 5
 
 
 def _number(value: float, decimals: int = 1) -> str:
-    text = f"{value:,.{decimals}f}"
-    if get_language() == "fr":
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
+    return format_number(value, get_language(), decimals)
 
 
 def summary_lines(report: JobReport, *, style: Any = None) -> list[str]:
@@ -57,7 +55,7 @@ def summary_lines(report: JobReport, *, style: Any = None) -> list[str]:
                 label = f"  {outcome.value:<10} {count:>7}"
             else:
                 label = f"  {t(f'cli.outcome.{outcome.value}'):<12} {_number(count, 0):>7}"
-            lines.append(paint(label, OUTCOME_COLOURS[outcome]))
+            lines.append(paint(label, OUTCOME_TERMINAL_COLOURS[outcome]))
     problems = [(o.row, issue.as_text()) for o in report.outcomes for issue in o.errors]
     if problems:
         lines.append(t("cli.first_problems", count=len(problems)))
