@@ -5,7 +5,7 @@
 For each input (.xlsx; the same .xlsx with every deletion date at 00:00, whose cells
 calamine reads as bare dates so their number formats are read; .csv) it measures, each
 in its own subprocess (so peak memory is the process's own):
-- ours:  importer.commands.batch.validate_file (calamine read, header mapping, pandera validation,
+- ours:  importer.commands.validate.validate_file (calamine read, header mapping, pandera checks,
          normalisation, XlsxWriter results workbook with highlights);
 - naive: pandas.read_excel/read_csv with openpyxl, a per-row Python validation loop,
          an openpyxl normal-mode write of the same table;
@@ -130,7 +130,7 @@ def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
 
 
 def run_ours(path: Path, out: Path) -> int:
-    from importer.commands.batch import validate_file
+    from importer.commands.validate import validate_file
     from importer.settings.load import Settings
 
     report = validate_file(path, Settings(), output=out)

@@ -21,7 +21,7 @@ import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from importer.commands.batch import import_file
+from importer.commands.importing import import_file
 from importer.model import UnsureMidnight
 from importer.read.cell_formats import shows_time
 from importer.read.table import read_table

@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from importer.cli import cli
-from importer.commands.batch import import_file, validate_file
+from importer.commands.importing import import_file
+from importer.commands.validate import validate_file
 from importer.result_columns import result_headers
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
 from importer.settings.load import Settings

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from importer.cli import cli
-from importer.commands.batch import import_file
+from importer.commands.importing import import_file
 from importer.commands.status import is_refused, status_missions
 from importer.model import Outcome
 from importer.rows.dates import api_time_in_zone

@@ -1,5 +1,5 @@
 """Uploads being checked: the file read, mapped and validated by the command line's own
-functions (:func:`importer.commands.batch.prepare`,
+functions (:func:`importer.commands.validate.prepare`,
 :func:`importer.rows.rules.validate_table`), edits made in the grid, and the paging of
 the check grid.
 """
@@ -18,7 +18,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from importer.commands.batch import prepare
+from importer.commands.validate import prepare
 from importer.model import HeaderMap, RowIssue, SourceTable, ValidatedRow
 from importer.rows.rules import validate_table
 from importer.settings.load import Settings
