@@ -20,7 +20,7 @@ from importer.report import audit_log as audit
 from importer.report.command_result import PROBLEM_OUTCOMES, CommandResult
 from importer.report.summary_sheet import SummaryFacts
 from importer.report.workbook import write_results
-from importer.rows.rules import paused_gc
+from importer.rows.validation import paused_gc
 from importer.settings.load import Settings, effective_settings
 
 OUTPUT_SUFFIXES = ("results", "status", "delete")

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from importer.commands.validate import row_options
 from importer.errors import UsageError
 from importer.messages import t
 from importer.model import HeaderMap, SourceTable, ValidatedRow
 from importer.read.table import read_table
 from importer.rows.columns import map_headers
-from importer.rows.rules import validate_table
+from importer.rows.validation import validate_table
 from importer.settings.load import Settings
 
 TARGET_FIELDS = ("idMission", "customerId")  # all that status and delete read
@@ -55,5 +56,5 @@ def ids_from(
         header_row=table.header_row,
     )
     header_map.field_to_column["action"] = action_column
-    rows = validate_table(forced, header_map, settings)
+    rows = validate_table(forced, header_map, row_options(settings))
     return table, rows

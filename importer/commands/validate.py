@@ -18,7 +18,8 @@ from importer.read.table import read_table
 from importer.report import audit_log as audit
 from importer.report.command_result import CommandResult
 from importer.rows.columns import map_headers
-from importer.rows.rules import validate_table
+from importer.rows.options import RowOptions
+from importer.rows.validation import validate_table
 from importer.settings.load import Settings
 
 
@@ -32,6 +33,16 @@ class Prepared:
     notes: list[str] = field(default_factory=list)
 
 
+def row_options(settings: Settings) -> RowOptions:
+    """What checking the rows needs from the settings."""
+    return RowOptions(
+        timezone=settings.timezone,
+        require_destination=settings.require_destination,
+        mission_types=tuple(settings.mission_types),
+        default_a_envoyer=settings.default_a_envoyer,
+    )
+
+
 def prepare(path: Path, settings: Settings, *, now: datetime | None = None) -> Prepared:
     """Read, map and validate a file; raises InputError when it cannot be read."""
     table = read_table(
@@ -40,7 +51,7 @@ def prepare(path: Path, settings: Settings, *, now: datetime | None = None) -> P
     header_map = map_headers(table.headers, settings.columns, source=path.name)
     notes = list(table.warnings)
     notes += [t("columns.unknown_column", column=column) for column in header_map.unknown]
-    rows = validate_table(table, header_map, settings, now=now)
+    rows = validate_table(table, header_map, row_options(settings), now=now)
     return Prepared(table=table, header_map=header_map, rows=rows, notes=notes)
 
 

@@ -18,9 +18,9 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from importer.commands.validate import prepare
+from importer.commands.validate import prepare, row_options
 from importer.model import HeaderMap, RowIssue, SourceTable, ValidatedRow
-from importer.rows.rules import validate_table
+from importer.rows.validation import validate_table
 from importer.settings.load import Settings
 
 PAGE_SIZE = 50
@@ -73,7 +73,7 @@ class Draft:
             raise KeyError((row, column))
         with self.lock:
             self.table.data.at[row, column] = value if value.strip() else None
-            self.rows = validate_table(self.table, self.header_map, self.settings)
+            self.rows = validate_table(self.table, self.header_map, row_options(self.settings))
             self.edits.append((row, column, value))
 
     def counts(self) -> dict[str, int]:
