@@ -60,6 +60,16 @@ def _empty_or(name: str, passes: Callable[[pd.Series], pd.Series]) -> Check:
     return lambda frame, options, now: frame[name].isna() | passes(frame[name])
 
 
+def _within(name: str, low: float, high: float) -> Check:
+    """Empty, or a number from ``low`` to ``high``."""
+    return _empty_or(name, lambda numbers: numbers.between(low, high))
+
+
+def _needs(name: str, other: str) -> Check:
+    """Empty, or given with ``other`` (a latitude needs its longitude)."""
+    return lambda frame, options, now: frame[name].isna() | frame[other].notna()
+
+
 def _recipient(f: pd.DataFrame, options: RowOptions, now: datetime) -> pd.Series:
     named = f["nomIndi"].notna() & f["prenomIndi"].notna()
     return f["nomVeh"].notna() | named | f["nomPrenom"].notna()
@@ -107,30 +117,10 @@ RULES: tuple[Rule, ...] = (
         applies=lambda options: options.require_destination,
         host="ville",
     ),
-    Rule(
-        "validation.latitude_range",
-        "latitude",
-        (),
-        _empty_or("latitude", lambda lat: lat.between(-90, 90)),
-    ),
-    Rule(
-        "validation.latitude_alone",
-        "latitude",
-        ("longitude",),
-        lambda f, o, now: f["latitude"].isna() | f["longitude"].notna(),
-    ),
-    Rule(
-        "validation.longitude_range",
-        "longitude",
-        (),
-        _empty_or("longitude", lambda lon: lon.between(-180, 180)),
-    ),
-    Rule(
-        "validation.longitude_alone",
-        "longitude",
-        ("latitude",),
-        lambda f, o, now: f["longitude"].isna() | f["latitude"].notna(),
-    ),
+    Rule("validation.latitude_range", "latitude", (), _within("latitude", -90, 90)),
+    Rule("validation.latitude_alone", "latitude", ("longitude",), _needs("latitude", "longitude")),
+    Rule("validation.longitude_range", "longitude", (), _within("longitude", -180, 180)),
+    Rule("validation.longitude_alone", "longitude", ("latitude",), _needs("longitude", "latitude")),
     Rule(
         "validation.mission_type",
         "typeMission",
