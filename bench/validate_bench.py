@@ -29,10 +29,10 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from importer.model import RESULT_COLUMNS
+from importer.result_columns import result_headers
 from importer.rows.columns import API_FIELDS
 
-ADDED = list(RESULT_COLUMNS)
+ADDED = result_headers("en")
 HEADERS = [API_FIELDS[0], *API_FIELDS[2:], API_FIELDS[1]]  # idMission first, customerId last
 CITIES = [
     ("Paris", "75011", 48.8566, 2.3522),

@@ -194,7 +194,10 @@ def test_api_messages_and_errors_cannot_inject_formulas(tmp_path):
     outcomes = []
     for i, row in enumerate(table.data.index):
         bait = HOSTILE[i % len(HOSTILE)]
-        issue = RowIssue(row, "commentaire", bait, "engine.api_error", bait)
+        # (a sentence that starts with the hostile text: "{column}: {message}")
+        issue = RowIssue(
+            row, "commentaire", bait, "common.issue", {"column": bait, "message": bait}
+        )
         outcomes.append(
             RowOutcome(
                 row=row,

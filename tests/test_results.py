@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
@@ -16,7 +17,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from importer.errors import InputError
-from importer.messages import catalogue, get_language, set_language
+from importer.messages import catalogue, get_language, language_context, set_language
 from importer.messages import results as results_messages
 from importer.model import Outcome, RowIssue, RowOutcome, SourceTable
 from importer.read.table import read_table
@@ -60,9 +61,25 @@ def bad_date(row: int) -> RowIssue:
         row,
         "Date d'intervention",
         "32/13/2027 08:00",
-        "validation.bad_date",
-        '"32/13/2027 08:00" is not a date: write dd/mm/yyyy hh:mm',
+        "validation.date_format",
+        {"value": "32/13/2027 08:00"},
     )
+
+
+def placeholders(template: str) -> dict[str, str]:
+    """A value for every placeholder of a catalogue text."""
+    return {name: "x" for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+LATITUDE = RowIssue(6, "Latitude", 123.0, "validation.latitude_range", {"value": "123"})
+NOT_SENT_TO_VEHICLE = RowIssue(
+    6, "À envoyer", "FAUX", "validation.destination_none", {"value": "FAUX"}, "warning"
+)
+ID_REQUIRED = RowIssue(7, "Identifiant mission", None, "validation.id_required")
+NO_RECIPIENT = RowIssue(7, None, None, "validation.recipient_missing")
+IN_THE_PAST = RowIssue(
+    8, "Commentaire", "plain text", "validation.date_past", {"value": "x", "utc": "y"}, "warning"
+)
 
 
 def make_outcomes() -> list[RowOutcome]:
@@ -98,41 +115,13 @@ def make_outcomes() -> list[RowOutcome]:
             422,
             '=HYPERLINK("http://x")',
             attempts=1,
-            errors=[
-                RowIssue(
-                    6,
-                    "Latitude",
-                    123.0,
-                    "validation.latitude_range",
-                    "123 is not a latitude: between -90 and 90",
-                )
-            ],
-            warnings=[
-                RowIssue(
-                    6,
-                    "À envoyer",
-                    "FAUX",
-                    "validation.w_send",
-                    "prepared only, not sent to the vehicle",
-                    "warning",
-                )
-            ],
+            errors=[LATITUDE],
+            warnings=[NOT_SENT_TO_VEHICLE],
         ),
         RowOutcome(
             7,
             Outcome.INVALID,
-            errors=[
-                RowIssue(
-                    7, "Identifiant mission", None, "validation.required", "idMission is required"
-                ),
-                RowIssue(
-                    7,
-                    None,
-                    None,
-                    "validation.no_recipient",
-                    "no recipient: give a vehicle or a name",
-                ),
-            ],
+            errors=[ID_REQUIRED, NO_RECIPIENT],
         ),
         RowOutcome(
             8,
@@ -141,16 +130,7 @@ def make_outcomes() -> list[RowOutcome]:
             None,
             "",
             attempts=0,
-            warnings=[
-                RowIssue(
-                    8,
-                    "Commentaire",
-                    "plain text",
-                    "validation.w_past",
-                    "the date is in the past",
-                    "warning",
-                )
-            ],
+            warnings=[IN_THE_PAST],
         ),
         RowOutcome(9, Outcome.NOT_SENT),
     ]
@@ -287,10 +267,10 @@ def test_added_columns(written: Path) -> None:
     ]
     assert rows[2][n + 8 : n + 10] == ["02/03/2027 08:00", "03/03/2027 08:00"]
     assert failed[:5] == [6, "failed", "ajoutMission", 422, '=HYPERLINK("http://x")']
-    assert failed[5] == "Latitude: 123 is not a latitude: between -90 and 90"
-    assert failed[6] == "À envoyer: prepared only, not sent to the vehicle"
+    assert failed[5] == f"Latitude: {LATITUDE.text('en')}"
+    assert failed[6] == f"À envoyer: {NOT_SENT_TO_VEHICLE.text('en')}"
     assert missing_id[5] == (
-        "Identifiant mission: idMission is required; no recipient: give a vehicle or a name"
+        f"Identifiant mission: {ID_REQUIRED.text('en')}; {NO_RECIPIENT.text('en')}"
     )
     assert missing_id[3] is None and missing_id[7] == 0
 
@@ -331,14 +311,14 @@ def test_problem_cells_are_highlighted_with_comments(written: Path) -> None:
     assert ws["B5"].fill.fgColor.rgb == red
     assert "is not a date" in ws["B5"].comment.text
     assert ws["F6"].fill.fgColor.rgb == red
-    assert ws["F6"].comment.text == "123 is not a latitude: between -90 and 90"
+    assert ws["F6"].comment.text == LATITUDE.text("en")
     assert ws["E6"].fill.fgColor.rgb == amber
-    assert ws["E6"].comment.text == "prepared only, not sent to the vehicle"
+    assert ws["E6"].comment.text == NOT_SENT_TO_VEHICLE.text("en")
     assert ws["A7"].fill.fgColor.rgb == red  # an empty cell is highlighted too
-    assert ws["A7"].comment.text == "idMission is required"
+    assert ws["A7"].comment.text == ID_REQUIRED.text("en")
     assert ws["D8"].fill.fgColor.rgb == amber
     # a problem about the whole row goes on the outcome cell
-    assert ws.cell(7, len(HEADERS) + 2).comment.text == "no recipient: give a vehicle or a name"
+    assert ws.cell(7, len(HEADERS) + 2).comment.text == NO_RECIPIENT.text("en")
     # cells without problems: no fill, no comment
     assert ws["B2"].fill.fgColor.rgb != red and ws["B2"].comment is None
     assert ws["B6"].comment is None
@@ -538,7 +518,7 @@ def test_many_rows_stay_in_order(tmp_path: Path, summary: SummaryFacts) -> None:
         RowOutcome(
             i + 2,
             Outcome.VALID if i % 7 else Outcome.INVALID,
-            errors=[] if i % 7 else [RowIssue(i + 2, "Date", None, "c", "bad")],
+            errors=[] if i % 7 else [bad_date(i + 2)],
         )
         for i in range(n)
     ]
@@ -551,15 +531,15 @@ def test_many_rows_stay_in_order(tmp_path: Path, summary: SummaryFacts) -> None:
 
 def test_top_problems_groups_by_code_most_frequent_first() -> None:
     issues = [bad_date(r) for r in (5, 9, 12)] + [bad_date(12)]
-    issues += [RowIssue(4, "Nom", "", "validation.required", "required")]
+    issues += [RowIssue(4, "Nom", "", "validation.id_required")]
     top = top_problems(issues)
-    assert top[0] == (
-        3,
-        'Date d\'intervention: "32/13/2027 08:00" is not a date: '
-        "write dd/mm/yyyy hh:mm (first at row 5)",
-    )
-    assert top[1] == (1, "Nom: required (row 4)")  # the count has its own column
-    many = [RowIssue(i, None, None, f"code{i}", "x") for i in range(15)]
+    assert top[0] == (3, f"Date d'intervention: {bad_date(5).text('en')} (first at row 5)")
+    assert top[1] == (1, f"Nom: {issues[-1].text('en')} (row 4)")  # the count: its own column
+    texts = catalogue()["en"]
+    codes = [key for key in texts if key.startswith("validation.")][:15]
+    many = [
+        RowIssue(i, None, None, code, placeholders(texts[code])) for i, code in enumerate(codes)
+    ]
     assert len(top_problems(many)) == 10
     assert top_problems(issues, lang="fr")[0][1].endswith("(première à la ligne 5)")
 
@@ -671,7 +651,7 @@ def test_every_result_column_is_written_read_back_and_logged(
         http_status=200,
         message="Mission créée",
         errors=[bad_date(2)],
-        warnings=[RowIssue(2, None, None, "validation.destination_none", "no place")],
+        warnings=[RowIssue(2, None, None, "validation.destination_none")],
         attempts=2,
         lookups=1,
         utc_inter="03/12/2026 07:30",
@@ -685,7 +665,8 @@ def test_every_result_column_is_written_read_back_and_logged(
     assert header == [column.header(lang) for column in RESULT_COLUMNS]
     record = row_record(outcome, "one.xlsx")
     for column, written_value in zip(RESULT_COLUMNS, values, strict=True):
-        assert written_value == column.cell(outcome), column.key
+        with language_context(lang):  # the workbook speaks its own language
+            assert written_value == column.cell(outcome), column.key
         assert record[column.key] == column.logged(outcome), column.key
     assert record["errors"] == [outcome.errors[0].as_text()]  # a list in the log
     read_back = read_table(path).headers

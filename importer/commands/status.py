@@ -144,4 +144,4 @@ def status_missions(
 
 
 def _issue(row: int, code: str, **values: Any) -> RowIssue:
-    return RowIssue(row=row, column=None, value=None, code=code, message=t(code, **values))
+    return RowIssue(row=row, column=None, value=None, code=code, details=values)

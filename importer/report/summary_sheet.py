@@ -164,7 +164,7 @@ def top_problems(
     for code in order:
         count, example = len(rows[code]), first[code]
         key = "results.sum.problem_example_one" if count == 1 else "results.sum.problem_example"
-        text = t(key, lang=lang, text=example.as_text(), row=example.row)
+        text = t(key, lang=lang, text=example.as_text(lang), row=example.row)
         result.append((count, text))
     return result
 

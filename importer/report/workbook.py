@@ -23,7 +23,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from importer.errors import InputError
-from importer.messages import t
+from importer.messages import language_context, t
 from importer.model import RowIssue, RowOutcome, SourceTable
 from importer.report.cells import CellFormats, RowWriter, put_value
 from importer.report.summary_sheet import SummaryFacts, write_summary_sheet
@@ -69,7 +69,7 @@ def write_results(
             "strings_to_numbers": False,
             "remove_timezone": True,
         }
-        with xlsxwriter.Workbook(str(tmp), options) as workbook:
+        with xlsxwriter.Workbook(str(tmp), options) as workbook, language_context(lang):
             _Writer(workbook, lang).write(table, outcomes, summary, list(extra_columns))
 
     return save_atomically(Path(path), build)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import math
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -21,8 +22,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 
 from importer.errors import UsageError
-from importer.messages import get_language, t
-from importer.model import Action, HeaderMap, RowIssue, SourceTable, ValidatedRow
+from importer.messages import t
+from importer.model import Action, ByLanguage, HeaderMap, RowIssue, SourceTable, ValidatedRow
 from importer.rows.cells import DELETE_FIELDS, build_params_columns, parser_for, show_value
 from importer.rows.columns import API_FIELDS, FIELD_NAMES, FIELDS_BY_NAME
 from importer.rows.dates import DATE_FIELDS
@@ -244,13 +245,12 @@ class _Validation:
             return  # a delete sends only its ID: the other cells do not matter
         header = self.headers.get(name) if name else None
         raw = self.raw[name][pos] if header is not None and name is not None else None
-        message = t(code, value=shown(raw), **details)
         issue = RowIssue(
             self.numbers[pos],
             header,
             raw,
             code,
-            message,
+            {"value": shown(raw), **details},
             "warning" if severity == "warning" else "error",
         )
         (self.warnings if severity == "warning" else self.errors)[pos].append(issue)
@@ -269,7 +269,7 @@ class _Validation:
         raw, values = self.raw, self.values
         if code in COLUMN_MISSING and name not in self.headers:
             field = FIELDS_BY_NAME[name or ""]
-            label = field.label_fr if get_language() == "fr" else field.label_en
+            label = ByLanguage(en=field.label_en, fr=field.label_fr)
             self.add(pos, name, COLUMN_MISSING[code], severity, label=label)
         elif code == "validation.duplicate_id":
             others = [
@@ -327,10 +327,14 @@ class _Validation:
         ]
 
 
-def shown(raw: Any) -> str:
-    """A cell value as the planner typed it: a number takes a decimal comma in French."""
-    text = show_value(raw)
-    return text.replace(".", ",") if raw.__class__ is float and get_language() == "fr" else text
+def shown(raw: Any) -> Any:
+    """A cell value as the planner typed it, for a message.
+
+    A decimal number stays a float: the catalogue writes it with a decimal comma in French.
+    """
+    if raw.__class__ is float and math.isfinite(raw) and not raw.is_integer():
+        return raw
+    return show_value(raw)
 
 
 def _canonical(values: list[str | None], mission_types: Sequence[str]) -> list[str | None]:

@@ -62,7 +62,7 @@ class RunStats:
 
 
 def _issue(row: int, code: str, **values: Any) -> RowIssue:
-    return RowIssue(row=row, column=None, value=None, code=code, message=t(code, **values))
+    return RowIssue(row=row, column=None, value=None, code=code, details=values)
 
 
 class BatchRunner:
