@@ -759,3 +759,15 @@ def test_rows_reads_no_settings() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_problem_is_data_rendered_in_the_language_of_whoever_reads_it() -> None:
+    """Validated once; the sentence comes when it is shown (the page serves both languages)."""
+    row = one({**GOOD, "latitude": 123.5, "longitude": 2.35})
+    [issue] = row.errors
+    assert (issue.code, issue.details["value"]) == ("validation.latitude_range", 123.5)
+    assert issue.text("en").startswith('"123.5" is not a latitude')
+    assert issue.text("fr").startswith("«\u202f123,5\u202f» n'est pas une latitude")
+    missing = validate([{"nomVeh": "VL-1", "ville": "Lyon"}])[0].errors[0]
+    assert "« Identifiant mission »" in missing.text("fr").replace("\u202f", " ")
+    assert '"Mission ID"' in missing.text("en")
