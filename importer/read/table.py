@@ -30,14 +30,10 @@ from importer.messages import t
 from importer.model import SourceTable
 from importer.read.calamine_child import read_in_child
 from importer.read.cell_formats import read_midnights
-from importer.read.csv_text import _UTF8_ACCENTS as _UTF8_ACCENTS  # (tests reach it from here)
-from importer.read.csv_text import DELIMITERS, read_csv
+from importer.read.csv_text import read_csv
 from importer.read.guard import (
-    MAX_COMPRESSION_RATIO,
-    MAX_SHEET_CELLS,
     MAX_UNCOMPRESSED_BYTES,
-    MAX_ZIP_MEMBERS,
-    RATIO_CHECK_FROM_BYTES,
+    OLE_MAGIC,
     ZIP_MAGIC,
     ZipGuard,
     check_xls,
@@ -46,23 +42,8 @@ from importer.read.guard import (
     kind_name,
     ole_encrypted,
 )
-from importer.read.guard import OLE_MAGIC as _OLE_MAGIC
 from importer.result_columns import RESULT_COLUMNS
 from importer.rows.columns import count_known
-
-__all__ = [
-    "CSV_EXTENSIONS",
-    "DELIMITERS",
-    "HEADER_SEARCH_ROWS",
-    "MAX_COMPRESSION_RATIO",
-    "MAX_SHEET_CELLS",
-    "MAX_UNCOMPRESSED_BYTES",
-    "MAX_ZIP_MEMBERS",
-    "RATIO_CHECK_FROM_BYTES",
-    "SUPPORTED_EXTENSIONS",
-    "XLSX_EXTENSIONS",
-    "read_table",
-]
 
 CSV_EXTENSIONS = (".csv", ".tsv", ".txt")
 XLSX_EXTENSIONS = (".xlsx", ".xlsm")
@@ -310,7 +291,7 @@ def _looks_like_text(head: bytes) -> bool:
 def _read_workbook(path: Path, name: str, ext: str, sheet: str | None, max_rows: int) -> _Grid:
     kind = kind_name(ext)
     head = _read_head(path)
-    if head.startswith(_OLE_MAGIC):
+    if head.startswith(OLE_MAGIC):
         if guard_os(name, lambda: ole_encrypted(path)):
             raise InputError(t("sources.encrypted", file=name))
         if ext != ".xls":
