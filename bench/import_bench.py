@@ -66,7 +66,7 @@ def sandbox_process(latency_ms: float):
 
 
 def child_ours(path: Path, url: str, mode: str, workers: int, journal: Path) -> None:
-    from importer.commands.batch import import_file
+    from importer.commands.importing import import_file
     from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD
     from importer.settings.load import Settings
 
@@ -111,7 +111,7 @@ def _children_cpu() -> float:
 
 def _forms(path: Path) -> list[dict[str, str]]:
     """The API parameters our import sends for this file (prepared before any timing)."""
-    from importer.commands.batch import prepare
+    from importer.commands.validate import prepare
     from importer.settings.load import Settings
 
     return [row.params for row in prepare(path, Settings()).rows if row.params]

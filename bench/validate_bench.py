@@ -5,7 +5,7 @@
 For each input (.xlsx; the same .xlsx with every deletion date at 00:00, whose cells
 calamine reads as bare dates so their number formats are read; .csv) it measures, each
 in its own subprocess (so peak memory is the process's own):
-- ours:  importer.commands.batch.validate_file (calamine read, header mapping, pandera validation,
+- ours:  importer.commands.validate.validate_file (calamine read, header mapping, pandera checks,
          normalisation, XlsxWriter results workbook with highlights);
 - naive: pandas.read_excel/read_csv with openpyxl, a per-row Python validation loop,
          an openpyxl normal-mode write of the same table;
@@ -29,10 +29,10 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from importer.model import RESULT_COLUMNS
+from importer.result_columns import result_headers
 from importer.rows.columns import API_FIELDS
 
-ADDED = list(RESULT_COLUMNS)
+ADDED = result_headers("en")
 HEADERS = [API_FIELDS[0], *API_FIELDS[2:], API_FIELDS[1]]  # idMission first, customerId last
 CITIES = [
     ("Paris", "75011", 48.8566, 2.3522),
@@ -130,7 +130,7 @@ def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
 
 
 def run_ours(path: Path, out: Path) -> int:
-    from importer.commands.batch import validate_file
+    from importer.commands.validate import validate_file
     from importer.settings.load import Settings
 
     report = validate_file(path, Settings(), output=out)

@@ -312,10 +312,10 @@ def validate(
     Example:
       mission-importer validate planning.xlsx
     """
-    from importer.commands.batch import validate_file
+    from importer.commands.validate import validate_file
 
     settings = _settings(ctx, sheet=sheet, timezone=timezone)
-    report = validate_file(file, settings, output=output, failed_only=only_failed)
+    report = validate_file(file, settings, output=output, only_failed=only_failed)
     _finish(report, quiet=quiet, as_json=as_json)
 
 
@@ -376,7 +376,8 @@ def import_(
       OCEAN_LOGIN=me OCEAN_PASSWORD=... mission-importer import planning.xlsx
       mission-importer import --dry-run planning.xlsx
     """
-    from importer.commands.batch import import_file, sandbox_settings
+    from importer.commands.connect import sandbox_settings
+    from importer.commands.importing import import_file
 
     settings = _settings(
         ctx,
@@ -402,7 +403,7 @@ def import_(
                 dry_run=dry_run,
                 force=force,
                 all_or_nothing=all_or_nothing,
-                failed_only=only_failed,
+                only_failed=only_failed,
                 show_progress=show_progress,
             )
     else:
@@ -414,7 +415,7 @@ def import_(
             dry_run=dry_run,
             force=force,
             all_or_nothing=all_or_nothing,
-            failed_only=only_failed,
+            only_failed=only_failed,
             show_progress=show_progress,
         )
     _finish(report, quiet=quiet, as_json=as_json)
@@ -519,7 +520,7 @@ def delete(
       mission-importer delete cancelled.xlsx
       mission-importer delete --id M-0001 --yes
     """
-    from importer.commands.batch import delete_missions
+    from importer.commands.delete import delete_missions
 
     if not file and not ids:
         raise UsageError(t("cli.file_or_ids"))

@@ -1,11 +1,13 @@
 """Data passed between the steps of the flow (read -> map -> validate -> plan -> send -> record).
 
 Row problems are data, not exceptions: a :class:`RowIssue` names the row, the column,
-the value and the message key it was rendered from.
+the value, a message key and its values; its sentence is rendered when it is shown, in
+the language of the reader.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -45,25 +47,6 @@ class UnsureMidnight(datetime):
     """A date-time cell at 00:00 whose number format could not be read: midnight, with a warning."""
 
 
-# The columns the results workbook adds after the source's own (stable English keys;
-# the catalogue has their French headers under "results.col.<key>"). A results workbook
-# is recognised by BASE_RESULT_COLUMNS; later columns are appended after them, so that
-# workbooks written before they existed are still read back.
-BASE_RESULT_COLUMNS: tuple[str, ...] = (
-    "row",
-    "outcome",
-    "action",
-    "http_status",
-    "message",
-    "errors",
-    "warnings",
-    "attempts",
-    "jourHeureInter (UTC)",
-    "jourHeurePeremp (UTC)",
-)
-RESULT_COLUMNS: tuple[str, ...] = (*BASE_RESULT_COLUMNS, "lookups")
-
-
 @dataclass
 class SourceTable:
     """A spreadsheet as read: raw cell values, original headers, the user's row numbers.
@@ -97,6 +80,10 @@ class HeaderMap:
         return self.field_to_column.get(field_name)
 
 
+class ByLanguage(dict[str, str]):
+    """A message value that differs by language (``{"en": ..., "fr": ...}``)."""
+
+
 @dataclass(frozen=True)
 class RowIssue:
     """One problem on one row: an error (the row is not sent) or a warning (it is)."""
@@ -105,16 +92,32 @@ class RowIssue:
     column: str | None  # the source header the problem is about (None: the whole row)
     value: Any
     code: str  # message catalogue key
-    message: str  # the rendered sentence
+    details: Mapping[str, Any] = field(default_factory=dict)  # the message's values
     severity: Literal["error", "warning"] = "error"
 
-    def as_text(self) -> str:
+    def text(self, lang: str | None = None) -> str:
+        """The sentence in ``lang`` (default: the current language)."""
+        from importer.messages import get_language, t
+
+        lang = lang or get_language()
+        values = {
+            name: value.get(lang) or value["en"] if type(value) is ByLanguage else value
+            for name, value in self.details.items()
+        }
+        return t(self.code, lang=lang, **values)
+
+    @property
+    def message(self) -> str:
+        """The sentence in the current language."""
+        return self.text()
+
+    def as_text(self, lang: str | None = None) -> str:
         """``column: message`` (French typography in French), or the message alone."""
         if not self.column:
-            return self.message
+            return self.text(lang)
         from importer.messages import t
 
-        return t("common.issue", column=self.column, message=self.message)
+        return t("common.issue", lang=lang, column=self.column, message=self.text(lang))
 
 
 @dataclass

@@ -166,7 +166,7 @@ class Watcher:
 
         Returns how many files were processed; ``exit_code`` says how it went.
         """
-        from importer.commands.batch import open_client, open_journal
+        from importer.commands.connect import open_client, open_journal
 
         for folder in (self.outbox, self.done, self.to_fix, self.failed):
             folder.mkdir(parents=True, exist_ok=True)
@@ -267,8 +267,9 @@ class Watcher:
     def _import(
         self, path: Path, digest: str, waiting: Waiting | None, client: Any, journal: Any
     ) -> Any:
-        """Run the import of one file with the service's client and journal; its JobReport."""
-        from importer.commands.batch import default_output, import_file
+        """Run the import of one file with the service's client and journal; its CommandResult."""
+        from importer.commands.importing import import_file
+        from importer.commands.job import default_output
 
         earlier = self.processed_files.find(digest)
         notes = (

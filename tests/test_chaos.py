@@ -32,7 +32,8 @@ import pytest
 from click.testing import CliRunner
 
 from importer.cli import cli
-from importer.commands.batch import import_file, prepare
+from importer.commands.importing import import_file
+from importer.commands.validate import prepare
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, FAULT_KINDS, Sandbox
 from importer.settings.load import Settings
 

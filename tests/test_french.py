@@ -160,13 +160,13 @@ def test_a_number_cell_is_quoted_with_a_decimal_comma_in_french() -> None:
 
     from importer.model import SourceTable
     from importer.rows.columns import map_headers
-    from importer.rows.rules import validate_table
-    from importer.settings.load import Settings
+    from importer.rows.options import RowOptions
+    from importer.rows.validation import validate_table
 
     set_language("fr")
     cells = ["M1", "03/12/2027 08:30", "VL-1", "Lyon", 123.5, 2.35]
     headers = ["idMission", "jourHeureInter", "nomVeh", "ville", "latitude", "longitude"]
     data = pd.DataFrame([cells], columns=headers, dtype=object, index=[2])
     table = SourceTable(path=Path("planning.xlsx"), headers=headers, data=data)
-    [row] = validate_table(table, map_headers(table.headers), Settings())
+    [row] = validate_table(table, map_headers(table.headers), RowOptions())
     assert row.errors[0].message.startswith("«\u202f123,5\u202f» n'est pas une latitude")

@@ -15,7 +15,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from importer.commands.batch import delete_missions, import_file
+from importer.commands.delete import delete_missions
+from importer.commands.importing import import_file
 from importer.commands.status import status_missions
 from importer.errors import ApiUnavailableError, AuthenticationError
 from importer.model import Outcome

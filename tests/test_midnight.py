@@ -21,13 +21,14 @@ import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from importer.commands.batch import import_file
+from importer.commands.importing import import_file
 from importer.model import UnsureMidnight
 from importer.read.cell_formats import shows_time
 from importer.read.table import read_table
-from importer.rows.cells import format_date_time, parse_datetime
 from importer.rows.columns import map_headers
-from importer.rows.rules import load_zone, validate_table
+from importer.rows.dates import parse_datetime, shown_date_time
+from importer.rows.options import RowOptions
+from importer.rows.validation import load_zone, validate_table
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
 from importer.settings.load import Settings
 
@@ -110,9 +111,9 @@ def planning(tmp_path: Path, writer: str, kind: str) -> Path:
     return path if kind == "xlsx" else convert(path, kind)
 
 
-def validated(path: Path, settings: Settings | None = None) -> dict[str, Any]:
+def validated(path: Path, options: RowOptions | None = None) -> dict[str, Any]:
     table = read_table(path)
-    rows = validate_table(table, map_headers(table.headers), settings or Settings())
+    rows = validate_table(table, map_headers(table.headers), options or RowOptions())
     ids = table.data["idMission"].tolist()
     return dict(zip(ids, rows, strict=True))
 
@@ -170,7 +171,7 @@ def test_import_sends_midnight_as_utc_and_keeps_the_planner_format(
 
 def test_no_destination_is_an_error_with_require_destination(tmp_path: Path) -> None:
     path = write_xlsxwriter(tmp_path / "planning.xlsx")
-    rows = validated(path, Settings(require_destination=True))
+    rows = validated(path, RowOptions(require_destination=True))
     assert [issue.code for issue in rows["M5"].errors] == ["validation.destination_missing"]
     assert rows["M4"].valid  # adrRefCli is a destination
     with Sandbox() as sandbox:
@@ -220,7 +221,7 @@ def test_any_midnight_is_sent_as_the_utc_of_local_midnight(day: date) -> None:
     when = parse_datetime(midnight, PARIS)
     offset = midnight.replace(tzinfo=PARIS).utcoffset()
     assert offset is not None and when is not None and when.warning is None
-    assert when.text == format_date_time(midnight - offset)
+    assert when.text == shown_date_time(midnight - offset)
     assert when.text.endswith("23:00" if offset.seconds == 3600 else "22:00")
 
 

@@ -16,9 +16,6 @@ from hypothesis import strategies as st
 from importer.messages import t
 from importer.model import Action
 from importer.rows.cells import (
-    EXCEL_EPOCH,
-    ValueProblem,
-    When,
     build_params,
     build_params_columns,
     format_decimal,
@@ -26,12 +23,13 @@ from importer.rows.cells import (
     parse_boolean,
     parse_coordinate,
     parse_customer_id,
-    parse_datetime,
     parse_postcode,
     parse_text,
     parser_for,
     show_value,
 )
+from importer.rows.dates import EXCEL_EPOCH, When, parse_datetime
+from importer.rows.values import ValueProblem
 
 PARIS = ZoneInfo("Europe/Paris")
 

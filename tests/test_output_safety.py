@@ -40,7 +40,8 @@ from importer.cli import cli
 from importer.errors import ApiUnavailableError, UsageError
 from importer.model import Outcome, RowIssue, RowOutcome
 from importer.read.table import read_table
-from importer.report.workbook import RunSummary, write_results
+from importer.report.summary_sheet import SummaryFacts
+from importer.report.workbook import write_results
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox, is_loopback
 from importer.send.client import OceanClient
 from importer.settings.load import Settings
@@ -193,7 +194,10 @@ def test_api_messages_and_errors_cannot_inject_formulas(tmp_path):
     outcomes = []
     for i, row in enumerate(table.data.index):
         bait = HOSTILE[i % len(HOSTILE)]
-        issue = RowIssue(row, "commentaire", bait, "engine.api_error", bait)
+        # (a sentence that starts with the hostile text: "{column}: {message}")
+        issue = RowIssue(
+            row, "commentaire", bait, "common.issue", {"column": bait, "message": bait}
+        )
         outcomes.append(
             RowOutcome(
                 row=row,
@@ -208,7 +212,7 @@ def test_api_messages_and_errors_cannot_inject_formulas(tmp_path):
                 extra={"status": bait, "complement": bait},
             )
         )
-    summary = RunSummary(
+    summary = SummaryFacts(
         command="import",
         input_path=path,
         started_at=datetime.now(UTC),

@@ -22,17 +22,17 @@ from hypothesis import strategies as st
 
 from importer.errors import InputError
 from importer.read.table import read_table
-from importer.rows.cells import (
-    EXCEL_EPOCH,
-    ValueProblem,
-    format_date_time,
-    parse_boolean,
-    parse_coordinate,
-    parse_datetime,
-    parse_postcode,
-    parser_for,
-)
+from importer.rows.cells import parse_boolean, parse_coordinate, parse_postcode, parser_for
 from importer.rows.columns import FIELD_NAMES, FIELDS, match_header, normalise_header
+from importer.rows.dates import (
+    EXCEL_EPOCH,
+    api_date_text,
+    api_time_in_zone,
+    parse_datetime,
+    read_api_date,
+    shown_date_time,
+)
+from importer.rows.values import ValueProblem
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 ZONES = [UTC, PARIS, zoneinfo.ZoneInfo("America/New_York"), zoneinfo.ZoneInfo("Asia/Kolkata")]
@@ -168,8 +168,29 @@ def test_accepted_dates_round_trip(moment, pattern, zone):
     else:
         assert back == moment
     assert parse_datetime(when.text, UTC).text == when.text  # and reads back as itself
-    assert when.text == format_date_time(when.utc)
+    assert when.text == shown_date_time(when.utc)
     assert parse_datetime(moment, zone).text == when.text  # a real datetime cell agrees
+
+
+@SOME
+@given(moment=MINUTES.filter(lambda m: m.time() != time(0, 0)), zone=st.sampled_from(ZONES))
+def test_the_sandbox_reads_the_utc_text_the_client_sends_as_the_same_moment(moment, zone):
+    try:
+        when = parse_datetime(moment, zone)
+    except ValueProblem:  # a local time the clocks skip: nothing is sent
+        return
+    assert when is not None
+    assert read_api_date(when.text) == when.utc  # the sandbox's check accepts it, same minute
+    assert api_date_text(when.utc) == when.text
+    local = api_time_in_zone(when.text, str(zone))  # and `status` shows it back, local
+    assert local == shown_date_time(when.utc.astimezone(zone))
+
+
+@pytest.mark.parametrize(
+    "text", ["31/02/2027 08:30", "3/12/2026 08:30", "03/12/2026 8:30", "03/12/2026 08:30\n"]
+)
+def test_the_sandbox_refuses_a_utc_text_that_is_not_exactly_the_api_format(text):
+    assert read_api_date(text) is None
 
 
 @SOME

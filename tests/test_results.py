@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
@@ -16,18 +17,19 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from importer.errors import InputError
-from importer.messages import catalogue, get_language, set_language
+from importer.messages import catalogue, get_language, language_context, set_language
 from importer.messages import results as results_messages
-from importer.model import RESULT_COLUMNS, Outcome, RowIssue, RowOutcome, SourceTable
+from importer.model import Outcome, RowIssue, RowOutcome, SourceTable
+from importer.read.table import read_table
 from importer.report import workbook as results
-from importer.report.workbook import (
-    RunSummary,
-    format_number,
-    result_headers,
-    safe_settings,
-    top_problems,
-    write_results,
-)
+from importer.report.audit_log import row_record
+from importer.report.cells import ERROR_FILL, OUTCOME_CELL_COLOURS, WARNING_FILL
+from importer.report.numbers import format_number
+from importer.report.summary_sheet import SummaryFacts, safe_settings, top_problems
+from importer.report.workbook import write_results
+from importer.result_columns import RESULT_COLUMNS, result_headers
+
+ENGLISH_HEADERS = result_headers("en")
 
 HEADERS = [
     "Identifiant mission",
@@ -59,9 +61,25 @@ def bad_date(row: int) -> RowIssue:
         row,
         "Date d'intervention",
         "32/13/2027 08:00",
-        "validation.bad_date",
-        '"32/13/2027 08:00" is not a date: write dd/mm/yyyy hh:mm',
+        "validation.date_format",
+        {"value": "32/13/2027 08:00"},
     )
+
+
+def placeholders(template: str) -> dict[str, str]:
+    """A value for every placeholder of a catalogue text."""
+    return {name: "x" for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+LATITUDE = RowIssue(6, "Latitude", 123.0, "validation.latitude_range", {"value": "123"})
+NOT_SENT_TO_VEHICLE = RowIssue(
+    6, "À envoyer", "FAUX", "validation.destination_none", {"value": "FAUX"}, "warning"
+)
+ID_REQUIRED = RowIssue(7, "Identifiant mission", None, "validation.id_required")
+NO_RECIPIENT = RowIssue(7, None, None, "validation.recipient_missing")
+IN_THE_PAST = RowIssue(
+    8, "Commentaire", "plain text", "validation.date_past", {"value": "x", "utc": "y"}, "warning"
+)
 
 
 def make_outcomes() -> list[RowOutcome]:
@@ -97,41 +115,13 @@ def make_outcomes() -> list[RowOutcome]:
             422,
             '=HYPERLINK("http://x")',
             attempts=1,
-            errors=[
-                RowIssue(
-                    6,
-                    "Latitude",
-                    123.0,
-                    "validation.latitude_range",
-                    "123 is not a latitude: between -90 and 90",
-                )
-            ],
-            warnings=[
-                RowIssue(
-                    6,
-                    "À envoyer",
-                    "FAUX",
-                    "validation.w_send",
-                    "prepared only, not sent to the vehicle",
-                    "warning",
-                )
-            ],
+            errors=[LATITUDE],
+            warnings=[NOT_SENT_TO_VEHICLE],
         ),
         RowOutcome(
             7,
             Outcome.INVALID,
-            errors=[
-                RowIssue(
-                    7, "Identifiant mission", None, "validation.required", "idMission is required"
-                ),
-                RowIssue(
-                    7,
-                    None,
-                    None,
-                    "validation.no_recipient",
-                    "no recipient: give a vehicle or a name",
-                ),
-            ],
+            errors=[ID_REQUIRED, NO_RECIPIENT],
         ),
         RowOutcome(
             8,
@@ -140,16 +130,7 @@ def make_outcomes() -> list[RowOutcome]:
             None,
             "",
             attempts=0,
-            warnings=[
-                RowIssue(
-                    8,
-                    "Commentaire",
-                    "plain text",
-                    "validation.w_past",
-                    "the date is in the past",
-                    "warning",
-                )
-            ],
+            warnings=[IN_THE_PAST],
         ),
         RowOutcome(9, Outcome.NOT_SENT),
     ]
@@ -172,8 +153,8 @@ def table() -> SourceTable:
 
 
 @pytest.fixture
-def summary() -> RunSummary:
-    return RunSummary(
+def summary() -> SummaryFacts:
+    return SummaryFacts(
         command="import",
         input_path=Path("/data/planning.xlsx"),
         started_at=STARTED,
@@ -190,7 +171,7 @@ def summary() -> RunSummary:
 
 
 @pytest.fixture
-def written(tmp_path: Path, table: SourceTable, summary: RunSummary) -> Path:
+def written(tmp_path: Path, table: SourceTable, summary: SummaryFacts) -> Path:
     return write_results(
         tmp_path / "planning.results.xlsx",
         table,
@@ -201,7 +182,7 @@ def written(tmp_path: Path, table: SourceTable, summary: RunSummary) -> Path:
 
 
 @pytest.fixture
-def written_fr(tmp_path: Path, table: SourceTable, summary: RunSummary) -> Path:
+def written_fr(tmp_path: Path, table: SourceTable, summary: SummaryFacts) -> Path:
     return write_results(
         tmp_path / "planning.results.xlsx", table, make_outcomes(), summary, lang="fr"
     )
@@ -215,8 +196,8 @@ def test_sheets_and_headers_in_order(written: Path) -> None:
     wb = openpyxl.load_workbook(written)
     assert wb.sheetnames == ["Results", "Errors", "Summary"]
     header = [c.value for c in wb["Results"][1]]
-    assert header == [*HEADERS[:-1], None, *RESULT_COLUMNS, "status"]
-    assert RESULT_COLUMNS == (
+    assert header == [*HEADERS[:-1], None, *ENGLISH_HEADERS, "status"]
+    assert ENGLISH_HEADERS == [
         "row",
         "outcome",
         "action",
@@ -228,7 +209,7 @@ def test_sheets_and_headers_in_order(written: Path) -> None:
         "jourHeureInter (UTC)",
         "jourHeurePeremp (UTC)",
         "lookups",  # appended later: new columns go after the existing ones
-    )
+    ]
 
 
 def test_one_row_per_outcome_in_source_order(written: Path) -> None:
@@ -286,10 +267,10 @@ def test_added_columns(written: Path) -> None:
     ]
     assert rows[2][n + 8 : n + 10] == ["02/03/2027 08:00", "03/03/2027 08:00"]
     assert failed[:5] == [6, "failed", "ajoutMission", 422, '=HYPERLINK("http://x")']
-    assert failed[5] == "Latitude: 123 is not a latitude: between -90 and 90"
-    assert failed[6] == "À envoyer: prepared only, not sent to the vehicle"
+    assert failed[5] == f"Latitude: {LATITUDE.text('en')}"
+    assert failed[6] == f"À envoyer: {NOT_SENT_TO_VEHICLE.text('en')}"
     assert missing_id[5] == (
-        "Identifiant mission: idMission is required; no recipient: give a vehicle or a name"
+        f"Identifiant mission: {ID_REQUIRED.text('en')}; {NO_RECIPIENT.text('en')}"
     )
     assert missing_id[3] is None and missing_id[7] == 0
 
@@ -319,25 +300,25 @@ def test_outcome_cells_are_coloured(written: Path) -> None:
     col = len(HEADERS) + 2
     for row in range(2, 10):
         cell = ws.cell(row, col)
-        fill, font = results.OUTCOME_COLOURS[cell.value]
+        fill, font = OUTCOME_CELL_COLOURS[cell.value]
         assert cell.fill.fgColor.rgb == "FF" + fill[1:]
         assert cell.font.color.rgb == "FF" + font[1:]
 
 
 def test_problem_cells_are_highlighted_with_comments(written: Path) -> None:
     ws = openpyxl.load_workbook(written)["Results"]
-    red, amber = "FF" + results.ERROR_FILL[1:], "FF" + results.WARNING_FILL[1:]
+    red, amber = "FF" + ERROR_FILL[1:], "FF" + WARNING_FILL[1:]
     assert ws["B5"].fill.fgColor.rgb == red
     assert "is not a date" in ws["B5"].comment.text
     assert ws["F6"].fill.fgColor.rgb == red
-    assert ws["F6"].comment.text == "123 is not a latitude: between -90 and 90"
+    assert ws["F6"].comment.text == LATITUDE.text("en")
     assert ws["E6"].fill.fgColor.rgb == amber
-    assert ws["E6"].comment.text == "prepared only, not sent to the vehicle"
+    assert ws["E6"].comment.text == NOT_SENT_TO_VEHICLE.text("en")
     assert ws["A7"].fill.fgColor.rgb == red  # an empty cell is highlighted too
-    assert ws["A7"].comment.text == "idMission is required"
+    assert ws["A7"].comment.text == ID_REQUIRED.text("en")
     assert ws["D8"].fill.fgColor.rgb == amber
     # a problem about the whole row goes on the outcome cell
-    assert ws.cell(7, len(HEADERS) + 2).comment.text == "no recipient: give a vehicle or a name"
+    assert ws.cell(7, len(HEADERS) + 2).comment.text == NO_RECIPIENT.text("en")
     # cells without problems: no fill, no comment
     assert ws["B2"].fill.fgColor.rgb != red and ws["B2"].comment is None
     assert ws["B6"].comment is None
@@ -396,7 +377,7 @@ def test_summary_counts_problems_settings_notes(written: Path) -> None:
     assert facts["Rows"] == 8
     assert facts["Duration"] == "12.5 s"
     assert isinstance(facts["Started"], datetime)
-    counts = {r[0]: r[2] for r in rows if len(r) == 4 and r[0] in results.OUTCOME_COLOURS}
+    counts = {r[0]: r[2] for r in rows if len(r) == 4 and r[0] in OUTCOME_CELL_COLOURS}
     assert counts == {
         "created": 1,
         "modified": 1,
@@ -444,8 +425,7 @@ def test_french_workbook(written_fr: Path) -> None:
 
 
 def test_english_headers_come_from_the_design() -> None:
-    assert result_headers("en") == list(RESULT_COLUMNS)
-    assert result_headers("de") == list(RESULT_COLUMNS)
+    assert result_headers("de") == ENGLISH_HEADERS
     assert len(set(result_headers("fr"))) == len(RESULT_COLUMNS)
 
 
@@ -455,7 +435,7 @@ def test_atomic_write_leaves_no_temporary_file(written: Path) -> None:
 
 
 def test_replaces_an_existing_workbook(
-    tmp_path: Path, table: SourceTable, summary: RunSummary
+    tmp_path: Path, table: SourceTable, summary: SummaryFacts
 ) -> None:
     target = tmp_path / "out.xlsx"
     target.write_bytes(b"old")
@@ -464,7 +444,7 @@ def test_replaces_an_existing_workbook(
 
 
 def test_locked_target_is_written_beside(
-    tmp_path: Path, table: SourceTable, summary: RunSummary
+    tmp_path: Path, table: SourceTable, summary: SummaryFacts
 ) -> None:
     target = tmp_path / "planning.results.xlsx"
     target.mkdir()  # cannot be replaced, like a file Excel holds open on Windows
@@ -478,7 +458,7 @@ def test_locked_target_is_written_beside(
 
 
 def test_missing_folder_is_an_input_error(
-    tmp_path: Path, table: SourceTable, summary: RunSummary
+    tmp_path: Path, table: SourceTable, summary: SummaryFacts
 ) -> None:
     target = tmp_path / "nowhere" / "out.xlsx"
     with pytest.raises(InputError, match="nowhere"):
@@ -494,13 +474,15 @@ def test_unwritable_is_an_input_error(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_outcomes_must_match_rows(tmp_path: Path, table: SourceTable, summary: RunSummary) -> None:
+def test_outcomes_must_match_rows(
+    tmp_path: Path, table: SourceTable, summary: SummaryFacts
+) -> None:
     with pytest.raises(ValueError, match="7 outcomes for 8 rows"):
         write_results(tmp_path / "x.xlsx", table, make_outcomes()[:7], summary)
 
 
 def test_comment_and_link_limits(
-    tmp_path: Path, table: SourceTable, summary: RunSummary, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, table: SourceTable, summary: SummaryFacts, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(results, "MAX_COMMENTS", 2)
     monkeypatch.setattr(results, "MAX_LINKS", 3)
@@ -508,7 +490,7 @@ def test_comment_and_link_limits(
     wb = openpyxl.load_workbook(path)
     ws = wb["Results"]
     assert sum(1 for row in ws.iter_rows() for c in row if c.comment) == 2
-    assert ws["A7"].fill.fgColor.rgb == "FF" + results.ERROR_FILL[1:]  # still coloured
+    assert ws["A7"].fill.fgColor.rgb == "FF" + ERROR_FILL[1:]  # still coloured
     errors = wb["Errors"]
     assert [errors.cell(r, 7).hyperlink is not None for r in range(2, 8)] == [
         True,
@@ -524,7 +506,7 @@ def test_comment_and_link_limits(
     assert any("65,530" in str(v) or "3 links" in str(v) for v in notes)
 
 
-def test_many_rows_stay_in_order(tmp_path: Path, summary: RunSummary) -> None:
+def test_many_rows_stay_in_order(tmp_path: Path, summary: SummaryFacts) -> None:
     n = 3000
     data = pd.DataFrame(
         {"idMission": [f"M{i}" for i in range(n)], "Date": [datetime(2027, 3, 1, 8, 0)] * n},
@@ -536,7 +518,7 @@ def test_many_rows_stay_in_order(tmp_path: Path, summary: RunSummary) -> None:
         RowOutcome(
             i + 2,
             Outcome.VALID if i % 7 else Outcome.INVALID,
-            errors=[] if i % 7 else [RowIssue(i + 2, "Date", None, "c", "bad")],
+            errors=[] if i % 7 else [bad_date(i + 2)],
         )
         for i in range(n)
     ]
@@ -549,15 +531,15 @@ def test_many_rows_stay_in_order(tmp_path: Path, summary: RunSummary) -> None:
 
 def test_top_problems_groups_by_code_most_frequent_first() -> None:
     issues = [bad_date(r) for r in (5, 9, 12)] + [bad_date(12)]
-    issues += [RowIssue(4, "Nom", "", "validation.required", "required")]
+    issues += [RowIssue(4, "Nom", "", "validation.id_required")]
     top = top_problems(issues)
-    assert top[0] == (
-        3,
-        'Date d\'intervention: "32/13/2027 08:00" is not a date: '
-        "write dd/mm/yyyy hh:mm (first at row 5)",
-    )
-    assert top[1] == (1, "Nom: required (row 4)")  # the count has its own column
-    many = [RowIssue(i, None, None, f"code{i}", "x") for i in range(15)]
+    assert top[0] == (3, f"Date d'intervention: {bad_date(5).text('en')} (first at row 5)")
+    assert top[1] == (1, f"Nom: {issues[-1].text('en')} (row 4)")  # the count: its own column
+    texts = catalogue()["en"]
+    codes = [key for key in texts if key.startswith("validation.")][:15]
+    many = [
+        RowIssue(i, None, None, code, placeholders(texts[code])) for i, code in enumerate(codes)
+    ]
     assert len(top_problems(many)) == 10
     assert top_problems(issues, lang="fr")[0][1].endswith("(première à la ligne 5)")
 
@@ -593,10 +575,9 @@ def test_safe_settings_drop_credentials() -> None:
 def test_catalogue_is_complete_in_both_languages() -> None:
     assert set(results_messages.EN) == set(results_messages.FR)
     assert all(key.startswith("results.") for key in results_messages.EN)
-    for name, key in results.RESULT_KEYS.items():
-        assert re.fullmatch(r"[a-z_]+", key)
-        assert results_messages.EN[f"results.col.{key}"] == name
-    assert set(results.RESULT_KEYS) == set(RESULT_COLUMNS)
+    for column in RESULT_COLUMNS:
+        assert re.fullmatch(r"[a-z_]+", column.key)
+        assert f"results.col.{column.key}" in results_messages.FR
     texts = catalogue()
     for outcome in Outcome:
         assert f"results.outcome.{outcome.value}" in texts["fr"]
@@ -616,7 +597,7 @@ def test_catalogue_is_complete_in_both_languages() -> None:
     }
 
 
-def test_unusual_values_are_written_faithfully(tmp_path: Path, summary: RunSummary) -> None:
+def test_unusual_values_are_written_faithfully(tmp_path: Path, summary: SummaryFacts) -> None:
     values = [
         pd.Timestamp("2027-03-01 08:30", tz="Europe/Paris"),
         np.int64(7),
@@ -648,11 +629,58 @@ def test_unusual_values_are_written_faithfully(tmp_path: Path, summary: RunSumma
     ]
 
 
-def test_empty_table_still_gives_a_complete_workbook(tmp_path: Path, summary: RunSummary) -> None:
+def test_empty_table_still_gives_a_complete_workbook(tmp_path: Path, summary: SummaryFacts) -> None:
     data = pd.DataFrame({"idMission": []}, dtype=object)
     table = SourceTable(Path("empty.csv"), ["idMission"], data)
     wb = openpyxl.load_workbook(write_results(tmp_path / "e.xlsx", table, [], summary))
-    assert [c.value for c in wb["Results"][1]] == ["idMission", *RESULT_COLUMNS]
+    assert [c.value for c in wb["Results"][1]] == ["idMission", *ENGLISH_HEADERS]
     assert wb["Results"].max_row == 1 and wb["Errors"].max_row == 1
     texts = [c.value for row in wb["Summary"].iter_rows() for c in row if c.value]
     assert "No problem found." in texts
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_every_result_column_is_written_read_back_and_logged(
+    tmp_path: Path, table: SourceTable, summary: SummaryFacts, lang: str
+) -> None:
+    """One table of result columns feeds the workbook, the reader and the audit log."""
+    outcome = RowOutcome(
+        2,
+        Outcome.CREATED,
+        action="ajoutMission",
+        http_status=200,
+        message="Mission créée",
+        errors=[bad_date(2)],
+        warnings=[RowIssue(2, None, None, "validation.destination_none")],
+        attempts=2,
+        lookups=1,
+        utc_inter="03/12/2026 07:30",
+        utc_peremp="04/12/2026 07:30",
+    )
+    one = SourceTable(table.path, list(table.headers), table.data.iloc[:1], sheet="Planning")
+    path = write_results(tmp_path / "one.xlsx", one, [outcome], summary, lang=lang)
+    ws = openpyxl.load_workbook(path).worksheets[0]
+    header = [c.value for c in ws[1]][len(HEADERS) :]
+    values = [c.value for c in ws[2]][len(HEADERS) :]
+    assert header == [column.header(lang) for column in RESULT_COLUMNS]
+    record = row_record(outcome, "one.xlsx")
+    for column, written_value in zip(RESULT_COLUMNS, values, strict=True):
+        with language_context(lang):  # the workbook speaks its own language
+            assert written_value == column.cell(outcome), column.key
+        assert record[column.key] == column.logged(outcome), column.key
+    assert record["errors"] == [outcome.errors[0].as_text()]  # a list in the log
+    read_back = read_table(path).headers
+    assert read_back[:2] == HEADERS[:2]
+    assert not set(read_back) & {column.header(lang) for column in RESULT_COLUMNS}  # all cut
+
+
+def test_a_results_workbook_written_before_the_newer_columns_is_recognised(
+    tmp_path: Path,
+) -> None:
+    older = [column.header("fr") for column in RESULT_COLUMNS if not column.newer]
+    assert len(older) < len(RESULT_COLUMNS)  # (some columns are newer)
+    path = tmp_path / "old.results.xlsx"
+    pd.DataFrame([["M1", *range(len(older))]], columns=["idMission", *older]).to_excel(
+        path, index=False
+    )
+    assert read_table(path).headers == ["idMission"]

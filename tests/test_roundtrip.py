@@ -12,8 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from importer.cli import cli
-from importer.commands.batch import import_file, validate_file
-from importer.model import RESULT_COLUMNS
+from importer.commands.importing import import_file
+from importer.commands.validate import validate_file
+from importer.result_columns import result_headers
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
 from importer.settings.load import Settings
 
@@ -88,7 +89,7 @@ def test_fix_the_results_workbook_and_import_it_again(mistakes, tmp_path):
         original = _results(results)[0]
         source_columns = original[: original.index("row")]
         assert header_again[: len(source_columns)] == source_columns
-        assert header_again[len(source_columns) :] == list(RESULT_COLUMNS)
+        assert header_again[len(source_columns) :] == result_headers("en")
 
 
 def test_results_workbook_reimports_as_plain_input_without_added_columns(mistakes):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 import weakref
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -17,8 +19,9 @@ from importer.messages import catalogue, set_language
 from importer.messages.validation import EN, FR
 from importer.model import Action, RowIssue, SourceTable, ValidatedRow
 from importer.rows.columns import map_headers
-from importer.rows.rules import RULES, paused_gc, validate_table
-from importer.settings.load import Settings
+from importer.rows.options import RowOptions
+from importer.rows.rules import REQUIRED, RULES, schema
+from importer.rows.validation import paused_gc, validate_table
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 GOOD = {"idMission": "M1", "jourHeureInter": "03/12/2026 08:30", "nomVeh": "VH1", "ville": "Paris"}
@@ -52,16 +55,16 @@ def make_table(
 
 def validate(
     rows: Sequence[dict[str, Any]],
-    settings: Settings | None = None,
+    settings: RowOptions | None = None,
     *,
     now: datetime | None = NOW,
     **kwargs: Any,
 ) -> list[ValidatedRow]:
     table = make_table(rows, **kwargs)
-    return validate_table(table, map_headers(table.headers), settings or Settings(), now=now)
+    return validate_table(table, map_headers(table.headers), settings or RowOptions(), now=now)
 
 
-def one(row: dict[str, Any], settings: Settings | None = None, **kwargs: Any) -> ValidatedRow:
+def one(row: dict[str, Any], settings: RowOptions | None = None, **kwargs: Any) -> ValidatedRow:
     [validated] = validate([row], settings, **kwargs)
     return validated
 
@@ -134,7 +137,7 @@ def test_a_full_row_with_french_headers_becomes_the_exact_api_parameters() -> No
 def test_empty_cells_are_not_sent_and_a_envoyer_takes_the_default() -> None:
     row = one(
         {**GOOD, "commentaire": "  ", "rue": None, "aEnvoyer": ""},
-        Settings(default_a_envoyer=False),
+        RowOptions(default_a_envoyer=False),
     )
     assert row.params is not None
     assert "commentaire" not in row.params and "rue" not in row.params
@@ -148,24 +151,24 @@ def test_one_result_per_row_in_order_with_the_users_row_numbers() -> None:
 
 
 def test_the_time_zone_setting_is_used() -> None:
-    row = one(GOOD, Settings(timezone="America/New_York"))
+    row = one(GOOD, RowOptions(timezone="America/New_York"))
     assert row.params is not None and row.params["jourHeureInter"] == "03/12/2026 13:30"
 
 
 @pytest.mark.parametrize("zone", ["", "Europe", "../../etc/passwd", "Mars/Olympus"])
 def test_time_zones_that_are_not_zones(zone: str) -> None:
     with pytest.raises(UsageError, match="unknown time zone"):
-        one(GOOD, Settings(timezone=zone))
+        one(GOOD, RowOptions(timezone=zone))
 
 
 def test_a_time_zone_name_in_the_wrong_case_is_found() -> None:
-    row = one(GOOD, Settings(timezone="europe/paris"))
+    row = one(GOOD, RowOptions(timezone="europe/paris"))
     assert row.params is not None and row.params["jourHeureInter"] == "03/12/2026 07:30"
 
 
 def test_an_unknown_time_zone_is_a_usage_error() -> None:
     with pytest.raises(UsageError) as caught:
-        one(GOOD, Settings(timezone="Europe/Pariss"))
+        one(GOOD, RowOptions(timezone="Europe/Pariss"))
     assert str(caught.value) == (
         'unknown time zone "Europe/Pariss"; give a name such as Europe/Paris '
         "(--timezone or timezone in the config file)"
@@ -376,7 +379,7 @@ def test_nan_cells_are_empty() -> None:
 
 def test_an_empty_table() -> None:
     table = make_table([], headers=["idMission", "jourHeureInter"])
-    assert validate_table(table, map_headers(table.headers), Settings(), now=NOW) == []
+    assert validate_table(table, map_headers(table.headers), RowOptions(), now=NOW) == []
 
 
 def test_expiry_must_come_after_the_intervention() -> None:
@@ -450,7 +453,7 @@ def test_half_a_name_is_not_a_recipient() -> None:
 def test_each_kind_of_destination(destination: dict[str, Any], required: bool) -> None:
     row = one(
         {"idMission": "M1", "jourHeureInter": "03/12/2026 08:30", "nomVeh": "V", **destination},
-        Settings(require_destination=required),
+        RowOptions(require_destination=required),
     )
     assert (row.errors, row.warnings) == ([], [])
 
@@ -482,7 +485,7 @@ def test_no_destination_is_a_warning_by_default() -> None:
 
 
 def test_no_destination_is_an_error_with_require_destination() -> None:
-    row = one({**GOOD, "ville": None}, Settings(require_destination=True))
+    row = one({**GOOD, "ville": None}, RowOptions(require_destination=True))
     assert codes(row.errors) == ["validation.destination_missing"]
     assert row.errors[0].column is None
     assert "adrRefCli" in row.errors[0].message and row.warnings == []
@@ -495,7 +498,7 @@ def test_a_street_without_city_or_postal_code_is_a_warning() -> None:
     assert row.warnings[0].column == "rue"
     assert row.warnings[0].message.startswith('"1 rue de la Paix" has no city')
     assert one({**GOOD, "rue": "1 rue de la Paix"}).warnings == []
-    strict = one({**GOOD, "ville": None, "rue": "1 rue"}, Settings(require_destination=True))
+    strict = one({**GOOD, "ville": None, "rue": "1 rue"}, RowOptions(require_destination=True))
     assert codes(strict.errors) == ["validation.destination_missing"]
 
 
@@ -539,7 +542,7 @@ def test_swapped_coordinates_for_france_are_a_warning() -> None:
 
 
 def test_mission_types_when_configured() -> None:
-    types = Settings(mission_types=["LIVRAISON", "SAV"])
+    types = RowOptions(mission_types=("LIVRAISON", "SAV"))
     row = one({**GOOD, "typeMission": "livraison"}, types)
     assert row.valid and row.params is not None and row.params["typeMission"] == "LIVRAISON"
     row = one({**GOOD, "typeMission": "Réparation"}, types)
@@ -584,7 +587,7 @@ def test_a_delete_needs_only_its_id() -> None:
             {"idMission": None, "action": "delete"},
             {"idMission": "M4", "action": "delete", "customerId": "abc"},
         ],
-        Settings(mission_types=["SAV"]),
+        RowOptions(mission_types=("SAV",)),
     )
     assert rows[0].valid and rows[0].params == {"idMission": "M1"}
     assert rows[0].action is Action.DELETE
@@ -726,5 +729,45 @@ def test_every_message_exists_in_english_and_french() -> None:
     assert EN.keys() == FR.keys()
     assert all(key.startswith("validation.") for key in EN)
     assert all(EN[key] != FR[key] for key in EN)
-    assert set(RULES) <= EN.keys()
+    assert {rule.code for rule in RULES} <= EN.keys()
     assert all(key in catalogue()["fr"] for key in FR)
+
+
+# -- the rules as records ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "options",
+    [RowOptions(), RowOptions(require_destination=True, mission_types=("SAV",))],
+    ids=["defaults", "strict"],
+)
+def test_the_schemas_are_built_from_the_rule_records(options: RowOptions) -> None:
+    frame = pd.DataFrame()  # (the checks read the frame only when they run)
+    for severity in ("error", "warning"):
+        built = schema(severity, frame, options, NOW)
+        named = {check.error for column in built.columns.values() for check in column.checks} | {
+            REQUIRED[name] for name, column in built.columns.items() if not column.nullable
+        }
+        expected = {r.code for r in RULES if r.severity == severity and r.applies(options)}
+        assert named == expected
+
+
+def test_rows_reads_no_settings() -> None:
+    code = (
+        "import sys, importer.rows.validation, importer.rows.cells, importer.rows.dates; "
+        "print(sorted(m for m in sys.modules if m.startswith('importer.settings')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_a_problem_is_data_rendered_in_the_language_of_whoever_reads_it() -> None:
+    """Validated once; the sentence comes when it is shown (the page serves both languages)."""
+    row = one({**GOOD, "latitude": 123.5, "longitude": 2.35})
+    [issue] = row.errors
+    assert (issue.code, issue.details["value"]) == ("validation.latitude_range", 123.5)
+    assert issue.text("en").startswith('"123.5" is not a latitude')
+    assert issue.text("fr").startswith("«\u202f123,5\u202f» n'est pas une latitude")
+    missing = validate([{"nomVeh": "VL-1", "ville": "Lyon"}])[0].errors[0]
+    assert "« Identifiant mission »" in missing.text("fr").replace("\u202f", " ")
+    assert '"Mission ID"' in missing.text("en")

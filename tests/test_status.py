@@ -11,9 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from importer.cli import cli
-from importer.commands.batch import import_file
-from importer.commands.status import is_refused, local_time, status_missions
+from importer.commands.importing import import_file
+from importer.commands.status import is_refused, status_missions
 from importer.model import Outcome
+from importer.rows.dates import api_time_in_zone
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD
 from importer.settings.load import load_settings
 from tests.test_import import settings_for, write_planning
@@ -89,7 +90,7 @@ def test_status_time_is_given_in_utc_and_in_local_time_both_labelled(planned, tm
     # M-00000 is planned at 01/03/2027 08:30 Paris time, sent as 07:30 UTC
     assert extra["time (UTC)"] == "01/03/2027 07:30"
     assert extra["time (Europe/Paris)"] == "01/03/2027 08:30"
-    assert local_time("27/03/2027 23:30", "Europe/Paris") == "28/03/2027 00:30"
+    assert api_time_in_zone("27/03/2027 23:30", "Europe/Paris") == "28/03/2027 00:30"
 
 
 def test_all_found_none_refused_exits_0(runner, sandbox_factory, tmp_path):

@@ -41,7 +41,7 @@ def effective_table(configuration: Configuration, settings: Settings) -> dict[st
 
 def check_connection(settings: Settings) -> CheckOutcome:
     """Log in and read one (absent) mission; raises the exit-3 errors of a failed login."""
-    from importer.commands.batch import open_client
+    from importer.commands.connect import open_client
 
     with open_client(settings) as client:
         result = client.status("mission-importer-check", settings.customer_id)

@@ -11,22 +11,17 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
-from importer.commands.batch import (
-    PROBLEM_OUTCOMES,
-    JobReport,
-    call_counts,
-    ids_from,
-    open_client,
-    take_results,
-    validation_outcome,
-    write_report,
-)
+from importer.commands.connect import call_counts, open_client
+from importer.commands.importing import take_results
+from importer.commands.job import Job
+from importer.commands.targets import ids_from
 from importer.messages import t
 from importer.model import Outcome, RowIssue, RowOutcome, ValidatedRow
 from importer.ocean_api import CALL_STATUS
+from importer.report.command_result import PROBLEM_OUTCOMES, CommandResult
 from importer.report.progress import Progress
+from importer.rows.dates import api_time_in_zone
 from importer.send.answers import CallResult, fold
 from importer.send.client import OceanClient
 from importer.send.engine import BatchRunner, RunOptions
@@ -35,21 +30,11 @@ if TYPE_CHECKING:
     from importer.settings.load import Settings
 
 API_FIELDS = ("status", "statusCode", "commentRefuseReason", "complement", "externalMissionId")
-API_TIME_FORMAT = "%d/%m/%Y %H:%M"  # statutMission's `time`, in UTC
 
 
 def status_columns(timezone: str) -> list[str]:
     """The columns `status` adds: the API's fields, then its time in UTC and local."""
     return [*API_FIELDS, "time (UTC)", f"time ({timezone})"]
-
-
-def local_time(utc_text: str, timezone: str) -> str:
-    """The API's UTC ``dd/MM/yyyy HH:mm`` in ``timezone`` (the text unchanged if unreadable)."""
-    try:
-        moment = datetime.strptime(utc_text.strip(), API_TIME_FORMAT).replace(tzinfo=UTC)
-    except ValueError:
-        return utc_text
-    return moment.astimezone(ZoneInfo(timezone)).strftime(API_TIME_FORMAT)
 
 
 def is_refused(body: dict[str, Any], refused_statuses: Iterable[str]) -> bool:
@@ -103,7 +88,7 @@ class StatusRunner(BatchRunner):
             utc = str(body.get("time") or "")
             outcome.extra = {name: body.get(name, "") for name in API_FIELDS}
             outcome.extra["time (UTC)"] = utc
-            outcome.extra[f"time ({self.timezone})"] = local_time(utc, self.timezone)
+            outcome.extra[f"time ({self.timezone})"] = api_time_in_zone(utc, self.timezone)
             refused = is_refused(body, self.refused_statuses)
             outcome.outcome = Outcome.REFUSED if refused else Outcome.FOUND
             outcome.message = outcome.message or str(body.get("status") or "")
@@ -126,22 +111,17 @@ def status_missions(
     *,
     output: Path | None = None,
     show_progress: bool = True,
-) -> JobReport:
+) -> CommandResult:
     """Ask statutMission for each mission on the engine; the workbook gets its answers.
 
     Outcomes: ``found``, ``refused`` or ``not_found`` (``failed`` for any other answer).
     """
     started = datetime.now(UTC)
-    table, rows, notes = ids_from(path, ids, settings)
-    report = JobReport(
-        command="status",
-        input_path=path,
-        outcomes=[validation_outcome(r) for r in rows],
-        started_at=started,
-        notes=notes,
-        problem_outcomes=STATUS_PROBLEMS,
+    table, rows = ids_from(path, ids, settings)
+    job = Job(
+        "status", path, table, rows, settings, started_at=started, problem_outcomes=STATUS_PROBLEMS
     )
-    valid_index = [i for i, r in enumerate(rows) if r.valid]
+    valid_index = job.valid_index
     if valid_index:
         options = RunOptions(workers=settings.workers, default_customer_id=settings.customer_id)
         with open_client(settings) as client:
@@ -155,16 +135,14 @@ def status_missions(
                 refused_statuses=settings.refused_statuses,
             )
             results = runner.run([rows[i] for i in valid_index])
-            report.calls = call_counts(client)
-            report.sending_seconds = runner.stats.elapsed
-        take_results(report, runner.stats, valid_index, results)
-    refused = report.counts.get(Outcome.REFUSED.value, 0)
+            job.result.calls = call_counts(client)
+            job.result.sending_seconds = runner.stats.elapsed
+        take_results(job.result, runner.stats, valid_index, results)
+    refused = job.result.counts.get(Outcome.REFUSED.value, 0)
     if refused:
-        report.notes.append(t("status.refused_note", count=refused))
-    report.finished_at = datetime.now(UTC)
-    write_report(report, table, settings, output, extra_columns=status_columns(settings.timezone))
-    return report
+        job.result.notes.append(t("status.refused_note", count=refused))
+    return job.finish(output, extra_columns=status_columns(settings.timezone))
 
 
 def _issue(row: int, code: str, **values: Any) -> RowIssue:
-    return RowIssue(row=row, column=None, value=None, code=code, message=t(code, **values))
+    return RowIssue(row=row, column=None, value=None, code=code, details=values)

@@ -27,17 +27,13 @@ from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from importer.errors import InputError
 from importer.messages import t
-from importer.model import BASE_RESULT_COLUMNS, SourceTable
+from importer.model import SourceTable
 from importer.read.calamine_child import read_in_child
 from importer.read.cell_formats import read_midnights
-from importer.read.csv_text import _UTF8_ACCENTS as _UTF8_ACCENTS  # (tests reach it from here)
-from importer.read.csv_text import DELIMITERS, read_csv
+from importer.read.csv_text import read_csv
 from importer.read.guard import (
-    MAX_COMPRESSION_RATIO,
-    MAX_SHEET_CELLS,
     MAX_UNCOMPRESSED_BYTES,
-    MAX_ZIP_MEMBERS,
-    RATIO_CHECK_FROM_BYTES,
+    OLE_MAGIC,
     ZIP_MAGIC,
     ZipGuard,
     check_xls,
@@ -46,29 +42,13 @@ from importer.read.guard import (
     kind_name,
     ole_encrypted,
 )
-from importer.read.guard import OLE_MAGIC as _OLE_MAGIC
+from importer.result_columns import RESULT_COLUMNS
 from importer.rows.columns import count_known
-
-__all__ = [
-    "CSV_EXTENSIONS",
-    "DELIMITERS",
-    "HEADER_SEARCH_ROWS",
-    "MAX_COMPRESSION_RATIO",
-    "MAX_SHEET_CELLS",
-    "MAX_UNCOMPRESSED_BYTES",
-    "MAX_ZIP_MEMBERS",
-    "RATIO_CHECK_FROM_BYTES",
-    "SUPPORTED_EXTENSIONS",
-    "XLSX_EXTENSIONS",
-    "read_table",
-]
 
 CSV_EXTENSIONS = (".csv", ".tsv", ".txt")
 XLSX_EXTENSIONS = (".xlsx", ".xlsm")
 SUPPORTED_EXTENSIONS = (*CSV_EXTENSIONS, *XLSX_EXTENSIONS, ".xls", ".ods")
 HEADER_SEARCH_ROWS = 10  # the header row is looked for among the first 10 non-empty rows
-
-_RESULT_KEYS = {"jourHeureInter (UTC)": "utc_inter", "jourHeurePeremp (UTC)": "utc_peremp"}
 
 T = TypeVar("T")
 
@@ -249,14 +229,17 @@ def _unique_headers(texts: list[str], offset: int) -> list[str]:
 
 
 def _results_columns_start(texts: list[str]) -> int | None:
-    """Where our results workbook's added columns begin, or None for an ordinary input."""
+    """Where our results workbook's added columns begin, or None for an ordinary input.
+
+    A results workbook is recognised by the headers of the columns every results workbook
+    has (in English or French); the newer ones, and ``status``'s, are cut with them.
+    """
     accepted = []
-    for key in BASE_RESULT_COLUMNS:  # columns appended later are cut with them
-        names = {key.casefold()}
-        for lang in ("en", "fr"):
-            with contextlib.suppress(KeyError):  # the results catalogue may not exist yet
-                names.add(t(f"results.col.{_RESULT_KEYS.get(key, key)}", lang=lang).casefold())
-        accepted.append(names)
+    for column in RESULT_COLUMNS:
+        if column.newer:
+            break
+        with contextlib.suppress(KeyError):  # the results catalogue may not exist yet
+            accepted.append({column.header(lang).casefold() for lang in ("en", "fr")})
     folded = [text.casefold() for text in texts]
     for i in range(1, len(texts) - len(accepted) + 1):
         if all(folded[i + k] in names for k, names in enumerate(accepted)):
@@ -308,7 +291,7 @@ def _looks_like_text(head: bytes) -> bool:
 def _read_workbook(path: Path, name: str, ext: str, sheet: str | None, max_rows: int) -> _Grid:
     kind = kind_name(ext)
     head = _read_head(path)
-    if head.startswith(_OLE_MAGIC):
+    if head.startswith(OLE_MAGIC):
         if guard_os(name, lambda: ole_encrypted(path)):
             raise InputError(t("sources.encrypted", file=name))
         if ext != ".xls":

@@ -15,9 +15,13 @@ import logging
 import os
 import threading
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from importer.model import RowOutcome
+from importer.result_columns import result_record
 
 ROOT_LOGGER = "importer"
 log = logging.getLogger("importer.report.audit_log")  # the row and run events; not shown on stderr
@@ -108,26 +112,18 @@ def event(name: str, text: str = "", **fields: Any) -> None:
         log.info(text or name, extra={"audit": {"event": name, **fields}})
 
 
-def row_record(outcome: Any, source: str | None) -> dict[str, Any]:
-    """The audit record of one row's outcome (a :class:`~importer.model.RowOutcome`)."""
+def row_record(outcome: RowOutcome, source: str | None) -> dict[str, Any]:
+    """The audit record of one row's outcome: whose mission, then every result column."""
     return {
         "event": "row",
         "source": source,
-        "row": outcome.row,
         "idMission": outcome.id_mission or None,
         "customerId": outcome.customer_id or None,
-        "action": outcome.action,
-        "outcome": outcome.outcome.value,
-        "http_status": outcome.http_status,
-        "message": outcome.message,
-        "attempts": outcome.attempts,
-        "lookups": outcome.lookups,
-        "errors": [issue.as_text() for issue in outcome.errors],
-        "warnings": [issue.as_text() for issue in outcome.warnings],
+        **result_record(outcome),
     }
 
 
-def rows(outcomes: Any, source: str | None) -> None:
+def rows(outcomes: Iterable[RowOutcome], source: str | None) -> None:
     """Log one audit line per row outcome (a no-op when no audit log is attached)."""
     if not _attached:
         return

@@ -1,7 +1,7 @@
 """Typed cells for XlsxWriter: each value written as what it is, text never as a formula.
 
 One :class:`CellFormats` per workbook creates each (kind, mark) format once; a mark is
-"error", "warning" or an outcome, coloured as in :data:`OUTCOME_COLOURS`.
+"error", "warning" or an outcome, coloured as in :data:`OUTCOME_CELL_COLOURS`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pandas import NaT
 from xlsxwriter.worksheet import Worksheet
 
 # (fill, font colour) of the outcome cells: the legend is in the Summary sheet.
-OUTCOME_COLOURS: dict[str, tuple[str, str]] = {
+OUTCOME_CELL_COLOURS: dict[str, tuple[str, str]] = {
     "created": ("#C6EFCE", "#006100"),
     "modified": ("#C6EFCE", "#006100"),
     "deleted": ("#C6EFCE", "#006100"),
@@ -48,7 +48,7 @@ _KIND_PROPS: dict[str, dict[str, Any]] = {
 _MARK_PROPS: dict[str, dict[str, Any]] = {
     "error": {"bg_color": ERROR_FILL},
     "warning": {"bg_color": WARNING_FILL},
-    **{o: {"bg_color": fill, "font_color": font} for o, (fill, font) in OUTCOME_COLOURS.items()},
+    **{o: {"bg_color": bg, "font_color": fg} for o, (bg, fg) in OUTCOME_CELL_COLOURS.items()},
 }
 
 

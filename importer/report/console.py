@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from importer.commands.batch import JobReport
 from importer.messages import get_language, t
 from importer.model import Outcome
+from importer.report.command_result import CommandResult
+from importer.report.numbers import format_number
 
-OUTCOME_COLOURS = {
+OUTCOME_TERMINAL_COLOURS = {
     Outcome.CREATED: "green",
     Outcome.MODIFIED: "green",
     Outcome.DELETED: "green",
@@ -26,13 +27,10 @@ FIRST_PROBLEMS = 5
 
 
 def _number(value: float, decimals: int = 1) -> str:
-    text = f"{value:,.{decimals}f}"
-    if get_language() == "fr":
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
+    return format_number(value, get_language(), decimals)
 
 
-def summary_lines(report: JobReport, *, style: Any = None) -> list[str]:
+def summary_lines(report: CommandResult, *, style: Any = None) -> list[str]:
     """The summary as lines of text; ``style`` is click.style or None for plain text."""
 
     def paint(text: str, colour: str | None, bold: bool = False) -> str:
@@ -57,7 +55,7 @@ def summary_lines(report: JobReport, *, style: Any = None) -> list[str]:
                 label = f"  {outcome.value:<10} {count:>7}"
             else:
                 label = f"  {t(f'cli.outcome.{outcome.value}'):<12} {_number(count, 0):>7}"
-            lines.append(paint(label, OUTCOME_COLOURS[outcome]))
+            lines.append(paint(label, OUTCOME_TERMINAL_COLOURS[outcome]))
     problems = [(o.row, issue.as_text()) for o in report.outcomes for issue in o.errors]
     if problems:
         lines.append(t("cli.first_problems", count=len(problems)))
@@ -71,7 +69,7 @@ def summary_lines(report: JobReport, *, style: Any = None) -> list[str]:
     return lines
 
 
-def summary_dict(report: JobReport) -> dict[str, Any]:
+def summary_dict(report: CommandResult) -> dict[str, Any]:
     """The summary as a JSON-ready dict (same facts as the terminal table)."""
     return {
         "command": report.command,
@@ -100,11 +98,11 @@ def summary_dict(report: JobReport) -> dict[str, Any]:
     }
 
 
-def summary_json(report: JobReport) -> str:
+def summary_json(report: CommandResult) -> str:
     return json.dumps(summary_dict(report), ensure_ascii=False, default=str)
 
 
-def failure_sentence(report: JobReport) -> str:
+def failure_sentence(report: CommandResult) -> str:
     """The one sentence ``--quiet`` prints when the run was not a full success ("" if it was)."""
     code = int(report.exit_code)
     if code == 0:

@@ -8,20 +8,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
 
 from importer.messages import t
 from importer.model import Outcome, RowIssue, RowOutcome, SourceTable
 from importer.report.cells import CellFormats, put_value
-
-if TYPE_CHECKING:
-    from importer.report.workbook import RunSummary
+from importer.report.numbers import format_number
 
 SECRET_KEY = re.compile(r"pass|token|secret|credential|api_?key|auth", re.IGNORECASE)
 URL_USERINFO = re.compile(r"(://)[^/@\s]+@")
+
+
+@dataclass
+class SummaryFacts:
+    """What the Summary sheet says about the run (never a credential)."""
+
+    command: str
+    input_path: Path | None
+    started_at: datetime
+    finished_at: datetime
+    settings: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 def write_summary_sheet(
@@ -30,7 +42,7 @@ def write_summary_sheet(
     lang: str,
     table: SourceTable,
     outcomes: list[RowOutcome],
-    summary: RunSummary,
+    summary: SummaryFacts,
     problems: Iterable[RowIssue],
     notes: list[str],
 ) -> None:
@@ -73,7 +85,7 @@ def write_summary_sheet(
 
 
 def _run_facts(
-    table: SourceTable, outcomes: list[RowOutcome], summary: RunSummary, lang: str
+    table: SourceTable, outcomes: list[RowOutcome], summary: SummaryFacts, lang: str
 ) -> list[tuple[str, Any]]:
     seconds = max((summary.finished_at - summary.started_at).total_seconds(), 0.0)
     rate = len(outcomes) / seconds if seconds > 0 else 0.0
@@ -152,7 +164,7 @@ def top_problems(
     for code in order:
         count, example = len(rows[code]), first[code]
         key = "results.sum.problem_example_one" if count == 1 else "results.sum.problem_example"
-        text = t(key, lang=lang, text=example.as_text(), row=example.row)
+        text = t(key, lang=lang, text=example.as_text(lang), row=example.row)
         result.append((count, text))
     return result
 
@@ -164,14 +176,6 @@ def safe_settings(settings: dict[str, str]) -> dict[str, str]:
         for k, v in settings.items()
         if not SECRET_KEY.search(str(k))
     }
-
-
-def format_number(value: float, lang: str, decimals: int) -> str:
-    """A number as people read it: 1,234.5 in English, 1 234,5 in French."""
-    text = f"{value:,.{decimals}f}"
-    if lang == "fr":
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
 
 
 def _local(moment: datetime) -> datetime:

@@ -13,7 +13,7 @@ import os
 import secrets
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -23,78 +23,17 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from importer.errors import InputError
-from importer.messages import t
-from importer.model import RESULT_COLUMNS, RowIssue, RowOutcome, SourceTable
-from importer.report.cells import (
-    ERROR_FILL,
-    FORMULA_START,
-    OUTCOME_COLOURS,
-    WARNING_FILL,
-    CellFormats,
-    RowWriter,
-    put_value,
-)
-from importer.report.summary_sheet import (
-    SECRET_KEY,
-    URL_USERINFO,
-    format_number,
-    safe_settings,
-    top_problems,
-    write_summary_sheet,
-)
-
-__all__ = [  # (the names from xlsx_cells and results_summary were defined here before)
-    "ERROR_FILL",
-    "FORMULA_START",
-    "MAX_COMMENTS",
-    "MAX_LINKS",
-    "MAX_WIDTH",
-    "OUTCOME_COLOURS",
-    "RESULT_KEYS",
-    "SECRET_KEY",
-    "SHEET_KEYS",
-    "URL_USERINFO",
-    "WARNING_FILL",
-    "WIDTH_SAMPLE",
-    "RunSummary",
-    "format_number",
-    "put_value",
-    "result_headers",
-    "safe_settings",
-    "save_atomically",
-    "sheet_names",
-    "top_problems",
-    "write_results",
-]
-
-# Catalogue key of each added column ("results.col.<key>").
-RESULT_KEYS: dict[str, str] = {name: name for name in RESULT_COLUMNS if " " not in name}
-RESULT_KEYS |= {"jourHeureInter (UTC)": "utc_inter", "jourHeurePeremp (UTC)": "utc_peremp"}
+from importer.messages import language_context, t
+from importer.model import RowIssue, RowOutcome, SourceTable
+from importer.report.cells import CellFormats, RowWriter, put_value
+from importer.report.summary_sheet import SummaryFacts, write_summary_sheet
+from importer.result_columns import OUTCOME_INDEX, RESULT_COLUMNS, result_headers
 
 SHEET_KEYS = ("results", "errors", "summary")
 MAX_COMMENTS = 10_000  # beyond this, cells are still coloured but carry no comment
 MAX_LINKS = 65_530  # Excel's limit of hyperlinks per sheet
 MAX_WIDTH = 60
 WIDTH_SAMPLE = 1000  # rows looked at to size the source columns
-
-
-@dataclass
-class RunSummary:
-    """What the Summary sheet says about the run (never a credential)."""
-
-    command: str
-    input_path: Path | None
-    started_at: datetime
-    finished_at: datetime
-    settings: dict[str, str] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-
-def result_headers(lang: str = "en") -> list[str]:
-    """The headers of the added columns in ``lang``; English is exactly RESULT_COLUMNS."""
-    if lang != "fr":
-        return list(RESULT_COLUMNS)
-    return [t(f"results.col.{RESULT_KEYS[name]}", lang="fr") for name in RESULT_COLUMNS]
 
 
 def sheet_names(lang: str = "en") -> tuple[str, str, str]:
@@ -108,7 +47,7 @@ def write_results(
     path: Path,
     table: SourceTable,
     outcomes: list[RowOutcome],
-    summary: RunSummary,
+    summary: SummaryFacts,
     *,
     lang: str = "en",
     extra_columns: Sequence[str] = (),
@@ -130,7 +69,7 @@ def write_results(
             "strings_to_numbers": False,
             "remove_timezone": True,
         }
-        with xlsxwriter.Workbook(str(tmp), options) as workbook:
+        with xlsxwriter.Workbook(str(tmp), options) as workbook, language_context(lang):
             _Writer(workbook, lang).write(table, outcomes, summary, list(extra_columns))
 
     return save_atomically(Path(path), build)
@@ -215,7 +154,7 @@ class _Writer:
         self,
         table: SourceTable,
         outcomes: list[RowOutcome],
-        summary: RunSummary,
+        summary: SummaryFacts,
         extra_columns: list[str],
     ) -> None:
         results = self.workbook.add_worksheet(self.names[0])
@@ -233,7 +172,7 @@ class _Writer:
             summary_ws, self.formats, self.lang, table, outcomes, summary, issues, notes
         )
 
-    def _notes(self, summary: RunSummary) -> list[str]:
+    def _notes(self, summary: SummaryFacts) -> list[str]:
         """The run's notes, and what the Results and Errors sheets had to leave out."""
         notes = list(summary.notes)
         if self.comments_capped:
@@ -264,9 +203,9 @@ class _Writer:
             ws.write_string(0, n_src + j, header, fm.get("added_header"))
         widths = _source_widths(table, headers)
         widths += [max(len(h), 8) for h in added]
-        outcome_col = n_src + 1
+        outcome_col = n_src + OUTCOME_INDEX
         writer = RowWriter(ws, fm)
-        added_cols = [n_src, *range(n_src + 2, n_src + len(added))]  # (outcome: its colour)
+        added_cols = [n_src + j for j in range(len(added)) if j != OUTCOME_INDEX]  # (its colour)
         rows = table.data.itertuples(index=False, name=None)
         for row, (values, out) in enumerate(zip(rows, outcomes, strict=True), start=1):
             if out.errors or out.warnings:
@@ -296,21 +235,8 @@ class _Writer:
         extra_columns: list[str],
         widths: list[int],
     ) -> None:
-        outcome = str(out.outcome)
-        errors = "; ".join(i.as_text() for i in out.errors) if out.errors else ""
-        warnings = "; ".join(i.as_text() for i in out.warnings) if out.warnings else ""
-        values = [
-            out.row,
-            out.action,
-            out.http_status,
-            out.message,
-            errors,
-            warnings,
-            out.attempts,
-            out.utc_inter,
-            out.utc_peremp,
-            out.lookups,
-        ]
+        values = [column.cell(out) for column in RESULT_COLUMNS]
+        outcome = values.pop(OUTCOME_INDEX)
         if extra_columns:
             values += [out.extra.get(key) for key in extra_columns]
         writer.write_string(row, outcome_col, outcome, self.formats.get(None, outcome))

@@ -1,201 +1,47 @@
-"""Validate every row of a table against the mission rules, and normalise the valid ones.
+"""The mission rules as records, and the pandera schemas built from them.
 
-Each mapped column is parsed once (the parsers of :mod:`importer.rows.cells`; a value that
-cannot be read is an issue on its cell), then the parsed values go through pandera
-schemas with ``lazy=True`` so every failure of every row is found at once: one schema for
-errors, one for warnings. Their failure cases become :class:`RowIssue` records.
+Each :class:`Rule` says its message key, the column whose cell a problem is on, the other
+columns it reads, and its check (True where a row passes) over the parsed values of every
+row at once (:func:`importer.rows.validation.validate_table` makes that frame). Adding a
+rule: one record in :data:`RULES` and its ``validation.*`` texts in the catalogue.
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
-from typing import Any
-from zoneinfo import ZoneInfo
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
 
 import pandas as pd
 import pandera.pandas as pa
 
-from importer.errors import UsageError
-from importer.messages import get_language, t
-from importer.model import Action, HeaderMap, RowIssue, SourceTable, ValidatedRow
-from importer.rows.cells import (
-    DATE_FIELDS,
-    DELETE_FIELDS,
-    ValueProblem,
-    build_params_columns,
-    parser_for,
-    show_value,
-)
-from importer.rows.columns import API_FIELDS, FIELD_NAMES, FIELDS_BY_NAME
-from importer.settings.load import Settings
-from importer.zones import find_zone
+from importer.rows.options import RowOptions
 
 ADR_REF_SHOWN = 20  # characters of adrRefCli the Ocean screens show
-TEXT_FIELDS = (
-    "idMission",
-    "typeMission",
-    "nomVeh",
-    "nomIndi",
-    "prenomIndi",
-    "nomPrenom",
-    "adrRefCli",
-    "rue",
-    "codPost",
-    "ville",
-)
 
-# A rule's message key -> (the field whose cell it is about, or None for the whole row;
-# the fields it reads: a cell among them that could not be parsed was already reported).
-RULES: dict[str, tuple[str | None, tuple[str, ...]]] = {
-    "validation.id_required": ("idMission", ()),
-    "validation.duplicate_id": ("idMission", ()),
-    "validation.inter_required": ("jourHeureInter", ("jourHeureInter",)),
-    "validation.peremp_before_inter": ("jourHeurePeremp", ("jourHeureInter", "jourHeurePeremp")),
-    "validation.recipient_missing": (None, ()),
-    "validation.destination_missing": (None, ("latitude", "longitude")),
-    "validation.destination_none": (None, ("latitude", "longitude")),
-    "validation.street_alone": ("rue", ("latitude", "longitude")),
-    "validation.latitude_range": ("latitude", ()),
-    "validation.longitude_range": ("longitude", ()),
-    "validation.latitude_alone": ("latitude", ("longitude",)),
-    "validation.longitude_alone": ("longitude", ("latitude",)),
-    "validation.mission_type": ("typeMission", ()),
-    "validation.adr_ref_long": ("adrRefCli", ()),
-    "validation.date_past": ("jourHeureInter", ()),
-    "validation.coordinates_swapped": ("latitude", ()),
-}
-# pandera names a failed ``nullable=False`` "not_nullable": which rule that is, per column
-REQUIRED = {"idMission": "validation.id_required", "jourHeureInter": "validation.inter_required"}
-COLUMN_MISSING = {
-    "validation.id_required": "validation.id_column_missing",
-    "validation.inter_required": "validation.inter_column_missing",
-}
+# A check: (the parsed values of every row, the options, now in UTC) -> True where a row passes
+Check = Callable[[pd.DataFrame, RowOptions, datetime], "pd.Series[bool]"]
 
 
-def validate_table(
-    table: SourceTable, header_map: HeaderMap, settings: Settings, *, now: datetime | None = None
-) -> list[ValidatedRow]:
-    """Check and normalise every row; returns one :class:`ValidatedRow` per table row, in order.
+@dataclass(frozen=True)
+class Rule:
+    """One validation rule: its message key, where its problem goes, and its check."""
 
-    Raises UsageError when the configured time zone is unknown.
-    """
-    zone = load_zone(settings.timezone)
-    with paused_gc():
-        return _validate(table, header_map, settings, zone, now or datetime.now(UTC))
+    code: str  # message catalogue key
+    column: str | None  # the field whose cell the problem is on (None: the whole row)
+    reads: tuple[str, ...]  # fields it also reads: a cell among them that could not be
+    # parsed was already reported, so the rule stays silent on that row
+    check: Check | None  # None: the column must not be empty
+    severity: Literal["error", "warning"] = "error"
+    applies: Callable[[RowOptions], bool] = lambda options: True
+    host: str = ""  # the frame column pandera hangs a whole-row rule on
 
-
-def _validate(
-    table: SourceTable, header_map: HeaderMap, settings: Settings, zone: ZoneInfo, now: datetime
-) -> list[ValidatedRow]:
-    now = (now if now.tzinfo else now.replace(tzinfo=UTC)).astimezone(UTC)
-    check = _Validation(table, header_map, settings)
-    check.parse(zone)
-    frame = check.frame()
-    required = settings.require_destination
-    check.report(failures(error_schema(frame, settings.mission_types, required), frame), "error")
-    moment = now.replace(second=0, microsecond=0)
-    check.report(failures(warning_schema(frame, moment, required), frame), "warning")
-    return check.validated_rows()
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """No cyclic garbage collection while hundreds of thousands of small objects are made.
-
-    Each collection would walk every object made so far (it tripled the time of a large
-    file). On the way out, the survivors (our rows: no reference cycles) go straight to the
-    oldest generation (freeze then unfreeze), so the next young collection does not walk
-    them all at once either.
-
-    The young generations are collected first (cheap: only what was made since the last
-    pause). ``gc.freeze()`` resets the collection counters, so a process that pauses for
-    every file (the drop-folder service) never collects the older generations by itself:
-    cyclic garbage frozen with the survivors (the previous file's results workbook) would
-    stay for good, a little more with every file.
-    """
-    gc.collect(1)
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.unfreeze()
-        if enabled:
-            gc.enable()
-
-
-def load_zone(name: str) -> ZoneInfo:
-    """The time zone of the sheet's local times; UsageError when the name is unknown."""
-    zone = find_zone(name)
-    if zone is None:
-        raise UsageError(t("validation.unknown_timezone", zone=name))
-    return zone
-
-
-def parse_column(
-    raw: Sequence[Any], parse: Callable[[Any], Any]
-) -> tuple[list[Any], list[tuple[int, ValueProblem]]]:
-    """Parse one column, each distinct value once; returns the values and the problems."""
-    kinds = set(map(type, raw))
-    kinds.discard(type(None))
-    if len(kinds) == 1:  # one type (the usual column): parse the distinct values, then map
-        with contextlib.suppress(TypeError):  # (unhashable values: the loop below)
-            return _parse_distinct(raw, parse)
-    values: list[Any] = [None] * len(raw)
-    problems: list[tuple[int, ValueProblem]] = []
-    memo: dict[Any, tuple[type, Any]] = {}  # value -> (its type, as 1 == 1.0 == True; result)
-    for pos, value in enumerate(raw):
-        if value is None:
-            continue
-        kind = type(value)
-        try:
-            known = memo.get(value)
-        except TypeError:  # an unhashable value: parse it every time
-            known = (kind, _parse_one(parse, value))
-        if known is None or known[0] is not kind:
-            result = _parse_one(parse, value)
-            if known is None:
-                memo[value] = (kind, result)
-        else:
-            result = known[1]
-        if type(result) is ValueProblem:
-            problems.append((pos, result))
-        else:
-            values[pos] = result
-    return values, problems
-
-
-def _parse_distinct(
-    raw: Sequence[Any], parse: Callable[[Any], Any]
-) -> tuple[list[Any], list[tuple[int, ValueProblem]]]:
-    """:func:`parse_column` for values of one hashable type (as 1 == 1.0 == True)."""
-    results = {value: _parse_one(parse, value) for value in set(raw) if value is not None}
-    bad = {value for value, result in results.items() if type(result) is ValueProblem}
-    if not bad:
-        return list(map(results.get, raw)), []
-    problems = [(pos, results[value]) for pos, value in enumerate(raw) if value in bad]
-    good = {value: result for value, result in results.items() if value not in bad}
-    return list(map(good.get, raw)), problems
-
-
-def _parse_one(parse: Callable[[Any], Any], value: Any) -> Any:
-    try:
-        return parse(value)
-    except ValueProblem as problem:
-        return problem
-
-
-# -- the pandera schemas ---------------------------------------------------------------------
-
-
-def _rule(code: str, passes: Callable[[pd.Series], pd.Series]) -> pa.Check:
-    """A check that sees missing values too (a rule about empty cells)."""
-    return pa.Check(passes, error=code, ignore_na=False)
+    @property
+    def frame_column(self) -> str:
+        """The column of the frame the schema checks this rule under."""
+        return self.column or self.host
 
 
 def has_destination(frame: pd.DataFrame) -> pd.Series:
@@ -209,93 +55,131 @@ def has_destination(frame: pd.DataFrame) -> pd.Series:
     )
 
 
-def error_schema(
-    frame: pd.DataFrame, mission_types: Sequence[str] = (), require_destination: bool = False
+def _empty_or(name: str, passes: Callable[[pd.Series], pd.Series]) -> Check:
+    """A check on one column that an empty cell passes."""
+    return lambda frame, options, now: frame[name].isna() | passes(frame[name])
+
+
+def _within(name: str, low: float, high: float) -> Check:
+    """Empty, or a number from ``low`` to ``high``."""
+    return _empty_or(name, lambda numbers: numbers.between(low, high))
+
+
+def _needs(name: str, other: str) -> Check:
+    """Empty, or given with ``other`` (a latitude needs its longitude)."""
+    return lambda frame, options, now: frame[name].isna() | frame[other].notna()
+
+
+def _recipient(f: pd.DataFrame, options: RowOptions, now: datetime) -> pd.Series:
+    named = f["nomIndi"].notna() & f["prenomIndi"].notna()
+    return f["nomVeh"].notna() | named | f["nomPrenom"].notna()
+
+
+def _peremp_after_inter(f: pd.DataFrame, options: RowOptions, now: datetime) -> pd.Series:
+    peremp, inter = f["jourHeurePeremp"], f["jourHeureInter"]
+    return peremp.isna() | inter.isna() | (peremp > inter)
+
+
+def _not_swapped(f: pd.DataFrame, options: RowOptions, now: datetime) -> pd.Series:
+    return ~(f["latitude"].between(-6, 10) & f["longitude"].between(41, 52))
+
+
+def _street_located(f: pd.DataFrame, options: RowOptions, now: datetime) -> pd.Series:
+    return f["rue"].isna() | f["ville"].notna() | f["codPost"].notna()
+
+
+def _some_place(f: pd.DataFrame, options: RowOptions, now: datetime) -> pd.Series:
+    return has_destination(f) | f["rue"].notna()
+
+
+RULES: tuple[Rule, ...] = (
+    # -- errors: the row is not sent
+    Rule("validation.id_required", "idMission", (), None),
+    Rule(
+        "validation.duplicate_id",
+        "idMission",
+        (),
+        lambda f, o, now: f["idMission"].isna() | ~f["idMission"].duplicated(keep=False),
+    ),
+    Rule("validation.inter_required", "jourHeureInter", ("jourHeureInter",), None),
+    Rule(
+        "validation.peremp_before_inter",
+        "jourHeurePeremp",
+        ("jourHeureInter", "jourHeurePeremp"),
+        _peremp_after_inter,
+    ),
+    Rule("validation.recipient_missing", None, (), _recipient, host="nomVeh"),
+    Rule(
+        "validation.destination_missing",
+        None,
+        ("latitude", "longitude"),
+        lambda f, o, now: has_destination(f),
+        applies=lambda options: options.require_destination,
+        host="ville",
+    ),
+    Rule("validation.latitude_range", "latitude", (), _within("latitude", -90, 90)),
+    Rule("validation.latitude_alone", "latitude", ("longitude",), _needs("latitude", "longitude")),
+    Rule("validation.longitude_range", "longitude", (), _within("longitude", -180, 180)),
+    Rule("validation.longitude_alone", "longitude", ("latitude",), _needs("longitude", "latitude")),
+    Rule(
+        "validation.mission_type",
+        "typeMission",
+        (),
+        lambda f, o, now: f["typeMission"].isna() | f["typeMission"].isin(o.mission_types),
+        applies=lambda options: bool(options.mission_types),
+    ),
+    # -- warnings: the row is sent, but deserves a look
+    Rule(
+        "validation.destination_none",
+        None,
+        ("latitude", "longitude"),
+        _some_place,
+        "warning",
+        applies=lambda options: not options.require_destination,
+        host="ville",
+    ),
+    Rule("validation.street_alone", "rue", ("latitude", "longitude"), _street_located, "warning"),
+    Rule(
+        "validation.adr_ref_long",
+        "adrRefCli",
+        (),
+        _empty_or("adrRefCli", lambda text: text.str.len() <= ADR_REF_SHOWN),
+        "warning",
+    ),
+    Rule(
+        "validation.date_past",
+        "jourHeureInter",
+        (),
+        lambda f, o, now: f["jourHeureInter"].isna() | (f["jourHeureInter"] >= now),
+        "warning",
+    ),
+    Rule("validation.coordinates_swapped", "latitude", (), _not_swapped, "warning"),
+)
+RULES_BY_CODE = {rule.code: rule for rule in RULES}
+# pandera names a failed ``nullable=False`` "not_nullable": which rule that is, per column
+REQUIRED = {rule.frame_column: rule.code for rule in RULES if rule.check is None}
+
+
+def schema(
+    severity: str, frame: pd.DataFrame, options: RowOptions, now: datetime
 ) -> pa.DataFrameSchema:
-    """The rules a row must pass to be sent (cross-field rules read the other columns)."""
-    inter, lat, lon = frame["jourHeureInter"], frame["latitude"], frame["longitude"]
-    nom, prenom, nom_prenom = frame["nomIndi"], frame["prenomIndi"], frame["nomPrenom"]
-    destination = has_destination(frame)
-    missing = _rule("validation.destination_missing", lambda city: destination)
-    destination_checks = [missing] if require_destination else []
-    type_checks = [pa.Check.isin(list(mission_types), error="validation.mission_type")]
+    """The pandera schema of the rules of one severity that apply under ``options``."""
+    chosen = [rule for rule in RULES if rule.severity == severity and rule.applies(options)]
+    checks: dict[str, list[pa.Check]] = {rule.frame_column: [] for rule in chosen}
+    required = {rule.frame_column for rule in chosen if rule.check is None}
+    for rule in chosen:
+        if rule.check is not None:
+            checks[rule.frame_column].append(_pandera_check(rule, frame, options, now))
     return pa.DataFrameSchema(
-        {
-            "idMission": pa.Column(
-                nullable=False,
-                checks=_rule(
-                    "validation.duplicate_id", lambda ids: ids.isna() | ~ids.duplicated(keep=False)
-                ),
-            ),
-            "jourHeureInter": pa.Column(nullable=False),
-            "jourHeurePeremp": pa.Column(
-                nullable=True,
-                checks=_rule(
-                    "validation.peremp_before_inter",
-                    lambda peremp: peremp.isna() | inter.isna() | (peremp > inter),
-                ),
-            ),
-            "nomVeh": pa.Column(
-                nullable=True,
-                checks=_rule(
-                    "validation.recipient_missing",
-                    lambda veh: veh.notna() | (nom.notna() & prenom.notna()) | nom_prenom.notna(),
-                ),
-            ),
-            "ville": pa.Column(nullable=True, checks=destination_checks),
-            "latitude": pa.Column(
-                nullable=True,
-                checks=[
-                    pa.Check.in_range(-90, 90, error="validation.latitude_range"),
-                    _rule("validation.latitude_alone", lambda la: la.isna() | lon.notna()),
-                ],
-            ),
-            "longitude": pa.Column(
-                nullable=True,
-                checks=[
-                    pa.Check.in_range(-180, 180, error="validation.longitude_range"),
-                    _rule("validation.longitude_alone", lambda lo: lo.isna() | lat.notna()),
-                ],
-            ),
-            "typeMission": pa.Column(nullable=True, checks=type_checks if mission_types else []),
-        }
+        {name: pa.Column(nullable=name not in required, checks=c) for name, c in checks.items()}
     )
 
 
-def warning_schema(
-    frame: pd.DataFrame, now: datetime, require_destination: bool = False
-) -> pa.DataFrameSchema:
-    """What a valid row may still deserve a look for."""
-    lon = frame["longitude"]
-    destination, street = has_destination(frame), frame["rue"].notna()
-    located = frame["ville"].notna() | frame["codPost"].notna()
-    none = _rule("validation.destination_none", lambda city: destination | street)
-    none_checks = [] if require_destination else [none]
-    return pa.DataFrameSchema(
-        {
-            "ville": pa.Column(nullable=True, checks=none_checks),
-            "rue": pa.Column(
-                nullable=True,
-                checks=_rule("validation.street_alone", lambda rue: rue.isna() | located),
-            ),
-            "adrRefCli": pa.Column(
-                nullable=True,
-                checks=pa.Check.str_length(
-                    max_value=ADR_REF_SHOWN, error="validation.adr_ref_long"
-                ),
-            ),
-            "jourHeureInter": pa.Column(
-                nullable=True, checks=pa.Check.ge(now, error="validation.date_past")
-            ),
-            "latitude": pa.Column(
-                nullable=True,
-                checks=_rule(
-                    "validation.coordinates_swapped",
-                    lambda lat: ~(lat.between(-6, 10) & lon.between(41, 52)),
-                ),
-            ),
-        }
-    )
+def _pandera_check(rule: Rule, frame: pd.DataFrame, options: RowOptions, now: datetime) -> pa.Check:
+    """The rule as a pandera check that sees empty cells too (named by its message key)."""
+    check = rule.check
+    assert check is not None
+    return pa.Check(lambda column: check(frame, options, now), error=rule.code, ignore_na=False)
 
 
 def failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> dict[str, list[int]]:
@@ -309,175 +193,8 @@ def failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> dict[str, list[
             cases["check"], cases["column"], cases["index"], strict=True
         ):
             code = REQUIRED.get(column, "") if check == "not_nullable" else check
-            if code not in RULES or index is None:
+            if code not in RULES_BY_CODE or index is None:
                 raise RuntimeError(f"unexpected schema failure: {check} on {column}") from failed
             found[code].add(int(index))
         return {code: sorted(positions) for code, positions in found.items()}
     return {}
-
-
-# -- the rows being checked -----------------------------------------------------------------
-
-
-class _Validation:
-    """The table's raw and parsed values, column by column, and each row's issues."""
-
-    def __init__(self, table: SourceTable, header_map: HeaderMap, settings: Settings) -> None:
-        data = table.data
-        self.settings = settings
-        self.numbers = table.row_numbers
-        self.size = len(self.numbers)
-        self.headers = {
-            name: header
-            for name, header in header_map.field_to_column.items()
-            if name in FIELD_NAMES and header in data.columns
-        }
-        self.position = {header: pos for pos, header in enumerate(data.columns)}
-        self.raw = {name: data[header].tolist() for name, header in self.headers.items()}
-        self.values: dict[str, list[Any]] = {}
-        self.bad: dict[str, set[int]] = defaultdict(set)  # cells that could not be parsed
-        self.errors: list[list[RowIssue]] = [[] for _ in range(self.size)]
-        self.warnings: list[list[RowIssue]] = [[] for _ in range(self.size)]
-        self.deleting = [False] * self.size
-        self._ids: dict[str, list[int]] | None = None  # idMission -> positions, when needed
-
-    def parse(self, zone: ZoneInfo) -> None:
-        """Parse every mapped column (the action first: a delete needs only its ID)."""
-        actions = self._parse_field("action", parser_for("action", zone))
-        self.deleting = [action is Action.DELETE for action in actions]
-        for name in API_FIELDS:
-            values = self._parse_field(name, parser_for(name, zone))
-            if name in DATE_FIELDS:
-                for pos, when in enumerate(values):
-                    if when is not None and when.warning is not None:
-                        problem = when.warning
-                        self.add(pos, name, problem.code, "warning", **problem.details)
-        if self.settings.mission_types:
-            self.values["typeMission"] = _canonical(
-                self.values["typeMission"], self.settings.mission_types
-            )
-
-    def _parse_field(self, name: str, parse: Callable[[Any], Any]) -> list[Any]:
-        raw = self.raw.get(name)
-        if raw is None:
-            values: list[Any] = [None] * self.size
-        else:
-            values, problems = parse_column(raw, parse)
-            for pos, problem in problems:
-                self.bad[name].add(pos)
-                self.add(pos, name, problem.code, **problem.details)
-        self.values[name] = values
-        return values
-
-    def frame(self) -> pd.DataFrame:
-        """The parsed values pandera checks (dates as UTC timestamps, coordinates as floats)."""
-        columns: dict[str, Any] = {
-            name: pd.Series(self.values[name], dtype=object) for name in TEXT_FIELDS
-        }
-        for name in DATE_FIELDS:
-            minutes = [when.minutes if when is not None else None for when in self.values[name]]
-            columns[name] = pd.to_datetime(pd.Series(minutes, dtype="float64"), unit="m", utc=True)
-        for name in ("latitude", "longitude"):
-            columns[name] = pd.Series(self.values[name], dtype=object).astype("float64")
-        return pd.DataFrame(columns, index=pd.RangeIndex(self.size))
-
-    def add(
-        self, pos: int, name: str | None, code: str, severity: str = "error", **details: Any
-    ) -> None:
-        """Record an issue on a row's cell (``name`` None: on the whole row)."""
-        if self.deleting[pos] and name not in DELETE_FIELDS:
-            return  # a delete sends only its ID: the other cells do not matter
-        header = self.headers.get(name) if name else None
-        raw = self.raw[name][pos] if header is not None and name is not None else None
-        message = t(code, value=shown(raw), **details)
-        issue = RowIssue(
-            self.numbers[pos],
-            header,
-            raw,
-            code,
-            message,
-            "warning" if severity == "warning" else "error",
-        )
-        (self.warnings if severity == "warning" else self.errors)[pos].append(issue)
-
-    def report(self, found: dict[str, list[int]], severity: str) -> None:
-        """Turn each failed rule's positions into issues (skipping cells already reported)."""
-        for code, positions in found.items():
-            name, reads = RULES[code]
-            skip = set().union(*(self.bad[field] for field in (name, *reads) if field))
-            for pos in positions:
-                if pos not in skip:
-                    self._report_one(code, name, pos, severity)
-
-    def _report_one(self, code: str, name: str | None, pos: int, severity: str) -> None:
-        raw, values = self.raw, self.values
-        if code in COLUMN_MISSING and name not in self.headers:
-            field = FIELDS_BY_NAME[name or ""]
-            label = field.label_fr if get_language() == "fr" else field.label_en
-            self.add(pos, name, COLUMN_MISSING[code], severity, label=label)
-        elif code == "validation.duplicate_id":
-            others = [
-                str(self.numbers[p]) for p in self._same_id(values["idMission"][pos]) if p != pos
-            ]
-            plural = "validation.duplicate_ids" if len(others) > 1 else code
-            self.add(pos, name, plural, severity, rows=", ".join(others))
-        elif code == "validation.peremp_before_inter":
-            self.add(pos, name, code, severity, inter=show_value(raw["jourHeureInter"][pos]))
-        elif code == "validation.recipient_missing":
-            last, first = values["nomIndi"][pos], values["prenomIndi"][pos]
-            if last and not first:
-                self.add(pos, "nomIndi", "validation.recipient_no_first_name", severity)
-            elif first and not last:
-                self.add(pos, "prenomIndi", "validation.recipient_no_last_name", severity)
-            else:
-                self.add(pos, None, code, severity)
-        elif code == "validation.mission_type":
-            self.add(pos, name, code, severity, types=", ".join(self.settings.mission_types))
-        elif code == "validation.adr_ref_long":
-            text = values["adrRefCli"][pos]
-            self.add(pos, name, code, severity, length=len(text), shown=text[:ADR_REF_SHOWN])
-        elif code == "validation.date_past":
-            self.add(pos, name, code, severity, utc=values["jourHeureInter"][pos].text)
-        elif code == "validation.coordinates_swapped":
-            self.add(pos, name, code, severity, longitude=shown(raw["longitude"][pos]))
-        else:
-            self.add(pos, name, code, severity)
-
-    def _same_id(self, id_mission: str) -> list[int]:
-        if self._ids is None:
-            self._ids = defaultdict(list)
-            for pos, value in enumerate(self.values["idMission"]):
-                if value is not None:
-                    self._ids[value].append(pos)
-        return self._ids[id_mission]
-
-    def validated_rows(self) -> list[ValidatedRow]:
-        """One :class:`ValidatedRow` per row; the valid ones carry their API parameters."""
-        errors, warnings, actions = self.errors, self.warnings, self.values["action"]
-        last = len(self.position)
-        for issues in (*errors, *warnings):
-            if len(issues) > 1:  # in the order of the source's columns, whole-row ones last
-                issues.sort(key=lambda issue: self.position.get(issue.column, last))
-        sent = {name: self.values[name] for name in API_FIELDS if name in self.headers}
-        params = build_params_columns(
-            sent,
-            actions,
-            default_a_envoyer=self.settings.default_a_envoyer,
-            keep=[not issues for issues in errors],
-        )
-        return [
-            ValidatedRow(number, actions[pos], params[pos], errors[pos], warnings[pos])
-            for pos, number in enumerate(self.numbers)
-        ]
-
-
-def shown(raw: Any) -> str:
-    """A cell value as the planner typed it: a number takes a decimal comma in French."""
-    text = show_value(raw)
-    return text.replace(".", ",") if raw.__class__ is float and get_language() == "fr" else text
-
-
-def _canonical(values: list[str | None], mission_types: Sequence[str]) -> list[str | None]:
-    """Spell each mission type as configured when it matches but for case or spaces."""
-    spelled = {kind.strip().casefold(): kind for kind in mission_types}
-    return [spelled.get(value.casefold(), value) if value else value for value in values]

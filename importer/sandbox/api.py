@@ -13,11 +13,11 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from importer.messages import t
 from importer.ocean_api import CALL_CREATE, CALL_DELETE, CALL_MODIFY, CALL_STATUS, CALLS_BY_NAME
+from importer.rows.dates import read_api_date
 from importer.sandbox.state import (
     ACCOUNTS,
     Account,
@@ -51,7 +51,6 @@ DATE_FIELDS = ("jourHeureInter", "jourHeurePeremp")
 COORDINATES = {"longitude": (-180.0, 180.0), "latitude": (-90.0, 90.0)}
 STATUS_CODES = ("PREPARED", "SENT", "ACCEPTED", "REFUSED", "DONE")
 
-_DATE_RE = re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}$")
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _INTEGER_RE = re.compile(r"^[+-]?\d{1,18}$")
 _REFUSE_ONE_IN = 5  # about one sent mission in five is refused by its driver
@@ -166,7 +165,7 @@ class OceanApi:
         if create and "jourHeureInter" not in values:
             raise _Refusal(400, self._msg("sandbox.api.missing_param", name="jourHeureInter"))
         for name in DATE_FIELDS:
-            if name in values and not _is_date(values[name]):
+            if name in values and read_api_date(values[name]) is None:
                 raise _Refusal(
                     422, self._msg("sandbox.api.bad_date", name=name, value=values[name])
                 )
@@ -297,17 +296,6 @@ class OceanApi:
     def _draw(self, record: MissionRecord) -> int:
         text = f"{self.seed}|{record.customer_id}|{record.id_mission}".encode()
         return int.from_bytes(hashlib.sha256(text).digest()[:8], "big")
-
-
-def _is_date(value: str) -> bool:
-    """Return True when ``value`` is exactly ``dd/MM/yyyy HH:mm`` and a real moment."""
-    if not _DATE_RE.match(value):
-        return False
-    try:
-        datetime.strptime(value, "%d/%m/%Y %H:%M")
-    except ValueError:
-        return False
-    return True
 
 
 def _recipient(params: Mapping[str, str]) -> str:

@@ -1,7 +1,7 @@
 """Plan and run a batch: decide each row's call, send them concurrently, record what happened.
 
 The engine is the only place that knows the order of the flow. It takes a prepared
-batch (rows already read and validated, see :mod:`importer.commands.batch`), an Ocean client and
+batch (rows already read and validated, see :mod:`importer.commands.importing`), an Ocean client and
 a journal, and returns one :class:`RowOutcome` per row. It never prints: progress goes
 through a :class:`~importer.report.progress.Progress`, everything else is in the returned report.
 """
@@ -54,7 +54,7 @@ class RunStats:
 
 
 def _issue(row: int, code: str, **values: Any) -> RowIssue:
-    return RowIssue(row=row, column=None, value=None, code=code, message=t(code, **values))
+    return RowIssue(row=row, column=None, value=None, code=code, details=values)
 
 
 class BatchRunner:

@@ -1,5 +1,5 @@
 """Uploads being checked: the file read, mapped and validated by the command line's own
-functions (:func:`importer.commands.batch.prepare`,
+functions (:func:`importer.commands.validate.prepare`,
 :func:`importer.rows.rules.validate_table`), edits made in the grid, and the paging of
 the check grid.
 """
@@ -18,9 +18,9 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from importer.commands.batch import prepare
+from importer.commands.validate import prepare, row_options
 from importer.model import HeaderMap, RowIssue, SourceTable, ValidatedRow
-from importer.rows.rules import validate_table
+from importer.rows.validation import validate_table
 from importer.settings.load import Settings
 
 PAGE_SIZE = 50
@@ -73,7 +73,7 @@ class Draft:
             raise KeyError((row, column))
         with self.lock:
             self.table.data.at[row, column] = value if value.strip() else None
-            self.rows = validate_table(self.table, self.header_map, self.settings)
+            self.rows = validate_table(self.table, self.header_map, row_options(self.settings))
             self.edits.append((row, column, value))
 
     def counts(self) -> dict[str, int]:

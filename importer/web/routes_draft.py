@@ -11,10 +11,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from importer.commands.batch import JobReport, send_rows
+from importer.commands.importing import send_rows
 from importer.errors import ImporterError
 from importer.messages import get_language, t
 from importer.model import Action, Outcome
+from importer.report.command_result import CommandResult
 from importer.rows.columns import FIELD_NAMES, match_header
 from importer.send.engine import RunOptions
 from importer.web.app import not_found, page, render, session_of, state_of
@@ -164,9 +165,9 @@ async def edit_cell(request: Request) -> Response:
     return render(request, "_grid.html", draft=draft, grid=grid)
 
 
-def _dry_run(draft: Draft, client, journal) -> JobReport:
+def _dry_run(draft: Draft, client, journal) -> CommandResult:
     """Ask the API what it would do, as ``import --dry-run`` does (nothing is changed)."""
-    report = JobReport(
+    report = CommandResult(
         command="import --dry-run", input_path=draft.path, outcomes=first_outcomes(draft)
     )
     options = RunOptions(

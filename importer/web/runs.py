@@ -21,9 +21,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from importer.commands.batch import JobReport, send_rows, validation_outcome, write_report
+from importer.commands.importing import send_rows
+from importer.commands.job import validation_outcome, write_report
 from importer.messages import language_context
 from importer.model import Action, Outcome, RowOutcome
+from importer.report.command_result import CommandResult
 from importer.report.progress import Progress
 from importer.send.engine import RunOptions
 from importer.web.drafts import KEEP_PER_OWNER, Draft
@@ -266,7 +268,7 @@ class RunStore:
                     self._close(run, "cancelled", None)
                     return
                 run.waiting = False
-                report = JobReport(
+                report = CommandResult(
                     command="import", input_path=draft.path, outcomes=run.outcomes,
                     started_at=run.started_at, notes=list(draft.notes),
                 )  # fmt: skip

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from importer.commands.batch import open_journal, sandbox_settings
+from importer.commands.connect import open_journal, sandbox_settings
 from importer.errors import UsageError
 from importer.messages import t
 from importer.sandbox import is_loopback

@@ -12,7 +12,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field, replace
 
-from importer.commands.batch import make_client
+from importer.commands.connect import make_client
 from importer.send.client import OceanClient
 from importer.send.journal.ledger import normalise_url
 from importer.settings.load import Settings

@@ -1,0 +1,148 @@
+"""One run of a command, start to finish: what every command does the same way.
+
+A :class:`Job` starts from the validated rows (one outcome each), lets the command act on
+the valid ones, then finishes: the end time, only the problem rows when asked, the results
+workbook and the audit lines. The commands (:mod:`~importer.commands.validate`,
+:mod:`~importer.commands.importing`, :mod:`~importer.commands.delete`,
+:mod:`~importer.commands.status`) differ only in what they do between.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from importer.messages import get_language, t
+from importer.model import Outcome, RowOutcome, SourceTable, ValidatedRow
+from importer.report import audit_log as audit
+from importer.report.command_result import PROBLEM_OUTCOMES, CommandResult
+from importer.report.summary_sheet import SummaryFacts
+from importer.report.workbook import write_results
+from importer.rows.validation import paused_gc
+from importer.settings.load import Settings, effective_settings
+
+OUTPUT_SUFFIXES = ("results", "status", "delete")
+
+
+class Job:
+    """One run of ``command`` over validated ``rows``: its result, then its workbook."""
+
+    def __init__(
+        self,
+        command: str,
+        input_path: Path | None,
+        table: SourceTable,
+        rows: Sequence[ValidatedRow],
+        settings: Settings,
+        *,
+        notes: Sequence[str] = (),
+        started_at: datetime | None = None,
+        problem_outcomes: frozenset[Outcome] = PROBLEM_OUTCOMES,
+    ) -> None:
+        self.table = table
+        self.rows = rows
+        self.settings = settings
+        with paused_gc():  # 100,000 outcomes: no collection walking them all as they are made
+            outcomes = [validation_outcome(row) for row in rows]
+        self.result = CommandResult(
+            command=command,
+            input_path=input_path,
+            outcomes=outcomes,
+            started_at=started_at or datetime.now(UTC),
+            notes=list(notes),
+            problem_outcomes=problem_outcomes,
+        )
+
+    @property
+    def valid_index(self) -> list[int]:
+        """The positions of the rows that passed validation (the ones to act on)."""
+        return [i for i, row in enumerate(self.rows) if row.valid]
+
+    def finish(
+        self,
+        output: Path | None,
+        *,
+        only_failed: bool = False,
+        write: bool = True,
+        extra_columns: Sequence[str] = (),
+    ) -> CommandResult:
+        """Stop the clock, keep only the problem rows if asked, write the workbook."""
+        result, table = self.result, self.table
+        result.finished_at = datetime.now(UTC)
+        if only_failed:
+            result, table = keep_problem_rows(result, table)
+        if write:
+            write_report(result, table, self.settings, output, extra_columns)
+        return result
+
+
+def validation_outcome(vrow: ValidatedRow) -> RowOutcome:
+    """A row's outcome after validation: ``valid`` or ``invalid``, the dates as sent."""
+    params = vrow.params or {}
+    return RowOutcome(
+        row=vrow.row,
+        outcome=Outcome.VALID if vrow.valid else Outcome.INVALID,
+        errors=list(vrow.errors),
+        warnings=list(vrow.warnings),
+        utc_inter=params.get("jourHeureInter", ""),
+        utc_peremp=params.get("jourHeurePeremp", ""),
+        id_mission=params.get("idMission", ""),
+        customer_id=params.get("customerId", ""),
+    )
+
+
+def keep_problem_rows(
+    result: CommandResult, table: SourceTable
+) -> tuple[CommandResult, SourceTable]:
+    """Keep just the rows that are invalid, failed or not sent (their row numbers kept)."""
+    keep = [i for i, o in enumerate(result.outcomes) if o.outcome in PROBLEM_OUTCOMES]
+    table = replace(table, data=table.data.iloc[keep])
+    result = replace(result, outcomes=[result.outcomes[i] for i in keep])
+    return result, table
+
+
+def default_output(path: Path, command: str = "results") -> Path:
+    """``<input stem>.<command>.xlsx`` beside the input (``results`` for import and validate).
+
+    Re-reading one of our own workbooks does not pile the suffixes up.
+    """
+    stem = path.name.removesuffix(path.suffix)
+    for suffix in OUTPUT_SUFFIXES:
+        stem = stem.removesuffix(f".{suffix}")
+    return path.with_name(f"{stem}.{command}.xlsx")
+
+
+def default_ids_output(command: str, now: datetime | None = None) -> Path:
+    """``<command>-<local time>.xlsx`` in the current folder, for the ``--id`` forms."""
+    moment = (now or datetime.now(UTC)).astimezone()
+    return Path(f"{command}-{moment:%Y%m%d-%H%M%S}.xlsx")
+
+
+def write_report(
+    result: CommandResult,
+    table: SourceTable,
+    settings: Settings,
+    output: Path | None,
+    extra_columns: Sequence[str] = (),
+) -> None:
+    """Write the results workbook (sets ``result.output_path``) and the audit lines."""
+    name = result.command if result.command in ("status", "delete") else "results"
+    target = output or (
+        default_output(table.path, name) if result.input_path else default_ids_output(name)
+    )
+    facts = SummaryFacts(
+        command=result.command,
+        input_path=result.input_path,
+        started_at=result.started_at,
+        finished_at=result.finished_at,
+        settings=effective_settings(settings),
+        notes=result.notes,
+    )
+    result.output_path = write_results(
+        target, table, result.outcomes, facts, lang=get_language(), extra_columns=extra_columns
+    )
+    if result.output_path != target:
+        result.notes.append(t("results.written_beside", target=target, path=result.output_path))
+    audit.rows(result.outcomes, str(result.input_path) if result.input_path else None)
