@@ -8,7 +8,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from importer.cli import cli
+from importer.cli.app import cli
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD
 
 

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from importer import __version__
-from importer.cli import cli
+from importer.cli.app import cli
 from importer.messages import set_language
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
 
@@ -85,7 +85,7 @@ def test_help_lists_every_command_with_examples(runner):
 
 def test_help_does_not_import_pandas():
     code = (
-        "import sys; from importer.cli import cli; "
+        "import sys; from importer.cli.app import cli; "
         "print('pandas' in sys.modules, 'requests' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -14,19 +14,17 @@ import pytest
 from importer.errors import ExitCode, UsageError
 from importer.messages import catalogue, set_language
 from importer.settings import load as config_module
+from importer.settings import table
 from importer.settings.load import (
     CONFIG_FILE_NAME,
-    KINDS,
-    SECTIONS,
     Settings,
     effective_settings,
-    env_variable,
     find_config_file,
     load_configuration,
     load_settings,
     resolve_language,
-    toml_key,
 )
+from importer.settings.table import KINDS, SECTIONS, env_variable, toml_key
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "mission-importer.toml"
 ORIGINAL_USER_CONFIG_PATH = platformdirs.user_config_path
@@ -640,7 +638,7 @@ def test_template_examples_are_all_valid(work: Path) -> None:
     assert s.columns["Réf. chantier"] == "idMission"
     assert s.ca_bundle == str(work / "company-ca.pem")
     assert s.inbox == work / "inbox"
-    assert s.failure_patterns == list(config_module.DEFAULT_FAILURE_PATTERNS)
+    assert s.failure_patterns == list(table.DEFAULT_FAILURE_PATTERNS)
 
 
 def test_require_destination_from_the_file_and_the_environment(work: Path) -> None:

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from importer.cli import cli
+from importer.cli.app import cli
 from importer.commands.batch import import_file, validate_file
 from importer.model import RESULT_COLUMNS
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox

@@ -59,7 +59,7 @@ from importer.send.answers import (
     message_detail,
 )
 from importer.send.pacing import Backoff, Pacer, Retryable, parse_retry_after, transport_failure
-from importer.settings.load import DEFAULT_FAILURE_PATTERNS
+from importer.settings.table import DEFAULT_FAILURE_PATTERNS
 
 __all__ = ["CallResult", "CallStats", "OceanClient"]
 
