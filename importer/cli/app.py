@@ -23,7 +23,7 @@ from importer.settings.table import LANGUAGE_CODES
 
 from . import files, missions, service
 from .help import TranslatedGroup
-from .options import global_options, language_in, quiet_option
+from .options import global_options, language_in
 from .outcome import error_sentence, exit_status, show_error
 
 
@@ -83,7 +83,6 @@ def _close_audit_log() -> None:
 @click.group(cls=ImporterGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="mission-importer")
 @global_options
-@quiet_option
 def cli() -> None:
     """Turn spreadsheets of planned interventions into Ocean GéoMission missions.
 

@@ -120,6 +120,16 @@ def _verbose(ctx: click.Context, param: click.Parameter, value: int) -> int:
     return value
 
 
+quiet_option = click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    expose_value=False,
+    callback=_remember,
+    help="Print nothing on success; on failure, one sentence on stderr.",
+)
+
+
 global_options = OptionGroup(
     "",
     click.option(
@@ -147,14 +157,7 @@ global_options = OptionGroup(
             "Log more on stderr: -v one line per API call, -vv every HTTP request (never a secret)."
         ),
     ),
-)
-quiet_option = click.option(
-    "-q",
-    "--quiet",
-    is_flag=True,
-    expose_value=False,
-    callback=_remember,
-    help="Print nothing on success; on failure, one sentence on stderr.",
+    quiet_option,
 )
 
 
@@ -204,7 +207,6 @@ missions = OptionGroup(
 )
 output = OptionGroup(
     "out",
-    quiet_option,
     click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout."),
     log_option,
 )

@@ -75,10 +75,12 @@ def _usage_message(error: click.UsageError) -> str:
         key = "missing_argument" if isinstance(error.param, click.Argument) else "missing_option"
         return t(f"cli.click.{key}", name=error.param.human_readable_name)
     if isinstance(error, click.BadParameter):
-        name = error.param_hint or (error.param.human_readable_name if error.param else "")
+        name = error.param_hint
+        if name is None and error.param is not None and error.ctx is not None:
+            name = error.param.get_error_hint(error.ctx).replace("'", "")
         if isinstance(name, list | tuple):
             name = " / ".join(name)
-        return t("cli.click.bad_value", name=name, reason=error.message)
+        return t("cli.click.bad_value", name=name or "", reason=error.message)
     extra = re.match(r"Got unexpected extra arguments? \((.*)\)", error.message)
     if extra:
         return t("cli.click.extra_arguments", arguments=extra.group(1))
