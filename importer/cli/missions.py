@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -49,15 +50,7 @@ def status(ctx: click.Context, file: Path | None, source: SimpleNamespace, out: 
     from importer.commands.status import status_missions
 
     settings = with_password(ctx, command_settings(ctx))
-    quiet = is_quiet(ctx)
-    report = status_missions(
-        file,
-        source.ids,
-        settings,
-        output=source.output,
-        show_progress=not (quiet or out.as_json),
-    )
-    return print_report(report, environment(ctx), quiet=quiet, as_json=out.as_json)
+    return _run(ctx, status_missions, file, source, settings, out)
 
 
 @click.command(cls=TranslatedHelp)
@@ -94,14 +87,21 @@ def delete(
     if not yes:
         count = len(source.ids) if source.ids else t("cli.every_row_of", file=file)
         confirm(ctx, t("cli.confirm_delete", count=count))
+    return _run(ctx, delete_missions, file, source, settings, out)
+
+
+def _run(
+    ctx: click.Context,
+    command: Callable[..., Any],
+    file: Path | None,
+    source: SimpleNamespace,
+    settings: Any,
+    out: Any,
+) -> Any:
+    """Run ``status_missions`` or ``delete_missions`` and print its report."""
     quiet = is_quiet(ctx)
-    report = delete_missions(
-        file,
-        source.ids,
-        settings,
-        output=source.output,
-        show_progress=not (quiet or out.as_json),
-    )
+    show_progress = not (quiet or out.as_json)
+    report = command(file, source.ids, settings, output=source.output, show_progress=show_progress)
     return print_report(report, environment(ctx), quiet=quiet, as_json=out.as_json)
 
 

@@ -15,7 +15,8 @@ Essayez sur l'exemple fourni, avec un bac à sable intégré :
 Les identifiants viennent de OCEAN_LOGIN / OCEAN_PASSWORD (ou du fichier de configuration,
 ou d'une saisie). Codes de sortie : 0 toutes les lignes traitées, 1 des lignes invalides ou
 en échec, 2 fichier illisible ou erreur d'utilisation (rien envoyé), 3 API injoignable ou
-identifiants refusés, 130 interrompu.""",
+identifiants refusés, 130 interrompu ou non confirmé (rien de plus n'est fait).
+Les options globales (--lang, --config, -v, -q) se placent avant ou après la commande.""",
     "cmd.validate": """Vérifie un planning sans rien envoyer ; écrit le classeur de résultats.
 
 \b
@@ -42,6 +43,8 @@ Exemples\u202f:
   mission-importer status --id M-0001 --id M-0002 -o statuts.xlsx""",
     "cmd.delete": """Supprime les missions d'un fichier (sa colonne idMission) ou données par --id.
 
+Refuser la confirmation ne supprime rien et sort avec le code 130.
+
 \b
 Exemples :
   mission-importer delete annulations.xlsx
@@ -60,7 +63,7 @@ Exemple :
     mission-importer import planning.xlsx""",
     "cmd.watch": """Importe chaque tableau déposé dans INBOX ; les résultats vont dans INBOX/results.
 
-Un fichier ne quitte INBOX que lorsque son sort est définitif : INBOX/done quand toutes
+INBOX vaut par défaut inbox de la section [watch] du fichier de configuration. Un fichier ne quitte INBOX que lorsque son sort est définitif : INBOX/done quand toutes
 les lignes sont passées, INBOX/to_fix (classeur de résultats à côté) quand des lignes
 demandent une intervention, INBOX/failed (avec la raison) s'il est illisible. Un fichier
 dont des lignes ne sont pas encore envoyées reste dans INBOX et sera repris. Déposez les
