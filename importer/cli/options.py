@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -25,6 +25,9 @@ from importer.messages import set_language, t
 from importer.settings.table import BY_NAME, LANGUAGE_CODES
 
 from .help import SettingOption, setting_help
+
+if TYPE_CHECKING:
+    from importer.settings.load import Settings
 
 SETTING_VALUES = "importer.setting_values"  # ctx.meta key: setting -> command line value
 GLOBALS = "importer.globals"  # ctx.meta key: --lang, --config, -v, -q wherever given
@@ -222,7 +225,7 @@ def environment(ctx: click.Context) -> Environment:
     return ctx.ensure_object(Environment)
 
 
-def command_settings(ctx: click.Context) -> Any:
+def command_settings(ctx: click.Context) -> Settings:
     """Settings from command line > environment > file > defaults; language applied.
 
     The configuration (with where each value came from) stays in ``ctx.meta``.
@@ -244,7 +247,7 @@ def command_settings(ctx: click.Context) -> Any:
     return loaded.settings
 
 
-def with_password(ctx: click.Context, settings: Any) -> Any:
+def with_password(ctx: click.Context, settings: Settings) -> Settings:
     """Prompt for a missing password on a terminal; never take it from argv."""
     env = environment(ctx)
     if settings.login and not settings.password and env.stdin_isatty:

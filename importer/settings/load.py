@@ -169,7 +169,7 @@ def load_configuration(
 
     lang = resolve_language(settings, env)
     notes = [t(key, lang=lang, **values) for key, values in env_notes]
-    if password_in_file and _readable_by_others(path):
+    if password_in_file and path is not None and _readable_by_others(path):
         notes.append(t("config.password_readable", lang=lang, file=path))
     return Configuration(settings=settings, file=path, origins=origins, notes=notes)
 
