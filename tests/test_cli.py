@@ -545,3 +545,12 @@ def test_the_password_prompt_follows_the_environments_terminal(runner, tmp_path,
     not_asked = runner.invoke(cli, args, input=f"{DEMO_PASSWORD}\n", env=env)
     assert not_asked.exit_code == 2
     assert "OCEAN_LOGIN" in not_asked.stderr
+
+
+def test_aborted_is_said_in_the_users_language_and_exits_130(runner, sandbox):
+    """Ctrl-D at the password prompt: click's "Aborted!" becomes the catalogue's sentence."""
+    env = {"OCEAN_API_URL": sandbox.url, "OCEAN_LOGIN": DEMO_LOGIN}
+    terminal = Environment(stdin_isatty=True)
+    result = runner.invoke(cli, ["check", "--lang", "fr"], input="", env=env, obj=terminal)
+    assert result.exit_code == 130
+    assert result.stderr == f"Mot de passe Ocean de {DEMO_LOGIN}: \n\nAbandon.\n"

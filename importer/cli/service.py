@@ -18,6 +18,7 @@ from .options import (
     command_settings,
     environment,
     global_options,
+    is_quiet,
     journal,
     log_option,
     network,
@@ -85,7 +86,8 @@ def template(ctx: click.Context, path: Path | None) -> None:
 
     command_settings(ctx)
     written = write_template(path or Path("missions_template.xlsx"), lang=get_language())
-    click.echo(t("cli.template_written", path=written), file=environment(ctx).stdout)
+    if not is_quiet(ctx):
+        click.echo(t("cli.template_written", path=written), file=environment(ctx).stdout)
 
 
 @click.command(cls=TranslatedHelp)
