@@ -1,4 +1,4 @@
-from importer.cli import main
+from importer.cli.app import main
 
 if __name__ == "__main__":
     main()

@@ -12,7 +12,7 @@ class ExitCode(IntEnum):
     ROWS_FAILED = 1  # some rows were invalid or failed; the others were processed
     BAD_INPUT = 2  # usage error or unreadable input: nothing sent
     API_UNAVAILABLE = 3  # API unreachable or credentials refused: nothing more sent
-    INTERRUPTED = 130  # Ctrl-C
+    INTERRUPTED = 130  # Ctrl-C, or a confirmation declined: nothing (more) done
 
 
 class ImporterError(Exception):
@@ -54,3 +54,9 @@ class JournalError(ImporterError):
     """The journal is locked by another run, or corrupt (exit 2)."""
 
     exit_code = ExitCode.BAD_INPUT
+
+
+class DeclinedError(ImporterError):
+    """The person declined a confirmation: nothing was done (exit 130, as interrupted)."""
+
+    exit_code = ExitCode.INTERRUPTED

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from importer.cli import cli
+from importer.cli.app import cli
 from importer.report import audit_log as audit
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD
 from tests.test_import import write_planning

@@ -31,7 +31,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from importer.cli import cli
+from importer.cli.app import cli
 from importer.commands.importing import import_file
 from importer.commands.validate import prepare
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, FAULT_KINDS, Sandbox

@@ -8,7 +8,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from importer.cli import cli
+from importer.cli.app import cli
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD
 
 
@@ -71,3 +71,23 @@ def test_check_json(runner, sandbox):
     assert data["config_file"] is None
     bad = runner.invoke(cli, ["--lang", "en", "check", "--json"], env=env)
     assert bad.exit_code == 3
+
+
+def test_check_prints_the_table_and_json_made_by_commands_check(runner, sandbox, tmp_path):
+    """The command prints what importer.commands.check makes, nothing of its own."""
+    from importer.commands.check import CheckOutcome, check_json, effective_table, table_lines
+    from importer.messages import set_language
+    from importer.settings.load import load_configuration
+
+    env = {"OCEAN_API_URL": sandbox.url, "OCEAN_LOGIN": DEMO_LOGIN, "OCEAN_PASSWORD": DEMO_PASSWORD}
+    result = runner.invoke(cli, ["--lang", "en", "check", "--workers", "5"], env=env)
+    assert result.exit_code == 0, result.output
+    set_language("en")
+    configuration = load_configuration({"lang": "en", "workers": 5}, environ=env, cwd=tmp_path)
+    table = effective_table(configuration, configuration.settings)
+    lines = table_lines(configuration, table)
+    assert lines[0] == "Settings in effect:"
+    assert result.stdout.splitlines()[: len(lines)] == lines
+    data = json.loads(check_json(configuration, table, CheckOutcome(False, "no")))
+    assert data["settings"]["workers"] == {"value": "5", "origin": "--workers (command line)"}
+    assert (data["ok"], data["message"]) == (False, "no")

@@ -14,19 +14,17 @@ import pytest
 from importer.errors import ExitCode, UsageError
 from importer.messages import catalogue, set_language
 from importer.settings import load as config_module
+from importer.settings import table
 from importer.settings.load import (
     CONFIG_FILE_NAME,
-    KINDS,
-    SECTIONS,
     Settings,
     effective_settings,
-    env_variable,
     find_config_file,
     load_configuration,
     load_settings,
     resolve_language,
-    toml_key,
 )
+from importer.settings.table import KINDS, SECTIONS, env_variable, toml_key
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "mission-importer.toml"
 ORIGINAL_USER_CONFIG_PATH = platformdirs.user_config_path
@@ -640,7 +638,7 @@ def test_template_examples_are_all_valid(work: Path) -> None:
     assert s.columns["Réf. chantier"] == "idMission"
     assert s.ca_bundle == str(work / "company-ca.pem")
     assert s.inbox == work / "inbox"
-    assert s.failure_patterns == list(config_module.DEFAULT_FAILURE_PATTERNS)
+    assert s.failure_patterns == list(table.DEFAULT_FAILURE_PATTERNS)
 
 
 def test_require_destination_from_the_file_and_the_environment(work: Path) -> None:
@@ -649,3 +647,55 @@ def test_require_destination_from_the_file_and_the_environment(work: Path) -> No
     assert load(work).require_destination is True
     environ = {"MISSION_IMPORTER_REQUIRE_DESTINATION": "non"}
     assert load(work, environ=environ).require_destination is False
+
+
+# --- one table of settings ---------------------------------------------------------------
+
+
+def test_the_settings_dataclass_is_the_table_with_its_types_and_defaults() -> None:
+    fields = {f.name: f for f in dataclasses.fields(Settings)}
+    assert list(fields) == sorted(fields, key=list(fields).index)  # (order: the display's)
+    assert set(fields) == set(table.BY_NAME)
+    defaults = Settings()
+    for setting in table.SETTINGS:
+        expected = table.KIND_TYPES[setting.kind]
+        annotation = str(fields[setting.name].type)
+        assert annotation.startswith(getattr(expected, "__name__", str(expected))), setting.name
+        assert annotation.endswith("| None") == setting.nullable, setting.name
+        assert getattr(defaults, setting.name) == setting.default_value(), setting.name
+    assert Settings().mission_types is not Settings().mission_types  # never shared
+
+
+BOUNDED = [s for s in table.SETTINGS if s.low is not None]
+
+
+@pytest.mark.parametrize("setting", BOUNDED, ids=[s.name for s in BOUNDED])
+def test_every_bound_of_the_table_holds_in_every_source(work: Path, setting) -> None:
+    """The value just outside the bound is refused from the command line, the environment
+    and the file alike, with the same sentence but for where it came from."""
+    outside = setting.low if setting.above else setting.low - 1
+    if setting.kind == "float":
+        outside = float(outside)
+    messages = []
+    for source in ("cli", "env", "file"):
+        write(work, f"[{setting.section}]\n{setting.toml_key} = {outside}\n" if source == "file"
+              and setting.section else f"{setting.toml_key} = {outside}\n" if source == "file"
+              else "")  # fmt: skip
+        with pytest.raises(UsageError) as caught:
+            load(
+                work,
+                cli={setting.name: str(outside)} if source == "cli" else None,
+                environ={setting.env_variable: str(outside)} if source == "env" else None,
+            )
+        messages.append(str(caught.value).split(": ", 1)[1])
+    assert messages[0] == messages[1] == messages[2], messages
+    inside = setting.low + (0.5 if setting.above else 0)
+    assert getattr(load(work, environ={setting.env_variable: str(inside)}), setting.name) == inside
+    (work / CONFIG_FILE_NAME).unlink()
+
+
+def test_the_rate_of_the_table_accepts_a_slow_rate_everywhere(work: Path) -> None:
+    assert load(work, cli={"rate": "0.05"}).rate == 0.05
+    assert load(work, environ={"MISSION_IMPORTER_RATE": "0.05"}).rate == 0.05
+    write(work, "[import]\nrate = 0.05\n")
+    assert load(work).rate == 0.05

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from importer.cli import cli
+from importer.cli.app import cli
 from importer.messages import catalogue, set_language, t
 from importer.messages.help_fr import FR_HELP
 

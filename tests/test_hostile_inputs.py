@@ -26,7 +26,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from importer.cli import cli
+from importer.cli.app import cli
 from importer.read.table import read_table
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
 

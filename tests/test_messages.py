@@ -81,7 +81,7 @@ def test_unknown_key_is_a_bug_not_a_blank():
 def _help_keys() -> set[str]:
     import click
 
-    from importer.cli import cli
+    from importer.cli.app import cli
 
     keys = {"cmd.cli"}
     commands = [cli, *cli.commands.values()]
@@ -105,7 +105,7 @@ def test_every_command_and_option_has_french_help():
 def test_french_help_is_shown_with_lang_fr():
     from click.testing import CliRunner
 
-    from importer.cli import cli
+    from importer.cli.app import cli
 
     result = CliRunner().invoke(
         cli, ["--lang", "fr", "import", "--help"], prog_name="mission-importer"

@@ -36,7 +36,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from importer.cli import cli
+from importer.cli.app import cli
 from importer.errors import ApiUnavailableError, UsageError
 from importer.model import Outcome, RowIssue, RowOutcome
 from importer.read.table import read_table

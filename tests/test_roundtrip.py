@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from importer.cli import cli
+from importer.cli.app import cli
 from importer.commands.importing import import_file
 from importer.commands.validate import validate_file
 from importer.result_columns import result_headers

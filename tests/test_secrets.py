@@ -21,7 +21,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 from click.testing import CliRunner, Result
 
-from importer.cli import cli
+from importer.cli.app import cli
 from importer.sandbox import DEMO_CUSTOMER, Sandbox
 from importer.sandbox.state import ACCOUNTS, Account
 

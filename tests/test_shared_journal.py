@@ -30,7 +30,7 @@ POSIX_ONLY = pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
 WORKER = """
 import sys
 from pathlib import Path
-from importer.commands.batch import import_file
+from importer.commands.importing import import_file
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD
 from importer.send.journal.ledger import Journal
 from importer.settings.load import Settings

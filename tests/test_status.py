@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from importer.cli import cli
+from importer.cli.app import cli
 from importer.commands.importing import import_file
 from importer.commands.status import is_refused, status_missions
 from importer.model import Outcome

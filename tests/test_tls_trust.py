@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from importer.cli import cli
+from importer.cli.app import cli
 from importer.errors import ExitCode, UsageError
 from importer.send.client import OceanClient
 from importer.settings.load import load_settings

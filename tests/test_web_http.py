@@ -265,7 +265,7 @@ def test_a_run_cut_by_a_restart_is_offered_again(sandbox, tmp_path):
 
 
 def test_serve_refuses_a_remote_host_and_names_the_missing_extra(monkeypatch):
-    from importer.cli import cli
+    from importer.cli.app import cli
 
     remote = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0"])
     assert remote.exit_code == 2

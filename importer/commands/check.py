@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 
@@ -55,3 +56,28 @@ def check_connection(settings: Settings) -> CheckOutcome:
     if result.http_status == 403:
         return CheckOutcome(False, t("check.forbidden", message=result.message))
     return CheckOutcome(False, t("check.failed", reason=result.error or result.message))
+
+
+def table_lines(configuration: Configuration, table: dict[str, tuple[str, str]]) -> list[str]:
+    """The settings as lines for a terminal: ``  key = value   [origin]``, file first."""
+    lines = [t("check.settings")]
+    if configuration.file:
+        lines.append(t("check.config_file", path=configuration.file))
+    width = max(len(key) for key in table)
+    lines += [f"  {key:<{width}} = {value}   [{origin}]" for key, (value, origin) in table.items()]
+    return lines
+
+
+def check_json(
+    configuration: Configuration, table: dict[str, tuple[str, str]], outcome: CheckOutcome
+) -> str:
+    """The settings, their origins and the outcome of the call, as one JSON text."""
+    return json.dumps(
+        {
+            "config_file": str(configuration.file) if configuration.file else None,
+            "settings": {k: {"value": v, "origin": o} for k, (v, o) in table.items()},
+            "ok": outcome.ok,
+            "message": outcome.message,
+        },
+        ensure_ascii=False,
+    )

@@ -55,7 +55,7 @@ EN = {
     "config.bad_type": "{where}: expected {expected}, not {found}.",
     "config.out_of_range": "{where}: the value must be between {low} and {high}, not {value}.",
     "config.too_small": "{where}: the value must be at least {low}, not {value}.",
-    "config.not_positive": "{where}: the value must be greater than 0, not {value}.",
+    "config.not_above": "{where}: the value must be greater than {low}, not {value}.",
     "config.bad_choice": '{where}: "{value}" is not allowed; use one of: {choices}.',
     "config.bad_timezone": (
         '{where}: "{value}" is not a known time zone; use a name such as {example}.'
@@ -152,7 +152,7 @@ FR = {
         "{where} : la valeur doit être comprise entre {low} et {high}, pas {value}."
     ),
     "config.too_small": "{where} : la valeur doit être au moins {low}, pas {value}.",
-    "config.not_positive": "{where} : la valeur doit être supérieure à 0, pas {value}.",
+    "config.not_above": "{where} : la valeur doit être supérieure à {low}, pas {value}.",
     "config.bad_choice": (
         "{where} : « {value} » n'est pas admis ; utilisez l'une des valeurs : {choices}."
     ),

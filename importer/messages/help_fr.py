@@ -15,7 +15,8 @@ Essayez sur l'exemple fourni, avec un bac à sable intégré :
 Les identifiants viennent de OCEAN_LOGIN / OCEAN_PASSWORD (ou du fichier de configuration,
 ou d'une saisie). Codes de sortie : 0 toutes les lignes traitées, 1 des lignes invalides ou
 en échec, 2 fichier illisible ou erreur d'utilisation (rien envoyé), 3 API injoignable ou
-identifiants refusés, 130 interrompu.""",
+identifiants refusés, 130 interrompu ou non confirmé (rien de plus n'est fait).
+Les options globales (--lang, --config, -v, -q) se placent avant ou après la commande.""",
     "cmd.validate": """Vérifie un planning sans rien envoyer ; écrit le classeur de résultats.
 
 \b
@@ -42,6 +43,8 @@ Exemples\u202f:
   mission-importer status --id M-0001 --id M-0002 -o statuts.xlsx""",
     "cmd.delete": """Supprime les missions d'un fichier (sa colonne idMission) ou données par --id.
 
+Refuser la confirmation ne supprime rien et sort avec le code 130.
+
 \b
 Exemples :
   mission-importer delete annulations.xlsx
@@ -60,7 +63,7 @@ Exemple :
     mission-importer import planning.xlsx""",
     "cmd.watch": """Importe chaque tableau déposé dans INBOX ; les résultats vont dans INBOX/results.
 
-Un fichier ne quitte INBOX que lorsque son sort est définitif : INBOX/done quand toutes
+INBOX vaut par défaut inbox de la section [watch] du fichier de configuration. Un fichier ne quitte INBOX que lorsque son sort est définitif : INBOX/done quand toutes
 les lignes sont passées, INBOX/to_fix (classeur de résultats à côté) quand des lignes
 demandent une intervention, INBOX/failed (avec la raison) s'il est illisible. Un fichier
 dont des lignes ne sont pas encore envoyées reste dans INBOX et sera repris. Déposez les
@@ -95,19 +98,19 @@ Exemples :
     "opt.lang": "Langue des messages et des classeurs [défaut : fichier de configuration ou langue du système].",
     "opt.verbose": "Journalise davantage sur stderr\u202f: -v une ligne par appel à l'API, -vv chaque requête HTTP (jamais un secret).",
     "opt.config": "Fichier de réglages TOML [défaut : ./mission-importer.toml, puis votre dossier de configuration].",
-    "opt.sheet": "Feuille à lire (défaut : la première feuille avec des données).",
-    "opt.timezone": "Fuseau horaire des heures saisies dans la feuille [défaut : Europe/Paris].",
+    "opt.sheet": "Feuille à lire.",
+    "opt.timezone": "Fuseau horaire des heures saisies dans la feuille.",
     "opt.output": "Classeur de résultats [défaut : <entrée>.results.xlsx à côté du fichier].",
-    "opt.api_url": "Adresse de base d'Ocean (variable OCEAN_API_URL) [défaut : https://v3.oceansystem.com/ocean].",
+    "opt.api_url": "Adresse de base d'Ocean (variable OCEAN_API_URL).",
     "opt.customer_id": "customerId, pour les comptes qui gèrent plusieurs clients (variable OCEAN_CUSTOMER_ID).",
-    "opt.workers": "Requêtes en parallèle [défaut : 8].",
+    "opt.workers": "Requêtes en parallèle.",
     "opt.rate": "Au plus ce nombre de requêtes par seconde, tous workers confondus.",
-    "opt.journal": "Fichier journal [défaut : dans votre dossier d'état].",
+    "opt.journal": "Fichier journal.",
     "opt.ca_bundle": "Certificats d'autorité à accepter, par exemple ceux d'un proxy d'entreprise (TLS toujours vérifié).",
     "opt.quiet": "N'affiche rien en cas de succès\u202f; en cas d'échec, une phrase sur stderr.",
     "opt.as_json": "Affiche un résumé JSON sur la sortie standard.",
     "opt.ids": "Un identifiant de mission (à répéter pour plusieurs).",
-    "opt.mode": "Action des lignes sans colonne action [défaut : upsert : créer ou modifier selon le cas].",
+    "opt.mode": "Action des lignes sans colonne action (upsert : créer ou modifier selon le cas).",
     "opt.dry_run": "Vérifie tout auprès de l'API sans rien modifier.",
     "opt.force": "Renvoie aussi les lignes que le journal dit inchangées.",
     "opt.all_or_nothing": "N'envoie rien si une ligne est invalide.",
@@ -126,9 +129,9 @@ Exemples :
     "opt.fault_rate": "Part des appels de mission qui reçoivent une panne simulée.",
     "opt.seed": "Graine des pannes simulées, pour des essais reproductibles.",
     "opt.state": "Fichier SQLite qui garde les missions d'un redémarrage à l'autre.",
-    "opt.outbox": "Dossier des classeurs de résultats [défaut : INBOX/results].",
-    "opt.interval": "Secondes entre deux regards dans le dossier [défaut : 5].",
-    "opt.settle": "Secondes pendant lesquelles un fichier doit rester inchangé avant d'être pris [défaut : 15].",
+    "opt.outbox": "Dossier des classeurs de résultats.",
+    "opt.watch_interval": "Secondes entre deux regards dans le dossier.",
+    "opt.watch_settle_seconds": "Secondes pendant lesquelles un fichier doit rester inchangé avant d'être pris.",
     "opt.once": "Traite ce qui est dans le dossier puis s'arrête (pour cron).",
     "heading.usage": "Utilisation :",
     "heading.options": "Options",

@@ -41,7 +41,7 @@ from importer.send.never_twice import CallAttempts
 from importer.send.pacing import Backoff, Pacer, Retryable
 from importer.send.tokens import TokenKeeper
 from importer.send.transport import Transport
-from importer.settings.load import DEFAULT_FAILURE_PATTERNS
+from importer.settings.table import DEFAULT_FAILURE_PATTERNS
 from importer.tls_trust import ca_bundle_missing, trusted_certificates
 
 __all__ = ["CallResult", "CallStats", "OceanClient"]

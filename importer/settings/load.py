@@ -27,7 +27,8 @@ comma-separated, the column mapping as ``Header=field,Header=field``); an empty 
 counts as not set. ``MISSION_IMPORTER_CONFIG`` names the file when ``--config`` is not given.
 Errors raised while loading are rendered in the current language (:func:`set_language`);
 the notes are rendered in the language of the loaded settings. Each setting's type and the
-conversion of its values are in :mod:`importer.settings.values`.
+conversion of its values are in :mod:`importer.settings.values`, the checks in
+:mod:`importer.settings.checks`, every setting's row in :mod:`importer.settings.table`.
 """
 
 from __future__ import annotations
@@ -36,86 +37,74 @@ import difflib
 import os
 import re
 import tomllib
-import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import platformdirs
 
 from importer.errors import UsageError
 from importer.messages import LANGUAGES, detect_language, t
-from importer.ocean_api import url_without_credentials
-from importer.rows.columns import FIELD_NAMES, check_user_mapping, match_header
-from importer.settings.values import KINDS, Value, convert, given, name_map
-from importer.settings.values import NULLABLE as NULLABLE  # (re-exported: defined here before)
-from importer.tls_trust import ca_bundle_missing
-from importer.zones import find_zone
-
-DEFAULT_API_URL = "https://v3.oceansystem.com/ocean"
-DEFAULT_FAILURE_PATTERNS: tuple[str, ...] = (
-    "échec",
-    "echec",
-    "erreur",
-    "existe déjà",
-    "existe deja",
-    "impossible",
-    "refus",
-    "invalide",
-    "error",
-    "failed",
-    "failure",
-    "already exists",
-    "not found",
-    "invalid",
-    "denied",
+from importer.settings.checks import check_settings, without_userinfo
+from importer.settings.table import (
+    BY_NAME,
+    COLUMNS_SECTION,
+    ENV_PREFIX,
+    SECTIONS,
+    SETTINGS,
 )
-DEFAULT_REFUSED_STATUSES: tuple[str, ...] = ("REFUSEE", "REFUSED")
+from importer.settings.values import Value, convert, given
+
+
+def _default(name: str) -> Any:
+    """The dataclass default of setting ``name``, from the table (a factory for lists)."""
+    setting = BY_NAME[name]
+    if isinstance(setting.default, tuple | list | dict):
+        return field(default_factory=setting.default_value)
+    return field(default=setting.default, repr=name != "password")  # never printed
 
 
 @dataclass
 class Settings:
-    """Every setting of the tool, with its default."""
+    """Every setting of the tool; each default, bound and source is in settings.table.
 
-    api_url: str = DEFAULT_API_URL
-    login: str | None = None
-    password: str | None = field(default=None, repr=False)  # never printed
-    customer_id: int | None = None
-    timezone: str = "Europe/Paris"
-    lang: str | None = None  # None: from the environment's locale
-    # reading and validation
-    sheet: str | None = None
-    max_rows: int = 1_000_000
-    columns: dict[str, str] = field(default_factory=dict)  # "Their header" -> apiField
-    mission_types: list[str] = field(default_factory=list)  # empty: any type accepted
-    default_a_envoyer: bool = True
-    require_destination: bool = False  # a row without any destination: error, not warning
-    # sending
-    mode: str = "upsert"
-    workers: int = 8
-    rate: float | None = None  # requests per second, shared by all workers
-    connect_timeout: float = 5.0
-    read_timeout: float = 30.0
-    max_attempts: int = 5
-    max_retry_seconds: float = 120.0
-    call_timeout: float = 120.0  # the most one call may take, retries included
-    ca_bundle: str | None = None
-    failure_patterns: list[str] = field(default_factory=lambda: list(DEFAULT_FAILURE_PATTERNS))
-    journal: Path | None = None  # None: the user's state folder
-    # status: a mission whose status or statusCode is one of these was refused
-    refused_statuses: list[str] = field(default_factory=lambda: list(DEFAULT_REFUSED_STATUSES))
-    # drop folder
-    watch_interval: float = 5.0
-    watch_settle_seconds: float = 15.0  # see docs/unattended.md, "How long a file must settle"
-    watch_incomplete_seconds: float = 60.0  # quiet time of a file that looks unfinished
-    watch_grace_minutes: float = 30.0  # a zip still unreadable after this goes to failed/
-    watch_retry_seconds: float = 60.0  # first pause before a waiting file is tried again
-    watch_max_tries: int = 10  # a waiting file goes to to_fix/ after this many tries...
-    watch_max_hours: float = 24.0  # ...or this many hours after its first try
-    outbox: Path | None = None
-    inbox: Path | None = None  # the folder `watch` uses when none is given on the command line
+    A test checks that these fields are the table's rows, with the table's types.
+    """
+
+    api_url: str = _default("api_url")
+    login: str | None = _default("login")
+    password: str | None = _default("password")
+    customer_id: int | None = _default("customer_id")
+    timezone: str = _default("timezone")
+    lang: str | None = _default("lang")  # None: from the environment's locale
+    sheet: str | None = _default("sheet")
+    max_rows: int = _default("max_rows")
+    columns: dict[str, str] = _default("columns")
+    mission_types: list[str] = _default("mission_types")
+    default_a_envoyer: bool = _default("default_a_envoyer")
+    require_destination: bool = _default("require_destination")
+    mode: str = _default("mode")
+    workers: int = _default("workers")
+    rate: float | None = _default("rate")
+    connect_timeout: float = _default("connect_timeout")
+    read_timeout: float = _default("read_timeout")
+    max_attempts: int = _default("max_attempts")
+    max_retry_seconds: float = _default("max_retry_seconds")
+    call_timeout: float = _default("call_timeout")
+    ca_bundle: str | None = _default("ca_bundle")
+    failure_patterns: list[str] = _default("failure_patterns")
+    journal: Path | None = _default("journal")  # None: the user's state folder
+    refused_statuses: list[str] = _default("refused_statuses")
+    watch_interval: float = _default("watch_interval")
+    watch_settle_seconds: float = _default("watch_settle_seconds")
+    watch_incomplete_seconds: float = _default("watch_incomplete_seconds")
+    watch_grace_minutes: float = _default("watch_grace_minutes")
+    watch_retry_seconds: float = _default("watch_retry_seconds")
+    watch_max_tries: int = _default("watch_max_tries")
+    watch_max_hours: float = _default("watch_max_hours")
+    outbox: Path | None = _default("outbox")
+    inbox: Path | None = _default("inbox")
 
 
 @dataclass
@@ -131,42 +120,6 @@ class Configuration:
 APP_NAME = "ocean-mission-importer"
 CONFIG_FILE_NAME = "mission-importer.toml"
 CONFIG_ENV = "MISSION_IMPORTER_CONFIG"
-ENV_PREFIX = "MISSION_IMPORTER_"
-OCEAN_ENV = {
-    name: f"OCEAN_{name.upper()}" for name in ("api_url", "login", "password", "customer_id")
-}
-MODES = ("create", "modify", "delete", "upsert")
-MODE_ALIASES = dict(ajout="create", modification="modify", suppression="delete")
-LANGUAGE_ALIASES = dict(english="en", anglais="en", french="fr", francais="fr", français="fr")
-MAX_WORKERS = 64
-CLI_OPTIONS = {"watch_interval": "--interval", "watch_settle_seconds": "--settle"}
-
-
-# The TOML layout: section ("" is the top of the file) -> key -> setting.
-SECTIONS: dict[str, dict[str, str]] = {
-    "": name_map("api_url customer_id login password timezone lang"),
-    "import": name_map(
-        "workers rate mode max_rows sheet journal default_a_envoyer mission_types "
-        "require_destination"
-    ),
-    "http": name_map(
-        "connect_timeout read_timeout max_attempts max_retry_seconds call_timeout ca_bundle "
-        "failure_patterns"
-    ),
-    "status": name_map("refused_statuses"),
-    "watch": dict(
-        inbox="inbox",
-        interval="watch_interval",
-        settle_seconds="watch_settle_seconds",
-        incomplete_seconds="watch_incomplete_seconds",
-        grace_minutes="watch_grace_minutes",
-        retry_seconds="watch_retry_seconds",
-        max_tries="watch_max_tries",
-        max_hours="watch_max_hours",
-        outbox="outbox",
-    ),
-}
-COLUMNS_SECTION = "columns"  # free keys: "Their header" = "apiField"
 
 
 # --- public API -------------------------------------------------------------------------
@@ -212,11 +165,11 @@ def load_configuration(
         merged.update(layer)
     settings = Settings(**{name: value for name, (value, _) in merged.items()})
     origins = {name: where for name, (_, where) in merged.items()}
-    _validate(settings, origins)
+    check_settings(settings, origins)
 
     lang = resolve_language(settings, env)
     notes = [t(key, lang=lang, **values) for key, values in env_notes]
-    if password_in_file and _readable_by_others(path):
+    if password_in_file and path is not None and _readable_by_others(path):
         notes.append(t("config.password_readable", lang=lang, file=path))
     return Configuration(settings=settings, file=path, origins=origins, notes=notes)
 
@@ -251,22 +204,6 @@ def user_config_file() -> Path:
     return platformdirs.user_config_path(APP_NAME, appauthor=False) / CONFIG_FILE_NAME
 
 
-def env_variable(name: str) -> str:
-    """The environment variable of setting ``name`` (OCEAN_... or MISSION_IMPORTER_...)."""
-    return OCEAN_ENV.get(name, ENV_PREFIX + name.upper())
-
-
-def toml_key(name: str) -> str:
-    """Where setting ``name`` goes in the TOML file: ``"api_url"`` or ``"[import] workers"``."""
-    if name == "columns":
-        return f"[{COLUMNS_SECTION}]"
-    for section, keys in SECTIONS.items():
-        for key, setting in keys.items():
-            if setting == name:
-                return f"[{section}] {key}" if section else key
-    raise KeyError(name)
-
-
 def effective_settings(settings: Settings, *, lang: str | None = None) -> dict[str, str]:
     """Every setting as display text (check command, Summary sheet); never the password."""
     shown: dict[str, str] = {}
@@ -277,7 +214,7 @@ def effective_settings(settings: Settings, *, lang: str | None = None) -> dict[s
         elif value is None:
             shown[f.name] = t("config.not_set", lang=lang)
         elif f.name == "api_url":
-            shown[f.name] = url_without_credentials(value, mark="***@")
+            shown[f.name] = without_userinfo(value)
         elif isinstance(value, bool):
             shown[f.name] = "true" if value else "false"
         elif isinstance(value, dict):
@@ -304,19 +241,18 @@ def _from_cli(cli: Mapping[str, Any]) -> dict[str, Value]:
     for name, value in cli.items():
         if name == "password" and value is not None:
             raise UsageError(t("config.password_on_cli"))
-        if name not in KINDS:
-            raise ValueError(f"{name!r} is not a setting (known: {', '.join(KINDS)})")
+        if name not in BY_NAME:
+            raise ValueError(f"{name!r} is not a setting (known: {', '.join(BY_NAME)})")
         if value is None:
             continue
-        option = CLI_OPTIONS.get(name, "--" + name.replace("_", "-"))
-        where = t("config.where.cli", option=option)
+        where = t("config.where.cli", option=BY_NAME[name].cli_option)
         values[name] = given(name, value, where, base=None)
     return values
 
 
 def _from_env(environ: Mapping[str, str]) -> tuple[dict[str, Value], list[tuple[str, dict]]]:
     values: dict[str, Value] = {}
-    variables = {env_variable(name): name for name in KINDS}
+    variables = {setting.env_variable: setting.name for setting in SETTINGS}
     for variable, name in variables.items():
         raw = environ.get(variable)
         if raw is None or not raw.strip():
@@ -419,105 +355,6 @@ def _unknown_key(path: Path, key: str, section: str) -> UsageError:
     return UsageError(
         t("config.unknown_key_plain", file=path, key=key, place=place, known=", ".join(here))
     )
-
-
-# --- checks -----------------------------------------------------------------------------
-
-
-def _validate(s: Settings, origins: Mapping[str, str]) -> None:
-    """Check ranges and names; normalise mode, lang, time zone and URL in place."""
-    s.api_url = _check_url(s.api_url, origins["api_url"])
-    s.timezone = _check_timezone(s.timezone, origins["timezone"])
-    s.mode = _check_choice(s.mode.strip().lower(), MODES, MODE_ALIASES, origins["mode"])
-    if s.lang is not None:
-        code = re.split(r"[-_.@]", s.lang.strip().lower())[0]
-        s.lang = _check_choice(code, LANGUAGES, LANGUAGE_ALIASES, origins["lang"])
-    if s.login is not None:
-        s.login = s.login.strip() or None
-    _check_range(s.workers, origins["workers"], 1, MAX_WORKERS)
-    for name in ("max_rows", "max_attempts", "customer_id", "watch_max_tries"):
-        _check_range(getattr(s, name), origins[name], 1, None)
-    for name in (
-        "rate",
-        "connect_timeout",
-        "read_timeout",
-        "call_timeout",
-        "watch_interval",
-        "watch_max_hours",
-    ):
-        _check_positive(getattr(s, name), origins[name])
-    for name in (
-        "max_retry_seconds",
-        "watch_settle_seconds",
-        "watch_incomplete_seconds",
-        "watch_grace_minutes",
-        "watch_retry_seconds",
-    ):
-        _check_range(getattr(s, name), origins[name], 0, None)
-    if ca_bundle_missing(s.ca_bundle):
-        raise UsageError(t("config.no_ca_bundle", where=origins["ca_bundle"], path=s.ca_bundle))
-    _check_columns(s.columns, origins["columns"])
-
-
-def _check_url(url: str, where: str) -> str:
-    parts = urlsplit(url.strip())
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise UsageError(
-            t("config.bad_url", where=where, value=url_without_credentials(url, mark="***@"))
-        )
-    return url.strip().rstrip("/")
-
-
-def _check_timezone(name: str, where: str) -> str:
-    name = name.strip()
-    zone = find_zone(name)
-    if zone is not None:
-        return zone.key
-    close = difflib.get_close_matches(name, sorted(zoneinfo.available_timezones()), n=1)
-    raise UsageError(
-        t(
-            "config.bad_timezone",
-            where=where,
-            value=name,
-            example=close[0] if close else "Europe/Paris",
-        )
-    )
-
-
-def _check_choice(
-    value: str, choices: tuple[str, ...], aliases: Mapping[str, str], where: str
-) -> str:
-    value = aliases.get(value, value)
-    if value not in choices:
-        raise UsageError(
-            t("config.bad_choice", where=where, value=value, choices=", ".join(choices))
-        )
-    return value
-
-
-def _check_range(value: float | None, where: str, low: float, high: float | None) -> None:
-    if value is None:
-        return
-    if high is not None and not low <= value <= high:
-        raise UsageError(t("config.out_of_range", where=where, value=value, low=low, high=high))
-    if value < low:
-        raise UsageError(t("config.too_small", where=where, value=value, low=low))
-
-
-def _check_positive(value: float | None, where: str) -> None:
-    if value is not None and not value > 0:
-        raise UsageError(t("config.not_positive", where=where, value=value))
-
-
-def _check_columns(mapping: Mapping[str, str], where: str) -> None:
-    try:
-        check_user_mapping(mapping)
-    except UsageError as exc:
-        bad = next(target for target in mapping.values() if target not in FIELD_NAMES)
-        alias = match_header(bad)
-        close = [alias] if alias else difflib.get_close_matches(bad, FIELD_NAMES, n=1)
-        hint = " " + t("config.did_you_mean", suggestion=close[0]) if close else ""
-        raise UsageError(t("config.located", where=where, message=exc.message + hint)) from None
 
 
 def _readable_by_others(path: Path) -> bool:

@@ -15,35 +15,7 @@ from typing import Any
 
 from importer.errors import UsageError
 from importer.messages import t
-
-
-def name_map(text: str) -> dict[str, str]:
-    """``"a b"`` -> ``{"a": "a", "b": "b"}``: setting names written as one text."""
-    return {name: name for name in text.split()}
-
-
-# How each setting's value is converted: from text (environment, quoted TOML values)
-# or checked (TOML values, command line values).
-_KIND_GROUPS = dict(
-    text="api_url login password timezone lang sheet mode",
-    int="customer_id max_rows workers max_attempts watch_max_tries",
-    float=(
-        "rate connect_timeout read_timeout max_retry_seconds call_timeout watch_interval"
-        " watch_settle_seconds watch_incomplete_seconds watch_grace_minutes watch_retry_seconds"
-        " watch_max_hours"
-    ),
-    bool="default_a_envoyer require_destination",
-    list="mission_types failure_patterns refused_statuses",
-    mapping="columns",
-    path="journal outbox inbox",
-    path_text="ca_bundle",
-)
-KINDS: dict[str, str] = {
-    name: kind for kind, group in _KIND_GROUPS.items() for name in name_map(group)
-}
-NULLABLE = frozenset(
-    name_map("login password customer_id lang sheet rate ca_bundle journal outbox inbox")
-)
+from importer.settings.table import BY_NAME
 
 _TRUE = frozenset({"true", "yes", "y", "1", "on", "oui", "o", "vrai"})
 _FALSE = frozenset({"false", "no", "n", "0", "off", "non", "faux"})
@@ -52,14 +24,14 @@ Value = tuple[Any, str]  # (value, where it came from)
 
 def given(name: str, value: Any, where: str, base: Path | None) -> Value:
     """A value from the file or the command line: an empty text means "not set"."""
-    if isinstance(value, str) and not value.strip() and name in NULLABLE:
+    if isinstance(value, str) and not value.strip() and BY_NAME[name].nullable:
         return None, where
     return convert(name, value, where, base=base), where
 
 
 def convert(name: str, value: Any, where: str, *, base: Path | None = None) -> Any:
     """Convert one value to the type of setting ``name``; UsageError naming ``where``."""
-    kind = KINDS[name]
+    kind = BY_NAME[name].kind
     try:
         converted = _CONVERTERS[kind](value)
     except (TypeError, ValueError):

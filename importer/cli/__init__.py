@@ -1,0 +1,1 @@
+"""cli: the click commands only: parse, call the library, print, exit code."""
