@@ -51,7 +51,7 @@ class AuthenticationError(ApiUnavailableError):
 
 
 class JournalError(ImporterError):
-    """The journal is locked by another run, or corrupt (exit 2)."""
+    """The journal cannot be opened: an older version holds it, or it is corrupt (exit 2)."""
 
     exit_code = ExitCode.BAD_INPUT
 
