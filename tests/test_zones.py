@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from importer.errors import UsageError
-from importer.rows.rules import load_zone
+from importer.rows.validation import load_zone
 from importer.settings.load import load_settings
 from importer.zones import find_zone
 
