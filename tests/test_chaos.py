@@ -30,15 +30,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from helpers import settings_for, write_planning
 
 from importer.cli.app import cli
 from importer.commands.importing import import_file
 from importer.commands.validate import prepare
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, FAULT_KINDS, Sandbox
 from importer.settings.load import Settings
-
-sys.path.insert(0, str(Path(__file__).parent))
-from test_import import settings_for, write_planning
 
 ROWS = 2_000
 WORKERS = 32  # the client's backoff (0.5 s base) makes 16 workers take ~80 s a pass

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import os
 import random
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import openpyxl
 import pytest
+from helpers import (
+    HEADERS,
+    assert_state_equals_file,
+    live,
+    mission_calls,
+    run_import,
+    settings_for,
+    write_planning,
+)
 
 from importer.commands.delete import delete_missions
 from importer.commands.importing import import_file
@@ -21,75 +25,7 @@ from importer.commands.status import status_missions
 from importer.errors import ApiUnavailableError, AuthenticationError
 from importer.model import Outcome
 from importer.ocean_api import CALL_CREATE
-from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, MULTI_LOGIN, MULTI_PASSWORD, Sandbox
-from importer.settings.load import Settings
-
-HEADERS = ["idMission", "jourHeureInter", "nomVeh", "ville", "codPost", "commentaire", "aEnvoyer"]
-
-
-def write_planning(
-    path: Path, n: int, *, version: dict[int, str] | None = None, prefix: str = "M"
-) -> Path:
-    """A CSV planning of n valid rows; ``version`` changes the comment of some rows."""
-    version = version or {}
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, delimiter=";")
-        writer.writerow(HEADERS)
-        for i in range(n):
-            day = 1 + i % 28
-            writer.writerow(
-                [
-                    f"{prefix}-{i:05d}",
-                    f"{day:02d}/03/2027 {8 + i % 9:02d}:30",
-                    f"VL-{i % 40:02d}",
-                    "Lyon",
-                    "69003",
-                    version.get(i, "first version"),
-                    "VRAI",
-                ]
-            )
-    return path
-
-
-def settings_for(sb: Sandbox, tmp_path: Path, **changes: object) -> Settings:
-    base = Settings(
-        api_url=sb.url,
-        login=DEMO_LOGIN,
-        password=DEMO_PASSWORD,
-        journal=tmp_path / "journal.sqlite3",
-        workers=8,
-        read_timeout=2.0,
-        connect_timeout=1.0,
-        max_attempts=6,
-        max_retry_seconds=20.0,
-    )
-    return dataclasses.replace(base, **changes)
-
-
-def live(sb: Sandbox) -> dict[str, dict]:
-    return {m["idMission"]: m for m in sb.missions() if not m.get("deleted")}
-
-
-def assert_state_equals_file(
-    sb: Sandbox, n: int, version: dict[int, str] | None = None, prefix: str = "M"
-) -> None:
-    version = version or {}
-    missions = live(sb)
-    assert len(missions) == n
-    for i in range(n):
-        mission = missions[f"{prefix}-{i:05d}"]
-        assert mission["creates"] == 1, mission
-        assert mission["params"]["commentaire"] == version.get(i, "first version")
-
-
-def mission_calls(sb: Sandbox) -> int:
-    counters = sb.counters()
-    calls = counters.get("calls", counters)
-    return sum(
-        v
-        for k, v in calls.items()
-        if k in ("ajoutMission", "modifierMission", "statutMission", "supprimerMission")
-    )
+from importer.sandbox import MULTI_LOGIN, MULTI_PASSWORD, Sandbox
 
 
 @pytest.fixture
@@ -259,25 +195,6 @@ def test_wrong_credentials_and_unreachable_api_send_nothing(sb, tmp_path):
 # -- crashes and interruptions, with real subprocesses -----------------------------------------
 
 
-def _run_import(sb: Sandbox, path: Path, journal: Path, *extra: str) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "OCEAN_API_URL": sb.url,
-        "OCEAN_LOGIN": DEMO_LOGIN,
-        "OCEAN_PASSWORD": DEMO_PASSWORD,
-        "MISSION_IMPORTER_JOURNAL": str(journal),
-        "MISSION_IMPORTER_WORKERS": "8",
-        "NO_COLOR": "1",
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "importer", "--lang", "en", "import", str(path), "--quiet", *extra],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-
-
 @pytest.mark.slow
 def test_sigkill_at_random_points_then_rerun_loses_nothing_and_duplicates_nothing(tmp_path):
     n = 2000
@@ -286,11 +203,11 @@ def test_sigkill_at_random_points_then_rerun_loses_nothing_and_duplicates_nothin
     rng = random.Random(2026)
     with Sandbox(latency_ms=5) as sb:
         for _ in range(3):
-            process = _run_import(sb, path, journal)
+            process = run_import(sb, path, journal)
             time.sleep(rng.uniform(1.0, 3.0))
             process.send_signal(signal.SIGKILL)
             process.wait(timeout=10)
-        final = _run_import(sb, path, journal)
+        final = run_import(sb, path, journal)
         _out, err = final.communicate(timeout=240)
         assert final.returncode == 0, err.decode()
         assert_state_equals_file(sb, n)
@@ -326,7 +243,7 @@ def test_ctrl_c_finishes_in_flight_rows_marks_the_rest_and_exits_130(tmp_path):
     path = write_planning(tmp_path / "week.csv", n)
     journal = tmp_path / "journal.sqlite3"
     with Sandbox(latency_ms=20) as sb:
-        process = _run_import(sb, path, journal)
+        process = run_import(sb, path, journal)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and len(live(sb)) < 50:
             time.sleep(0.02)
@@ -338,7 +255,7 @@ def test_ctrl_c_finishes_in_flight_rows_marks_the_rest_and_exits_130(tmp_path):
         assert "not_sent" in outcomes
         assert set(outcomes) <= {"created", "not_sent"}
         assert outcomes.count("created") == len(live(sb))
-        rerun = _run_import(sb, path, journal)
+        rerun = run_import(sb, path, journal)
         rerun.communicate(timeout=120)
         assert rerun.returncode == 0
         assert_state_equals_file(sb, n)

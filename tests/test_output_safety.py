@@ -26,7 +26,6 @@ import shutil
 import ssl
 import stat
 import subprocess
-import sys
 import threading
 import zipfile
 from datetime import UTC, datetime
@@ -35,6 +34,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from helpers import HEADERS
 
 from importer.cli.app import cli
 from importer.errors import ApiUnavailableError, UsageError
@@ -45,9 +45,6 @@ from importer.report.workbook import write_results
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox, is_loopback
 from importer.send.client import OceanClient
 from importer.settings.load import Settings
-
-sys.path.insert(0, str(Path(__file__).parent))
-from test_import import HEADERS
 
 HOSTILE = [
     "=1+1",

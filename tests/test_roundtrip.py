@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from helpers import live, mission_calls
 
 from importer.cli.app import cli
 from importer.commands.importing import import_file
@@ -17,9 +17,6 @@ from importer.commands.validate import validate_file
 from importer.result_columns import result_headers
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
 from importer.settings.load import Settings
-
-sys.path.insert(0, str(Path(__file__).parent))
-from test_import import live, mission_calls
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
 

@@ -13,20 +13,17 @@ import json
 import logging
 import secrets
 import shutil
-import sys
 import zipfile
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
 from click.testing import CliRunner, Result
+from helpers import write_planning
 
 from importer.cli.app import cli
 from importer.sandbox import DEMO_CUSTOMER, Sandbox
 from importer.sandbox.state import ACCOUNTS, Account
-
-sys.path.insert(0, str(Path(__file__).parent))
-from test_import import write_planning
 
 LOGIN = "planner.secret-test"
 PASSWORD = f"Pässwörd+{secrets.token_urlsafe(12)}&=%/é"  # needs escaping in URLs and JSON

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from test_import import _run_import, assert_state_equals_file, write_planning
+from helpers import assert_state_equals_file, run_import, write_planning
 
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
 
@@ -104,8 +104,8 @@ def test_two_imports_of_the_same_file_at_once_create_each_mission_once(tmp_path:
     journal = tmp_path / "journal.sqlite3"
     first_out, second_out = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
     with Sandbox(latency_ms=5) as sb:
-        first = _run_import(sb, path, journal, "-o", str(first_out))
-        second = _run_import(sb, path, journal, "-o", str(second_out))
+        first = run_import(sb, path, journal, "-o", str(first_out))
+        second = run_import(sb, path, journal, "-o", str(second_out))
         for process in (first, second):
             _out, err = process.communicate(timeout=240)
             assert process.returncode == 0, err.decode()  # neither refused nor failed
@@ -128,7 +128,7 @@ def test_a_live_runs_attempts_are_never_settled_by_another_run(tmp_path: Path) -
         running = start_worker(sb, slow, journal, expiry=30, mode="create")
         wait_for_attempts(journal, running, at_least=2)
         # Another run starts meanwhile: its start-up reconciliation must leave those alone.
-        beside = _run_import(sb, other, journal, "-o", str(tmp_path / "other.xlsx"))
+        beside = run_import(sb, other, journal, "-o", str(tmp_path / "other.xlsx"))
         _out, err = beside.communicate(timeout=120)
         assert beside.returncode == 0, err.decode()
         assert running.poll() is None  # the whole time the other run lived, this one sent
@@ -158,7 +158,7 @@ def test_a_killed_run_is_settled_by_the_next_one(tmp_path: Path) -> None:
         left = journal_rows(journal, "SELECT run_id FROM attempts")
         assert left and all(run for (run,) in left)  # in flight, with the dead run's id
         # Its heartbeat is fresh, but its process is dead: the next run settles them now.
-        rerun = _run_import(sb, path, journal, "-o", str(tmp_path / "rerun.xlsx"))
+        rerun = run_import(sb, path, journal, "-o", str(tmp_path / "rerun.xlsx"))
         _out, err = rerun.communicate(timeout=120)
         assert rerun.returncode == 0, err.decode()
         assert_state_equals_file(sb, n)
@@ -218,7 +218,7 @@ def test_watch_and_import_share_one_journal(tmp_path: Path) -> None:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        imported = _run_import(sb, path, journal, "-o", str(tmp_path / "import.xlsx"))
+        imported = run_import(sb, path, journal, "-o", str(tmp_path / "import.xlsx"))
         for process in (watch, imported):
             _out, err = process.communicate(timeout=240)
             assert process.returncode == 0, err.decode()
@@ -240,7 +240,7 @@ def test_the_page_and_an_import_share_one_journal(sandbox_factory, tmp_path: Pat
         person = Visitor(site)
         person.sign_in()
         draft = person.upload(path)
-        imported = _run_import(box, path, journal, "-o", str(tmp_path / "import.xlsx"))
+        imported = run_import(box, path, journal, "-o", str(tmp_path / "import.xlsx"))
         run = person.send_draft(draft)
         _out, err = imported.communicate(timeout=120)
         counts = outcome_counts(person.wait_run(run, timeout=120))

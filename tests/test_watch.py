@@ -15,13 +15,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from helpers import assert_state_equals_file, live, mission_calls, write_planning
 
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
 from importer.settings.load import Settings
 from importer.watch import Watcher, inbox_lock, is_candidate
-
-sys.path.insert(0, str(Path(__file__).parent))
-from test_import import assert_state_equals_file, live, mission_calls, write_planning
 
 
 @pytest.fixture

@@ -18,11 +18,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from helpers import HEADERS, assert_state_equals_file, live, write_planning
 
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
-
-sys.path.insert(0, str(Path(__file__).parent))
-from test_import import HEADERS, assert_state_equals_file, live, write_planning
 
 QUICK = {
     "MISSION_IMPORTER_WATCH_INTERVAL": "0.1",
