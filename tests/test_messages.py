@@ -115,3 +115,40 @@ def test_french_help_is_shown_with_lang_fr():
     assert "Vérifie tout auprès de l'API sans rien modifier." in " ".join(result.output.split())
     english = CliRunner().invoke(cli, ["--lang", "en", "import", "--help"])
     assert "Check everything with the API, change nothing." in " ".join(english.output.split())
+
+
+DYNAMIC_KEY = re.compile(r"""\bt\(\s*f["']([a-z_]+\.[A-Za-z0-9_.]*)\{""")
+
+
+def test_every_key_built_at_run_time_has_entries_under_its_prefix():
+    known = set(catalogue()["en"]) | set(catalogue_of_sandbox())
+    prefixes = {
+        match.group(1)
+        for path in PACKAGE.rglob("*.py")
+        for match in DYNAMIC_KEY.finditer(path.read_text(encoding="utf-8"))
+    }
+    assert prefixes  # the pattern finds the f-string keys (t(f"results.col.{key}") ...)
+    empty = sorted(p for p in prefixes if not any(key.startswith(p) for key in known))
+    assert empty == []
+
+
+@pytest.mark.parametrize("prefix", ["results.outcome.", "results.meaning.", "cli.outcome."])
+def test_every_outcome_has_its_words(prefix):
+    from importer.model import Outcome
+
+    missing = [o.value for o in Outcome if f"{prefix}{o.value}" not in catalogue()["en"]]
+    assert missing == []
+
+
+def test_every_result_column_has_its_header():
+    from importer.result_columns import RESULT_COLUMNS
+
+    missing = [c.key for c in RESULT_COLUMNS if f"results.col.{c.key}" not in catalogue()["fr"]]
+    assert missing == []
+
+
+def catalogue_of_sandbox() -> dict[str, str]:
+    """The sandbox's own texts (it owns them, beside the main catalogue)."""
+    from importer.sandbox import texts
+
+    return {key: "" for table in vars(texts).values() if isinstance(table, dict) for key in table}
