@@ -170,3 +170,14 @@ def test_a_number_cell_is_quoted_with_a_decimal_comma_in_french() -> None:
     table = SourceTable(path=Path("planning.xlsx"), headers=headers, data=data)
     [row] = validate_table(table, map_headers(table.headers), RowOptions())
     assert row.errors[0].message.startswith("«\u202f123,5\u202f» n'est pas une latitude")
+
+
+def test_the_quiet_error_sentence_counts_in_french(runner: CliRunner, tmp_path: Path) -> None:
+    planning = tmp_path / "p.xlsx"
+    planning.write_bytes(
+        (Path(__file__).parent.parent / "sample_data/weekly_planning_mistakes.xlsx").read_bytes()
+    )
+    result = runner.invoke(cli, ["--lang", "fr", "validate", str(planning), "-q"])
+    assert result.exit_code == 1
+    assert "(10 invalides, 6 valides)" in result.stderr
+    assert "invalid," not in result.stderr

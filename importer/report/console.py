@@ -107,7 +107,9 @@ def failure_sentence(report: CommandResult) -> str:
     code = int(report.exit_code)
     if code == 0:
         return ""
-    counts = ", ".join(f"{n} {name}" for name, n in sorted(report.counts.items()))
+    counts = ", ".join(  # words of the user's language ("10 invalides")
+        f"{n} {t(f'cli.outcome.{name}')}" for name, n in sorted(report.counts.items())
+    )
     if report.interrupted:
         return t("audit.interrupted", counts=counts)
     if report.api_lost:
