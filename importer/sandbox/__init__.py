@@ -13,17 +13,32 @@ It binds to 127.0.0.1 only, unless ``allow_remote=True``. ``serve()`` runs one u
 Ctrl-C for the ``mission-importer sandbox`` command.
 """
 
-from importer.sandbox.api import STATUS_CODES
-from importer.sandbox.faults import FAULT_KINDS
-from importer.sandbox.server import Sandbox, is_loopback, serve
-from importer.sandbox.state import (
-    DEMO_CUSTOMER,
-    DEMO_LOGIN,
-    DEMO_PASSWORD,
-    MULTI_CUSTOMERS,
-    MULTI_LOGIN,
-    MULTI_PASSWORD,
-)
+from importlib import import_module
+from typing import Any
+
+# Where each public name lives. They are imported on first use, so that reading the
+# sandbox's texts (the message catalogue does, at every start) does not load its server.
+_HOMES = {
+    "STATUS_CODES": "api",
+    "FAULT_KINDS": "faults",
+    "Sandbox": "server",
+    "is_loopback": "server",
+    "serve": "server",
+    "DEMO_CUSTOMER": "state",
+    "DEMO_LOGIN": "state",
+    "DEMO_PASSWORD": "state",
+    "MULTI_CUSTOMERS": "state",
+    "MULTI_LOGIN": "state",
+    "MULTI_PASSWORD": "state",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{home}"), name)
+
 
 __all__ = [
     "DEMO_CUSTOMER",
