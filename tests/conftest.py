@@ -6,8 +6,39 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from importer.sandbox import Sandbox
+
+# Variables of the person running the tests that would change what a command does.
+OUTSIDE_SETTINGS = (
+    "OCEAN_API_URL",
+    "OCEAN_LOGIN",
+    "OCEAN_PASSWORD",
+    "OCEAN_CUSTOMER_ID",
+    "LANG",
+    "LC_ALL",
+    "LC_MESSAGES",
+    "MISSION_IMPORTER_RATE",
+    "NO_COLOR",
+)
+
+
+@pytest.fixture
+def cli_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Any:
+    """A clean place to run the command line: no outside settings, no stray config file."""
+    for name in OUTSIDE_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray mission-importer.toml
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    return tmp_path
+
+
+@pytest.fixture
+def runner(cli_home: Any) -> CliRunner:
+    """A CliRunner in :func:`cli_home`."""
+    return CliRunner()
 
 
 @pytest.fixture

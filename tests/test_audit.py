@@ -11,13 +11,11 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
+from helpers import write_planning
 
 from importer.cli.app import cli
 from importer.report import audit_log as audit
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD
-from tests.test_import import write_planning
 
 ROOT = Path(__file__).resolve().parent.parent
 ROW_FIELDS = (
@@ -30,16 +28,6 @@ ROW_FIELDS = (
     "message",
     "attempts",
 )
-
-
-@pytest.fixture
-def runner(monkeypatch, tmp_path):
-    for name in ("OCEAN_API_URL", "OCEAN_LOGIN", "OCEAN_PASSWORD", "OCEAN_CUSTOMER_ID"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    return CliRunner()
 
 
 def env_for(sb, password: str = DEMO_PASSWORD) -> dict[str, str]:

@@ -5,23 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-from click.testing import CliRunner
-
 from importer.cli.app import cli
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD
-
-
-@pytest.fixture
-def runner(monkeypatch, tmp_path):
-    for name in ("OCEAN_API_URL", "OCEAN_LOGIN", "OCEAN_PASSWORD", "OCEAN_CUSTOMER_ID"):
-        monkeypatch.delenv(name, raising=False)
-    for name in ("LANG", "LC_ALL", "LC_MESSAGES"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    return CliRunner()
 
 
 def test_check_shows_each_value_with_its_origin_and_the_resolved_journal_and_lang(

@@ -13,6 +13,7 @@ import click
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from helpers import settings_for, write_planning
 
 from importer import __version__
 from importer.cli.app import cli
@@ -20,9 +21,7 @@ from importer.cli.outcome import exit_status
 from importer.commands.importing import import_file
 from importer.environment import Environment
 from importer.errors import ApiUnavailableError, DeclinedError, ExitCode, UsageError
-from importer.messages import set_language
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
-from tests.test_import import settings_for, write_planning
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_data"
@@ -30,24 +29,8 @@ N = "\u202f"  # the narrow no-break space of French typography
 
 
 @pytest.fixture
-def runner(monkeypatch, tmp_path):
-    for name in (
-        "OCEAN_API_URL",
-        "OCEAN_LOGIN",
-        "OCEAN_PASSWORD",
-        "OCEAN_CUSTOMER_ID",
-        "LANG",
-        "LC_ALL",
-        "LC_MESSAGES",
-        "MISSION_IMPORTER_RATE",
-        "NO_COLOR",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)  # no stray mission-importer.toml
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    yield Runner()
-    set_language("en")
+def runner(cli_home):
+    return Runner()
 
 
 class Runner(CliRunner):

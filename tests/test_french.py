@@ -8,7 +8,6 @@ read (the ``; `` between problems in the ``errors`` column) do not change.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -106,17 +105,6 @@ def test_floats_are_written_with_a_decimal_comma_in_french() -> None:
 
 
 ENGLISH_OUTCOMES = re.compile(r"\b(created|modified|deleted|unchanged|valid|invalid|failed)\b")
-
-
-@pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[CliRunner]:
-    for name in ("OCEAN_API_URL", "OCEAN_LOGIN", "OCEAN_PASSWORD", "LANG", "LC_ALL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    yield CliRunner()
-    set_language("en")
 
 
 def test_the_terminal_summary_reads_as_french(runner: CliRunner, tmp_path: Path) -> None:

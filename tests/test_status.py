@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
+from helpers import settings_for, write_planning
 
 from importer.cli.app import cli
 from importer.commands.importing import import_file
@@ -17,17 +17,6 @@ from importer.model import Outcome
 from importer.rows.dates import api_time_in_zone
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD
 from importer.settings.load import load_settings
-from tests.test_import import settings_for, write_planning
-
-
-@pytest.fixture
-def runner(monkeypatch, tmp_path):
-    for name in ("OCEAN_API_URL", "OCEAN_LOGIN", "OCEAN_PASSWORD", "OCEAN_CUSTOMER_ID"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    return CliRunner()
 
 
 @pytest.fixture
