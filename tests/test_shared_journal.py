@@ -229,7 +229,6 @@ def test_watch_and_import_share_one_journal(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_the_page_and_an_import_share_one_journal(sandbox_factory, tmp_path: Path) -> None:
-    pytest.importorskip("starlette")
     from web_support import Visitor, outcome_counts, planning_csv, running_site
 
     box = sandbox_factory(latency_ms=100)
