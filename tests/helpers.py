@@ -12,6 +12,12 @@ from pathlib import Path
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
 from importer.settings.load import Settings
 
+# Where things are, whichever folder of tests/ a test file sits in.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TEST_DATA = PROJECT_ROOT / "tests" / "data"
+SAMPLE_DATA = PROJECT_ROOT / "sample_data"
+DOCS = PROJECT_ROOT / "docs"
+
 HEADERS = ["idMission", "jourHeureInter", "nomVeh", "ville", "codPost", "commentaire", "aEnvoyer"]
 
 

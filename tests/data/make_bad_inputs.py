@@ -1,4 +1,4 @@
-"""Write the corpus of broken and hostile input files used by tests/test_hostile_inputs.py.
+"""Write the corpus of broken and hostile input files used by tests/journeys/test_hostile_inputs.py.
 
 Deterministic: the same bytes every run (fixed seeds, fixed zip dates), so the corpus in
 git can be checked against a fresh generation. Small: the zip bombs and the 10,000-column

@@ -12,7 +12,7 @@ The figures are printed (``pytest -s``) and written to ``chaos_figures.json`` in
 test's tmp folder.
 
 The journal's own crash safety (SIGKILL during its writes) is tested in
-tests/test_journal.py::test_sigkill_at_random_instants_leaves_a_consistent_journal.
+tests/send/journal/test_journal.py::test_sigkill_at_random_instants_leaves_a_consistent_journal.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import platformdirs
 import pytest
+from helpers import PROJECT_ROOT
 
 from importer.errors import ExitCode, UsageError
 from importer.messages import catalogue, set_language
@@ -26,7 +27,7 @@ from importer.settings.load import (
 )
 from importer.settings.table import KINDS, SECTIONS, env_variable, toml_key
 
-TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "mission-importer.toml"
+TEMPLATE = PROJECT_ROOT / "templates" / "mission-importer.toml"
 ORIGINAL_USER_CONFIG_PATH = platformdirs.user_config_path
 POSIX_ONLY = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 

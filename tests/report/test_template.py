@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from helpers import PROJECT_ROOT
 
 from importer.messages import results as results_messages
 from importer.model import Action
@@ -21,7 +22,7 @@ from importer.report.template import (
 )
 from importer.rows.columns import FIELDS, map_headers, match_header
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_ROOT
 ACCEPTED_BOOLEANS = {"TRUE", "FALSE", "VRAI", "FAUX", "oui", "non"}
 ACCEPTED_ACTIONS = {a.value for a in Action} | {"ajout", "modification", "suppression"}
 

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import PROJECT_ROOT
 
 from importer.errors import JournalError
 from importer.filelock import FileLock
@@ -26,7 +27,7 @@ from importer.send.journal.database import default_journal_path
 from importer.send.journal.ledger import InFlight, Journal, normalise_url, params_hash
 
 URL = "http://127.0.0.1:8080"
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = PROJECT_ROOT
 POSIX_ONLY = pytest.mark.skipif(os.name == "nt", reason="POSIX signals and permissions")
 
 

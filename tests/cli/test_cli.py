@@ -13,7 +13,7 @@ import click
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from helpers import settings_for, write_planning
+from helpers import SAMPLE_DATA, settings_for, write_planning
 
 from importer import __version__
 from importer.cli.app import cli
@@ -23,8 +23,7 @@ from importer.environment import Environment
 from importer.errors import ApiUnavailableError, DeclinedError, ExitCode, UsageError
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "sample_data"
+SAMPLES = SAMPLE_DATA
 N = "\u202f"  # the narrow no-break space of French typography
 
 

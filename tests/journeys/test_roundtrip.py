@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from helpers import live, mission_calls
+from helpers import SAMPLE_DATA, live, mission_calls
 
 from importer.cli.app import cli
 from importer.commands.importing import import_file
@@ -18,7 +18,7 @@ from importer.result_columns import result_headers
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
 from importer.settings.load import Settings
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
+SAMPLES = SAMPLE_DATA
 
 
 @pytest.fixture

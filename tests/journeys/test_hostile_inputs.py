@@ -25,12 +25,13 @@ from types import ModuleType
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from helpers import TEST_DATA
 
 from importer.cli.app import cli
 from importer.read.table import read_table
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = TEST_DATA
 BAD = DATA / "bad"
 MANIFEST = json.loads((BAD / "MANIFEST.json").read_text(encoding="utf-8"))
 ENTRIES = {entry["file"]: entry for entry in MANIFEST["files"]}

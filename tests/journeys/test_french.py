@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import SAMPLE_DATA
 
 from importer.cli.app import cli
 from importer.messages import catalogue, set_language, t
@@ -162,9 +163,7 @@ def test_a_number_cell_is_quoted_with_a_decimal_comma_in_french() -> None:
 
 def test_the_quiet_error_sentence_counts_in_french(runner: CliRunner, tmp_path: Path) -> None:
     planning = tmp_path / "p.xlsx"
-    planning.write_bytes(
-        (Path(__file__).parent.parent / "sample_data/weekly_planning_mistakes.xlsx").read_bytes()
-    )
+    planning.write_bytes((SAMPLE_DATA / "weekly_planning_mistakes.xlsx").read_bytes())
     result = runner.invoke(cli, ["--lang", "fr", "validate", str(planning), "-q"])
     assert result.exit_code == 1
     assert "(10 invalides, 6 valides)" in result.stderr

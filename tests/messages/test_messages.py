@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import string
-from pathlib import Path
 
 import pytest
+from helpers import PROJECT_ROOT
 
 from importer.messages import catalogue, detect_language, set_language, t
 
-PACKAGE = Path(__file__).resolve().parent.parent / "importer"
+PACKAGE = PROJECT_ROOT / "importer"
 KEY_USE = re.compile(r"""\bt\(\s*f?["']([a-z_]+\.[A-Za-z0-9_.]+)["']""")
 
 

@@ -17,7 +17,6 @@ from importer.cli.app import cli
 from importer.report import audit_log as audit
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD
 
-ROOT = Path(__file__).resolve().parent.parent
 ROW_FIELDS = (
     "row",
     "idMission",

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from helpers import DOCS
 from web_support import HEADER, running_site
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from helpers import assert_state_equals_file, run_import, write_planning
+from helpers import PROJECT_ROOT, assert_state_equals_file, run_import, write_planning
 
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = PROJECT_ROOT
 POSIX_ONLY = pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
 
 # An import run through the engine in a child process, with a journal whose runs count as
