@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from importer.model import RowOutcome
-from importer.result_columns import result_record
+from importer.result_columns import row_record as mission_row
 
 ROOT_LOGGER = "importer"
 log = logging.getLogger("importer.report.audit_log")  # the row and run events; not shown on stderr
@@ -114,13 +114,7 @@ def event(name: str, text: str = "", **fields: Any) -> None:
 
 def row_record(outcome: RowOutcome, source: str | None) -> dict[str, Any]:
     """The audit record of one row's outcome: whose mission, then every result column."""
-    return {
-        "event": "row",
-        "source": source,
-        "idMission": outcome.id_mission or None,
-        "customerId": outcome.customer_id or None,
-        **result_record(outcome),
-    }
+    return {"event": "row", "source": source, **mission_row(outcome)}
 
 
 def rows(outcomes: Iterable[RowOutcome], source: str | None) -> None:
