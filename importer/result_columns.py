@@ -4,7 +4,8 @@ Each :class:`ResultColumn` says its stable key (the catalogue has its English an
 headers under ``results.col.<key>``; the audit log and the JSON use the key), how its value
 is taken from a :class:`~importer.model.RowOutcome`, and whether results workbooks written
 before it existed lack it. The results workbook writes these columns in this order, the
-reader recognises a results workbook by their headers, and the audit log records them.
+reader recognises a results workbook by their headers, and the audit log and ``--json``
+give them per row (:func:`row_record`).
 
 Adding a column: one row at the end of :data:`RESULT_COLUMNS` with ``newer=True``, and its
 ``results.col.<key>`` texts in :mod:`importer.messages.results`.
@@ -73,3 +74,20 @@ def result_headers(lang: str = "en") -> list[str]:
 def result_record(outcome: RowOutcome) -> dict[str, Any]:
     """One row's outcome as the log and the JSON give it: each column's key and value."""
     return {column.key: column.logged(outcome) for column in RESULT_COLUMNS}
+
+
+# The fields a row record has before the result columns: whose mission it is.
+MISSION_KEYS = ("idMission", "customerId")
+
+
+def row_record(outcome: RowOutcome) -> dict[str, Any]:
+    """One row as the audit log's ``row`` lines and ``--json``'s ``results`` give it.
+
+    Whose mission (``idMission``, ``customerId``: null when unknown), then every result
+    column (:func:`result_record`); JSON values only, never a credential.
+    """
+    return {
+        "idMission": outcome.id_mission or None,
+        "customerId": outcome.customer_id or None,
+        **result_record(outcome),
+    }

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from importer.sandbox import Sandbox
+from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
 
 # Variables of the person running the tests that would change what a command does.
 OUTSIDE_SETTINGS = (
@@ -46,6 +46,16 @@ def sandbox() -> Iterator[Sandbox]:
     """A started sandbox with no faults and no latency, stopped after the test."""
     with Sandbox() as started:
         yield started
+
+
+@pytest.fixture
+def demo(sandbox: Sandbox) -> dict[str, str]:
+    """The environment variables that point at the test's sandbox, signed in."""
+    return {
+        "OCEAN_API_URL": sandbox.url,
+        "OCEAN_LOGIN": DEMO_LOGIN,
+        "OCEAN_PASSWORD": DEMO_PASSWORD,
+    }
 
 
 @pytest.fixture

@@ -107,6 +107,7 @@ def import_(
         all_or_nothing=all_or_nothing,
         only_failed=only_failed,
         show_progress=show_progress,
+        env=env,
     )
     if sandbox:
         with sandbox_settings(settings) as sandboxed:

@@ -99,10 +99,12 @@ def _run(
     out: Any,
 ) -> Any:
     """Run ``status_missions`` or ``delete_missions`` and print its report."""
-    quiet = is_quiet(ctx)
+    quiet, env = is_quiet(ctx), environment(ctx)
     show_progress = not (quiet or out.as_json)
-    report = command(file, source.ids, settings, output=source.output, show_progress=show_progress)
-    return print_report(report, environment(ctx), quiet=quiet, as_json=out.as_json)
+    report = command(
+        file, source.ids, settings, output=source.output, show_progress=show_progress, env=env
+    )
+    return print_report(report, env, quiet=quiet, as_json=out.as_json)
 
 
 def confirm(ctx: click.Context, question: str) -> None:

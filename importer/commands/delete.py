@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from importer.commands.importing import send_rows
 from importer.commands.job import Job
@@ -14,6 +15,9 @@ from importer.model import Action, Outcome
 from importer.report.command_result import CommandResult
 from importer.settings.load import Settings
 
+if TYPE_CHECKING:
+    from importer.environment import Environment
+
 
 def delete_missions(
     path: Path | None,
@@ -22,10 +26,12 @@ def delete_missions(
     *,
     output: Path | None = None,
     show_progress: bool = True,
+    env: Environment | None = None,
 ) -> CommandResult:
     """supprimerMission for each mission, through the journal; write the results workbook.
 
-    A mission the API does not know is ``not_found``: a warning, not a failure.
+    A mission the API does not know is ``not_found``: a warning, not a failure. The
+    progress goes to ``env``'s stderr (when ``show_progress``; none without ``env``).
     """
     from importer.send.engine import RunOptions
 
@@ -36,7 +42,15 @@ def delete_missions(
         options = RunOptions(
             mode=Action.DELETE, workers=settings.workers, default_customer_id=settings.customer_id
         )
-        send_rows(job.result, rows, job.valid_index, settings, options, show_progress=show_progress)
+        send_rows(
+            job.result,
+            rows,
+            job.valid_index,
+            settings,
+            options,
+            show_progress=show_progress,
+            env=env,
+        )
     unknown = job.result.counts.get(Outcome.NOT_FOUND.value, 0)
     if unknown:
         job.result.notes.append(t("status.delete_not_found_note", count=unknown))

@@ -21,6 +21,7 @@ from importer.report.progress import Progress
 from importer.settings.load import Settings
 
 if TYPE_CHECKING:
+    from importer.environment import Environment
     from importer.send.client import OceanClient
     from importer.send.engine import BatchRunner, RunOptions, RunStats
     from importer.send.journal.ledger import Journal
@@ -36,14 +37,17 @@ def send_rows(
     client: OceanClient | None = None,
     journal: Journal | None = None,
     show_progress: bool = True,
+    env: Environment | None = None,
     progress: Progress | None = None,
     on_runner: Callable[[BatchRunner], None] | None = None,
 ) -> None:
     """Run the valid rows through the engine and put their outcomes into ``result``.
 
     Rows never sent (Ctrl-C, API lost midway) become ``not_sent`` with the reason.
-    ``progress`` counts the rows done (the page reads it); ``on_runner`` is given the
-    runner before it starts (the page's cancel button calls its ``stop``).
+    The progress is shown on ``env``'s stderr when ``show_progress`` and an ``env`` are
+    given; a ``progress`` passed in counts the rows done instead (the page reads it);
+    ``on_runner`` is given the runner before it starts (the page's cancel button calls
+    its ``stop``).
     """
     from importer.send.engine import BatchRunner
 
@@ -51,7 +55,7 @@ def send_rows(
         contextlib.nullcontext(client) if client else open_client(settings) as client,
         contextlib.nullcontext(journal) if journal else open_journal(settings) as journal,
     ):
-        progress = progress or Progress(len(valid_index), enabled=show_progress)
+        progress = progress or Progress(len(valid_index), env=env if show_progress else None)
         runner = BatchRunner(client, journal, settings.api_url, options, progress)
         if on_runner is not None:
             on_runner(runner)
@@ -97,12 +101,14 @@ def import_file(
     all_or_nothing: bool = False,
     only_failed: bool = False,
     show_progress: bool = True,
+    env: Environment | None = None,
     client: Any = None,
     journal: Any = None,
     notes: Sequence[str] = (),
 ) -> CommandResult:
     """Validate a file, then create/modify/delete each valid row; write the results workbook.
 
+    The progress goes to ``env``'s stderr (when ``show_progress``; none without ``env``).
     A long-lived ``client`` and ``journal`` may be passed (the drop-folder service does);
     otherwise they are opened from the settings for this run and closed after it.
     """
@@ -137,5 +143,6 @@ def import_file(
             client=client,
             journal=journal,
             show_progress=show_progress,
+            env=env,
         )
     return job.finish(output, only_failed=only_failed)

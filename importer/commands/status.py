@@ -27,6 +27,7 @@ from importer.send.client import OceanClient
 from importer.send.engine import BatchRunner, RunOptions
 
 if TYPE_CHECKING:
+    from importer.environment import Environment
     from importer.settings.load import Settings
 
 API_FIELDS = ("status", "statusCode", "commentRefuseReason", "complement", "externalMissionId")
@@ -111,10 +112,12 @@ def status_missions(
     *,
     output: Path | None = None,
     show_progress: bool = True,
+    env: Environment | None = None,
 ) -> CommandResult:
     """Ask statutMission for each mission on the engine; the workbook gets its answers.
 
     Outcomes: ``found``, ``refused`` or ``not_found`` (``failed`` for any other answer).
+    The progress goes to ``env``'s stderr (when ``show_progress``; none without ``env``).
     """
     started = datetime.now(UTC)
     table, rows = ids_from(path, ids, settings)
@@ -125,7 +128,7 @@ def status_missions(
     if valid_index:
         options = RunOptions(workers=settings.workers, default_customer_id=settings.customer_id)
         with open_client(settings) as client:
-            progress = Progress(len(valid_index), enabled=show_progress)
+            progress = Progress(len(valid_index), env=env if show_progress else None)
             runner = StatusRunner(
                 client,
                 settings.api_url,

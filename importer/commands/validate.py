@@ -15,7 +15,6 @@ from importer.commands.job import Job
 from importer.messages import t
 from importer.model import HeaderMap, RowOutcome, SourceTable, ValidatedRow
 from importer.read.table import read_table
-from importer.report import audit_log as audit
 from importer.report.command_result import CommandResult
 from importer.rows.columns import map_headers
 from importer.rows.options import RowOptions
@@ -64,7 +63,7 @@ def start_job(
     started_at: datetime,
     notes: Sequence[str] = (),
 ) -> Job:
-    """The job of a command over a prepared file (invalid rows named for the audit log)."""
+    """The job of a command over a prepared file (invalid rows named by their idMission)."""
     job = Job(
         command,
         path,
@@ -79,9 +78,9 @@ def start_job(
 
 
 def name_invalid_rows(outcomes: Sequence[RowOutcome], prepared: Prepared) -> None:
-    """Give invalid rows the idMission typed in the source (for the audit log)."""
+    """Give invalid rows the idMission typed in the source (for the audit log and --json)."""
     column = prepared.header_map.column_for("idMission")
-    if column is None or not audit.enabled():
+    if column is None:
         return
     values = prepared.table.data[column].tolist()
     if len(values) != len(outcomes):

@@ -20,8 +20,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from importer import result_columns
 from importer.model import RowOutcome
-from importer.result_columns import result_record
 
 ROOT_LOGGER = "importer"
 log = logging.getLogger("importer.report.audit_log")  # the row and run events; not shown on stderr
@@ -114,13 +114,7 @@ def event(name: str, text: str = "", **fields: Any) -> None:
 
 def row_record(outcome: RowOutcome, source: str | None) -> dict[str, Any]:
     """The audit record of one row's outcome: whose mission, then every result column."""
-    return {
-        "event": "row",
-        "source": source,
-        "idMission": outcome.id_mission or None,
-        "customerId": outcome.customer_id or None,
-        **result_record(outcome),
-    }
+    return {"event": "row", "source": source, **result_columns.row_record(outcome)}
 
 
 def rows(outcomes: Iterable[RowOutcome], source: str | None) -> None:

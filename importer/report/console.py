@@ -9,6 +9,7 @@ from importer.messages import get_language, t
 from importer.model import Outcome
 from importer.report.command_result import CommandResult
 from importer.report.numbers import format_number
+from importer.result_columns import row_record
 
 OUTCOME_TERMINAL_COLOURS = {
     Outcome.CREATED: "green",
@@ -69,9 +70,14 @@ def summary_lines(report: CommandResult, *, style: Any = None) -> list[str]:
     return lines
 
 
-def summary_dict(report: CommandResult) -> dict[str, Any]:
-    """The summary as a JSON-ready dict (same facts as the terminal table)."""
-    return {
+def summary_dict(report: CommandResult, *, results: bool = False) -> dict[str, Any]:
+    """The summary as a JSON-ready dict (same facts as the terminal table).
+
+    With ``results``, also ``"results"``: one record per row, in row order, as the audit
+    log's ``row`` lines give them (the audit log's ``summary`` line goes without: its rows
+    have lines of their own).
+    """
+    summary: dict[str, Any] = {
         "command": report.command,
         "input": str(report.input_path) if report.input_path else None,
         "output": str(report.output_path) if report.output_path else None,
@@ -96,10 +102,14 @@ def summary_dict(report: CommandResult) -> dict[str, Any]:
         ],
         "notes": report.notes,
     }
+    if results:
+        summary["results"] = [row_record(outcome) for outcome in report.outcomes]
+    return summary
 
 
 def summary_json(report: CommandResult) -> str:
-    return json.dumps(summary_dict(report), ensure_ascii=False, default=str)
+    """What ``--json`` prints: the summary with every row's record."""
+    return json.dumps(summary_dict(report, results=True), ensure_ascii=False, default=str)
 
 
 def failure_sentence(report: CommandResult) -> str:

@@ -2,34 +2,35 @@
 
 from __future__ import annotations
 
-import sys
 import threading
-import time
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from importer.messages import t
 
+if TYPE_CHECKING:
+    from importer.environment import Environment
+
+BAR_EVERY = 0.2  # seconds between two renderings of the bar on a terminal
+
 
 class Progress:
-    """Counts rows done and failures; renders at most a few times per second."""
+    """Counts rows done and failures; shows them on ``env.stderr`` when an ``env`` is given.
 
-    def __init__(
-        self,
-        total: int,
-        *,
-        stream: TextIO | None = None,
-        enabled: bool = True,
-        log_every: float = 10.0,
-    ) -> None:
+    On a terminal (``env.stderr_isatty``) a bar redrawn at most five times a second;
+    otherwise (a cron mail, a CI log) one line every ``log_every`` seconds, the first after
+    that long. Time is ``env.monotonic``. Without ``env`` it only counts (the import page
+    reads ``done`` and ``failures``).
+    """
+
+    def __init__(self, total: int, *, env: Environment | None = None, log_every: float = 10.0):
         self.total = total
         self.done = 0
         self.failures = 0
-        self._stream = stream if stream is not None else sys.stderr
-        self._tty = enabled and hasattr(self._stream, "isatty") and self._stream.isatty()
-        self._enabled = enabled
-        self._log_every = log_every
+        self._env = env
+        self._tty = env is not None and env.stderr_isatty
+        self._interval = BAR_EVERY if self._tty else log_every
         self._lock = threading.Lock()
-        self._started = time.monotonic()
+        self._started = env.monotonic() if env is not None else 0.0
         self._last_render = 0.0 if self._tty else self._started  # plain lines: after a while
 
     def advance(self, *, failed: bool = False) -> None:
@@ -37,14 +38,15 @@ class Progress:
         with self._lock:
             self.done += 1
             self.failures += failed
-            now = time.monotonic()
-            interval = 0.2 if self._tty else self._log_every
+            if self._env is None:
+                return
+            now = self._env.monotonic()
             finished = self.done == self.total and self._tty  # the summary follows anyway
-            if self._enabled and (now - self._last_render >= interval or finished):
+            if now - self._last_render >= self._interval or finished:
                 self._last_render = now
-                self._render(now)
+                self._render(self._env, now)
 
-    def _render(self, now: float) -> None:
+    def _render(self, env: Environment, now: float) -> None:
         elapsed = max(now - self._started, 1e-9)
         rate = self.done / elapsed
         remaining = (self.total - self.done) / rate if rate > 0 else 0.0
@@ -55,24 +57,23 @@ class Progress:
             "eta": _duration(remaining),
             "failures": self.failures,
         }
+        stream = env.stderr
         if self._tty:
             width = 24
             filled = int(width * self.done / self.total) if self.total else width
             bar = "#" * filled + "." * (width - filled)
-            line = f"\r[{bar}] " + t("engine.progress", **values)
-            self._stream.write(line)
+            stream.write(f"\r[{bar}] " + t("engine.progress", **values))
             if self.done == self.total:
-                self._stream.write("\n")
-            self._stream.flush()
+                stream.write("\n")
         else:  # plain lines, e.g. in a cron mail or a CI log
-            self._stream.write(t("engine.progress", **values) + "\n")
-            self._stream.flush()
+            stream.write(t("engine.progress", **values) + "\n")
+        stream.flush()
 
     def close(self) -> None:
         """End the bar's line if it was left unfinished (interrupted run)."""
-        if self._enabled and self._tty and self.done != self.total:
-            self._stream.write("\n")
-            self._stream.flush()
+        if self._env is not None and self._tty and self.done != self.total:
+            self._env.stderr.write("\n")
+            self._env.stderr.flush()
 
 
 def _duration(seconds: float) -> str:

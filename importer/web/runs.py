@@ -246,7 +246,7 @@ class RunStore:
         for i in index:  # rows edited since: their validation as it is now
             outcomes[i] = validation_outcome(draft.rows[i])
         run = Run(run_id, draft.owner, draft.name, folder, draft, index, outcomes, source=source)
-        run.progress = Progress(len(index), enabled=False)
+        run.progress = Progress(len(index))  # counted for the page, not printed
         run.save()
         with self._lock:
             self._runs[run_id] = run

@@ -40,16 +40,6 @@ class Runner(CliRunner):
 
 
 @pytest.fixture
-def demo(sandbox):
-    """The environment variables that point at the test's sandbox, signed in."""
-    return {
-        "OCEAN_API_URL": sandbox.url,
-        "OCEAN_LOGIN": DEMO_LOGIN,
-        "OCEAN_PASSWORD": DEMO_PASSWORD,
-    }
-
-
-@pytest.fixture
 def sample(tmp_path):
     def copy(name: str) -> Path:
         target = tmp_path / name
