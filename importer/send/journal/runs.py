@@ -2,8 +2,10 @@
 
 A run (an ``import``, one file of ``watch``, one send of the page) has a random id and a
 row in ``runs`` with its pid, host and a heartbeat its process renews every few seconds.
-Before it plans a mission, a run claims it (``claims``: one holder per API, customer and
-idMission); a run meeting a mission claimed by a live run waits for it, up to a bound.
+A run claims a mission (``claims``: one holder per API, customer and idMission) in the
+transaction that records its call, and only if the mission is still as the run read it;
+a run meeting a mission claimed by a live run waits for it, up to a bound, then plans it
+anew. The claim costs no transaction of its own.
 A run is gone when its heartbeat is older than the expiry, or when its process is dead
 (same host). Gone runs lose their claims, and their attempts left in flight may be
 settled by another run; a live run's attempts are never settled by another run. Claims
