@@ -19,7 +19,7 @@ from typing import Any
 from importer.errors import ApiUnavailableError
 from importer.messages import t
 from importer.model import Action, Outcome, RowIssue, RowOutcome, ValidatedRow
-from importer.ocean_api import CALL_CREATE, CALL_DELETE, CALL_MODIFY, CALL_STATUS, CHANGING_CALLS
+from importer.ocean_api import CALL_CREATE, CALL_DELETE, CALL_MODIFY, CALL_STATUS
 from importer.report.progress import Progress
 from importer.send.client import CallResult, OceanClient
 from importer.send.journal.ledger import InFlight, Journal, JournalEntry, MissionBusy, params_hash
@@ -108,7 +108,8 @@ class BatchRunner:
 
         While another live run sends the mission, this row waits (up to ``claim_wait``), then
         plans it anew, or is reported not sent rather than sent twice. The run claims the
-        mission when it records its call (see :meth:`Journal.begin`) and gives it up after.
+        mission when it records its call and gives it up with the call's outcome (see
+        :meth:`Journal.begin`).
         """
         assert vrow.params is not None
         outcome = self._outcome(vrow)
@@ -116,18 +117,14 @@ class BatchRunner:
             return self._plan(vrow, outcome)
         key = (self.api_url, outcome.customer_id, outcome.id_mission)
         until = time.monotonic() + self.options.claim_wait
-        try:
-            while True:
-                try:
-                    return self._plan(vrow, outcome)
-                except MissionBusy:
-                    if not self._store.wait_free(self.run_id, *key, until=until):
-                        outcome.outcome = Outcome.NOT_SENT
-                        outcome.message = t("engine.mission_busy", id=outcome.id_mission)
-                        return outcome
-        finally:
-            if outcome.action in CHANGING_CALLS:  # begun, hence claimed (or refused: harmless)
-                self._store.release(self.run_id, *key)
+        while True:
+            try:
+                return self._plan(vrow, outcome)
+            except MissionBusy:
+                if not self._store.wait_free(self.run_id, *key, until=until):
+                    outcome.outcome = Outcome.NOT_SENT
+                    outcome.message = t("engine.mission_busy", id=outcome.id_mission)
+                    return outcome
 
     def _outcome(self, vrow: ValidatedRow) -> RowOutcome:
         """A row's outcome before anything is sent (failed until a call succeeds)."""

@@ -52,6 +52,15 @@ ON CONFLICT (api_url, customer_id, id_mission) DO UPDATE SET
 """
 
 
+# One row whatever is known: the mission's columns (NULL: never seen) and the claim's holder.
+_MISSION_AND_HOLDER = """
+SELECT m.present, m.params_hash, m.ocean_id, m.updated_at, c.run_id
+FROM (SELECT ? AS api_url, ? AS customer_id, ? AS id_mission) AS k
+LEFT JOIN missions AS m USING (api_url, customer_id, id_mission)
+LEFT JOIN claims AS c USING (api_url, customer_id, id_mission)
+"""
+
+
 def params_hash(params: Mapping[str, object]) -> str:
     """Return a stable sha256 hex digest of the parameters (order-independent)."""
     items = sorted((str(key), str(value)) for key, value in params.items())
@@ -150,6 +159,7 @@ class Journal:
         self.expiry = heartbeat_expiry
         self._begun: dict[int, Key] = {}  # attempts begun here, not finished
         self._fields: dict[int, dict[str, str]] = {}  # field digests of attempts begun here
+        self._claimed: dict[int, str] = {}  # attempts begun here with a claim: their run
         self._runs: set[str] = set()  # the live runs of this journal object
         self._version_lock = database.version_lock(self.path, lock_timeout)
         try:
@@ -231,14 +241,12 @@ class Journal:
         key = _key(api_url, customer_id, id_mission)
         if key in self._db.queued:  # the other missions' queued finishes can wait
             self.flush()
-        rows, holder = self._db.look(
-            lambda conn: (_mission(conn, key), runs.claim_holder(conn, key))
-        )
+        (found,) = self._db.read(_MISSION_AND_HOLDER, key)
+        present, hash_, ocean_id, updated_at, holder = found
         if run_id is not None and holder not in (None, run_id) and holder in self._live():
             raise MissionBusy(id_mission)
-        if rows is None:
+        if present is None:
             return None
-        present, hash_, ocean_id, updated_at = rows
         return JournalEntry(*key, bool(present), hash_, ocean_id, updated_at)
 
     def wait_free(
@@ -270,7 +278,7 @@ class Journal:
         ``params`` (create, modify): their per-field digests are kept if it is applied.
         ``run_id``: the run it belongs to (default: the journal's own, :attr:`run_id`).
         ``expect``: what :meth:`get` read when the call was chosen. The run then claims the
-        mission in the same transaction (given up with :meth:`release`), and
+        mission in the same transaction, and gives it up with the attempt's :meth:`finish`;
         :class:`MissionBusy` is raised, nothing recorded, when another live run holds it or
         the mission changed since.
         """
@@ -295,12 +303,16 @@ class Journal:
 
         attempt_id = self._db.transact(insert)
         self._begun[attempt_id] = row[:3]
+        if expect is not ANY:
+            self._claimed[attempt_id] = run
         if params is not None:
             self._fields[attempt_id] = field_hashes.digests(self._field_key, params)
         return attempt_id
 
     def finish(self, attempt_id: int, result: Result, *, ocean_id: str | None = None) -> None:
         """Settle an attempt: "applied" updates the mission, "unknown" keeps it in flight.
+
+        The claim its ``begin`` took, if any, is given up in the same transaction.
 
         "applied" and "not_applied" remove the attempt; with "applied" the mission row is
         updated in the same transaction (create/modify: present with the attempt's params
@@ -312,9 +324,12 @@ class Journal:
             raise ValueError(f"unknown result {result!r}; expected one of {RESULTS}")
 
         fields = self._fields.pop(attempt_id, None)
+        claimed = self._claimed.pop(attempt_id, None)
 
         def settle(conn: sqlite3.Connection) -> None:
             url, customer, mission, call, hash_ = self._attempt(conn, attempt_id)
+            if claimed is not None:  # the claim goes with the attempt's outcome
+                runs.release(conn, claimed, (url, customer, mission))
             if result == "unknown":
                 conn.execute("UPDATE attempts SET state = 'unknown' WHERE id = ?", (attempt_id,))
                 return
@@ -356,6 +371,7 @@ class Journal:
         self._db.transact(settle)
         self._begun.pop(attempt_id, None)  # begun by this journal, never finished
         self._fields.pop(attempt_id, None)
+        self._claimed.pop(attempt_id, None)  # its run's end gives the claim up
 
     def record_mission(
         self,

@@ -91,6 +91,13 @@ def _process_exists(pid: int) -> bool:
 
 def try_claim(conn: sqlite3.Connection, run_id: str, key: Key, expiry: float) -> bool:
     """Claim a mission for ``run_id`` unless a live run holds it; whether it is ours now."""
+    free = conn.execute(
+        "INSERT OR IGNORE INTO claims (api_url, customer_id, id_mission, run_id)"
+        " VALUES (?, ?, ?, ?)",
+        (*key, run_id),
+    )
+    if free.rowcount:  # nobody held it: the usual case, one statement
+        return True
     holder = claim_holder(conn, key)
     if holder is not None and holder != run_id and holder in live_runs(conn, expiry):
         return False
