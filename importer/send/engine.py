@@ -22,7 +22,7 @@ from importer.model import Action, Outcome, RowIssue, RowOutcome, ValidatedRow
 from importer.ocean_api import CALL_CREATE, CALL_DELETE, CALL_MODIFY, CALL_STATUS
 from importer.report.progress import Progress
 from importer.send.client import CallResult, OceanClient
-from importer.send.journal.ledger import InFlight, Journal, params_hash
+from importer.send.journal.ledger import InFlight, Journal, JournalEntry, MissionBusy, params_hash
 
 log = logging.getLogger("importer.send.engine")
 
@@ -106,22 +106,25 @@ class BatchRunner:
     def process(self, vrow: ValidatedRow) -> RowOutcome:
         """Decide and make the call(s) for one valid row; never raises for a row problem.
 
-        The mission is claimed in the journal first: while another live run sends it, this
-        row waits (up to ``claim_wait``), then is reported not sent rather than sent twice.
+        While another live run sends the mission, this row waits (up to ``claim_wait``), then
+        plans it anew, or is reported not sent rather than sent twice. The run claims the
+        mission when it records its call and gives it up with the call's outcome (see
+        :meth:`Journal.begin`).
         """
         assert vrow.params is not None
         outcome = self._outcome(vrow)
         if self.options.dry_run:
             return self._plan(vrow, outcome)
         key = (self.api_url, outcome.customer_id, outcome.id_mission)
-        if not self._store.claim(self.run_id, *key, wait=self.options.claim_wait):
-            outcome.outcome = Outcome.NOT_SENT
-            outcome.message = t("engine.mission_busy", id=outcome.id_mission)
-            return outcome
-        try:
-            return self._plan(vrow, outcome)
-        finally:
-            self._store.release(self.run_id, *key)
+        until = time.monotonic() + self.options.claim_wait
+        while True:
+            try:
+                return self._plan(vrow, outcome)
+            except MissionBusy:
+                if not self._store.wait_free(self.run_id, *key, until=until):
+                    outcome.outcome = Outcome.NOT_SENT
+                    outcome.message = t("engine.mission_busy", id=outcome.id_mission)
+                    return outcome
 
     def _outcome(self, vrow: ValidatedRow) -> RowOutcome:
         """A row's outcome before anything is sent (failed until a call succeeds)."""
@@ -144,7 +147,8 @@ class BatchRunner:
         params = vrow.params
         action = vrow.action or self.options.mode
         customer, id_mission = outcome.customer_id, outcome.id_mission
-        entry = self._store.get(self.api_url, customer, id_mission)
+        read = None if self.options.dry_run else self.run_id
+        entry = known = self._store.get(self.api_url, customer, id_mission, run_id=read)
         if (customer, id_mission) in self._uncertain:
             entry = None  # a call a killed run left in flight may have changed it: ask
         digest = params_hash(params)
@@ -152,7 +156,7 @@ class BatchRunner:
         if action is Action.DELETE:
             if entry is not None and not entry.present and not self.options.force:
                 return self._unchanged(outcome)
-            return self._send(outcome, CALL_DELETE, params, customer, None)
+            return self._send(outcome, CALL_DELETE, params, customer, None, known)
 
         known_present = entry is not None and entry.present
         same_content = entry is not None and entry.params_hash == digest
@@ -164,18 +168,18 @@ class BatchRunner:
         elif action is Action.MODIFY:
             call = CALL_MODIFY
         elif known_present:
-            sent = self._send(outcome, CALL_MODIFY, params, customer, digest)
+            sent = self._send(outcome, CALL_MODIFY, params, customer, digest, known)
             if sent.http_status != 404 or self.options.dry_run:
                 return sent
             # The journal remembered a mission someone deleted since: create it again.
             sent.errors.clear()
-            return self._send(sent, CALL_CREATE, params, customer, digest)
+            return self._send(sent, CALL_CREATE, params, customer, digest, known)
         else:
             found = self._exists(outcome, params, customer)
             if found is None:
                 return outcome
             call = CALL_MODIFY if found else CALL_CREATE
-        return self._send(outcome, call, params, customer, digest)
+        return self._send(outcome, call, params, customer, digest, known)
 
     def _unchanged(self, outcome: RowOutcome) -> RowOutcome:
         outcome.outcome = Outcome.UNCHANGED
@@ -202,7 +206,10 @@ class BatchRunner:
         params: dict[str, str],
         customer: str,
         digest: str | None,
+        known: JournalEntry | None,
     ) -> RowOutcome:
+        """Make one call, recorded in the journal first (``known``: the mission as read when
+        the call was chosen; :class:`MissionBusy` when that is no longer true)."""
         outcome.action = call
         if self.options.dry_run:
             outcome.outcome = Outcome.VALID
@@ -211,7 +218,14 @@ class BatchRunner:
         id_mission = params["idMission"]
         fields = params if call != CALL_DELETE else None  # per-field digests, for previews
         attempt = self._store.begin(
-            self.api_url, customer, id_mission, call, digest, fields, run_id=self.run_id
+            self.api_url,
+            customer,
+            id_mission,
+            call,
+            digest,
+            fields,
+            run_id=self.run_id,
+            expect=known,
         )
         if call == CALL_CREATE:
             result = self.client.create(params)

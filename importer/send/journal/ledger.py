@@ -6,11 +6,15 @@ before a request leaves and :meth:`Journal.finish` when its outcome is known; a 
 between leaves the attempt listed by :meth:`Journal.in_flight`, and a later run settles it
 with a statutMission check (:meth:`Journal.resolve`) before resending anything.
 
-Several processes may use one journal at once: each run claims a mission before planning
-it (:meth:`Journal.claim`, see :mod:`.runs`), and only the attempts of runs that are gone
-are offered for settling. ``begin`` is fsynced before its request leaves; ``finish`` and
-``release`` ride with the next commit (see :mod:`.commit`): a crash before then leaves the
-attempt in flight, and a later run reconciles it (one extra call, never a duplicate).
+Several processes may use one journal at once (see :mod:`.runs`). A run plans a mission from
+what :meth:`Journal.get` reads (which raises :class:`MissionBusy` while another live run holds
+the mission), then claims it in the same transaction as its ``begin``, which also checks that
+the mission is still as read: otherwise :class:`MissionBusy` again, and the run plans anew.
+So two runs never send the same mission at once, and the claim costs no transaction of its
+own. Only the attempts of runs that are gone are offered for settling. ``begin`` is fsynced
+before its request leaves; ``finish`` and ``release`` ride with the next commit (see
+:mod:`.commit`): a crash before then leaves the attempt in flight, and a later run
+reconciles it (one extra call, never a duplicate).
 No credential or token is stored: API URLs are reduced to scheme, host, port and path.
 """
 
@@ -37,6 +41,7 @@ RESULTS = ("applied", "not_applied", "unknown")
 Result = Literal["applied", "not_applied", "unknown"]
 Key = tuple[str, str, str]  # api_url, customer_id, id_mission
 CLAIM_POLL = 0.1  # seconds between two looks at a mission another run holds
+ANY: object = object()  # begin(expect=ANY): no claim taken, nothing checked
 
 _UPSERT_MISSION = """
 INSERT INTO missions (api_url, customer_id, id_mission, present, params_hash, ocean_id, updated_at)
@@ -44,6 +49,15 @@ VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (api_url, customer_id, id_mission) DO UPDATE SET
     present = excluded.present, params_hash = excluded.params_hash,
     ocean_id = COALESCE(excluded.ocean_id, missions.ocean_id), updated_at = excluded.updated_at
+"""
+
+
+# One row whatever is known: the mission's columns (NULL: never seen) and the claim's holder.
+_MISSION_AND_HOLDER = """
+SELECT m.present, m.params_hash, m.ocean_id, m.updated_at, c.run_id
+FROM (SELECT ? AS api_url, ? AS customer_id, ? AS id_mission) AS k
+LEFT JOIN missions AS m USING (api_url, customer_id, id_mission)
+LEFT JOIN claims AS c USING (api_url, customer_id, id_mission)
 """
 
 
@@ -91,6 +105,10 @@ class InFlight:
     run_id: str | None = None  # None: begun by a version without runs
 
 
+class MissionBusy(Exception):
+    """Another live run holds the mission, or changed it since it was read: plan it anew."""
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
@@ -101,6 +119,24 @@ def _customer(customer_id: object) -> str:
 
 def _key(api_url: str, customer_id: object, id_mission: object) -> Key:
     return (normalise_url(api_url), _customer(customer_id), str(id_mission))
+
+
+def _mission(conn: sqlite3.Connection, key: Key) -> tuple | None:
+    return conn.execute(
+        "SELECT present, params_hash, ocean_id, updated_at FROM missions"
+        " WHERE api_url = ? AND customer_id = ? AND id_mission = ?",
+        key,
+    ).fetchone()
+
+
+def _state(known: object) -> tuple[bool, str | None] | None:
+    """What a plan depends on: present or not, and with which content (None: never seen)."""
+    if known is None:
+        return None
+    if isinstance(known, JournalEntry):
+        return (known.present, known.params_hash)
+    assert isinstance(known, tuple)
+    return (bool(known[0]), known[1])
 
 
 class Journal:
@@ -123,6 +159,7 @@ class Journal:
         self.expiry = heartbeat_expiry
         self._begun: dict[int, Key] = {}  # attempts begun here, not finished
         self._fields: dict[int, dict[str, str]] = {}  # field digests of attempts begun here
+        self._claimed: dict[int, str] = {}  # attempts begun here with a claim: their run
         self._runs: set[str] = set()  # the live runs of this journal object
         self._version_lock = database.version_lock(self.path, lock_timeout)
         try:
@@ -193,20 +230,36 @@ class Journal:
 
     # -- missions and attempts -------------------------------------------------------------
 
-    def get(self, api_url: str, customer_id: str, id_mission: str) -> JournalEntry | None:
-        """Return what the journal knows about a mission, or None if it never saw it."""
+    def get(
+        self, api_url: str, customer_id: str, id_mission: str, *, run_id: str | None = None
+    ) -> JournalEntry | None:
+        """Return what the journal knows about a mission, or None if it never saw it.
+
+        With ``run_id``: raise :class:`MissionBusy` while another live run holds the mission
+        (wait with :meth:`wait_free`, then read again).
+        """
         key = _key(api_url, customer_id, id_mission)
         if key in self._db.queued:  # the other missions' queued finishes can wait
             self.flush()
-        rows = self._db.read(
-            "SELECT present, params_hash, ocean_id, updated_at FROM missions"
-            " WHERE api_url = ? AND customer_id = ? AND id_mission = ?",
-            key,
-        )
-        if not rows:
+        (found,) = self._db.read(_MISSION_AND_HOLDER, key)
+        present, hash_, ocean_id, updated_at, holder = found
+        if run_id is not None and holder not in (None, run_id) and holder in self._live():
+            raise MissionBusy(id_mission)
+        if present is None:
             return None
-        present, hash_, ocean_id, updated_at = rows[0]
         return JournalEntry(*key, bool(present), hash_, ocean_id, updated_at)
+
+    def wait_free(
+        self, run_id: str, api_url: str, customer_id: str, id_mission: str, *, until: float
+    ) -> bool:
+        """Wait until no other live run holds the mission, or the monotonic time ``until``;
+        return whether it is free."""
+        key = _key(api_url, customer_id, id_mission)
+        while not self._claim_free(run_id, key):
+            if time.monotonic() >= until:
+                return False
+            time.sleep(min(CLAIM_POLL, max(until - time.monotonic(), 0.0)))
+        return True
 
     def begin(
         self,
@@ -218,18 +271,29 @@ class Journal:
         params: Mapping[str, object] | None = None,
         *,
         run_id: str | None = None,
+        expect: JournalEntry | object | None = ANY,
     ) -> int:
         """Record an attempt before its request leaves; return its id once it is on disk.
 
         ``params`` (create, modify): their per-field digests are kept if it is applied.
         ``run_id``: the run it belongs to (default: the journal's own, :attr:`run_id`).
+        ``expect``: what :meth:`get` read when the call was chosen. The run then claims the
+        mission in the same transaction, and gives it up with the attempt's :meth:`finish`;
+        :class:`MissionBusy` is raised, nothing recorded, when another live run holds it or
+        the mission changed since.
         """
         if call not in CALLS:
             raise ValueError(f"unknown call {call!r}; expected one of {CALLS}")
-        row = (*_key(api_url, customer_id, id_mission), call)
+        key = _key(api_url, customer_id, id_mission)
+        row = (*key, call)
         run = run_id or self.run_id
 
         def insert(conn: sqlite3.Connection) -> int:
+            if expect is not ANY:
+                if not runs.try_claim(conn, run, key, self.expiry):
+                    raise MissionBusy(id_mission)
+                if _state(_mission(conn, key)) != _state(expect):
+                    raise MissionBusy(id_mission)
             cursor = conn.execute(
                 "INSERT INTO attempts (api_url, customer_id, id_mission, call, params_hash,"
                 " started_at, state, run_id) VALUES (?, ?, ?, ?, ?, ?, 'in_flight', ?)",
@@ -239,12 +303,16 @@ class Journal:
 
         attempt_id = self._db.transact(insert)
         self._begun[attempt_id] = row[:3]
+        if expect is not ANY:
+            self._claimed[attempt_id] = run
         if params is not None:
             self._fields[attempt_id] = field_hashes.digests(self._field_key, params)
         return attempt_id
 
     def finish(self, attempt_id: int, result: Result, *, ocean_id: str | None = None) -> None:
         """Settle an attempt: "applied" updates the mission, "unknown" keeps it in flight.
+
+        The claim its ``begin`` took, if any, is given up in the same transaction.
 
         "applied" and "not_applied" remove the attempt; with "applied" the mission row is
         updated in the same transaction (create/modify: present with the attempt's params
@@ -256,9 +324,12 @@ class Journal:
             raise ValueError(f"unknown result {result!r}; expected one of {RESULTS}")
 
         fields = self._fields.pop(attempt_id, None)
+        claimed = self._claimed.pop(attempt_id, None)
 
         def settle(conn: sqlite3.Connection) -> None:
             url, customer, mission, call, hash_ = self._attempt(conn, attempt_id)
+            if claimed is not None:  # the claim goes with the attempt's outcome
+                runs.release(conn, claimed, (url, customer, mission))
             if result == "unknown":
                 conn.execute("UPDATE attempts SET state = 'unknown' WHERE id = ?", (attempt_id,))
                 return
@@ -300,6 +371,7 @@ class Journal:
         self._db.transact(settle)
         self._begun.pop(attempt_id, None)  # begun by this journal, never finished
         self._fields.pop(attempt_id, None)
+        self._claimed.pop(attempt_id, None)  # its run's end gives the claim up
 
     def record_mission(
         self,

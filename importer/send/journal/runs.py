@@ -2,8 +2,10 @@
 
 A run (an ``import``, one file of ``watch``, one send of the page) has a random id and a
 row in ``runs`` with its pid, host and a heartbeat its process renews every few seconds.
-Before it plans a mission, a run claims it (``claims``: one holder per API, customer and
-idMission); a run meeting a mission claimed by a live run waits for it, up to a bound.
+A run claims a mission (``claims``: one holder per API, customer and idMission) in the
+transaction that records its call, and only if the mission is still as the run read it;
+a run meeting a mission claimed by a live run waits for it, up to a bound, then plans it
+anew. The claim costs no transaction of its own.
 A run is gone when its heartbeat is older than the expiry, or when its process is dead
 (same host). Gone runs lose their claims, and their attempts left in flight may be
 settled by another run; a live run's attempts are never settled by another run. Claims
@@ -89,6 +91,13 @@ def _process_exists(pid: int) -> bool:
 
 def try_claim(conn: sqlite3.Connection, run_id: str, key: Key, expiry: float) -> bool:
     """Claim a mission for ``run_id`` unless a live run holds it; whether it is ours now."""
+    free = conn.execute(
+        "INSERT OR IGNORE INTO claims (api_url, customer_id, id_mission, run_id)"
+        " VALUES (?, ?, ?, ?)",
+        (*key, run_id),
+    )
+    if free.rowcount:  # nobody held it: the usual case, one statement
+        return True
     holder = claim_holder(conn, key)
     if holder is not None and holder != run_id and holder in live_runs(conn, expiry):
         return False

@@ -792,7 +792,10 @@ def test_sigkill_at_random_instants_leaves_a_consistent_journal(path: Path) -> N
         assert child.stdout.readline().strip() == "READY"
         time.sleep(rng.uniform(0.02, 0.35))
         child.send_signal(signal.SIGKILL)
-        output, _ = child.communicate()
+        # Read on from the same buffered stream: communicate() would read the pipe itself
+        # and lose the lines that readline() buffered after READY.
+        output = child.stdout.read()
+        child.wait()
         assert child.returncode == -signal.SIGKILL
         with Journal(path) as journal:
             operations += check_after_kill(journal, before, output.splitlines(), start)
