@@ -85,10 +85,12 @@ def take_results(
         result.outcomes[i].message = (
             t("engine.not_sent_api_lost", reason=reason)
             if reason
-            else t("engine.not_sent_interrupted")
+            else stats.lapsed or t("engine.not_sent_interrupted")
         )
     if reason:
         result.notes.append(t("engine.api_lost", reason=reason))
+    if stats.lapsed:
+        result.notes.append(stats.lapsed)
 
 
 def import_file(

@@ -16,6 +16,11 @@ EN = {
         "nothing sent: {count} row(s) are invalid and --all-or-nothing is set"
     ),
     "engine.not_sent_interrupted": "not sent: the run was interrupted",
+    "engine.run_lapsed": (
+        "not sent: this run was paused for {seconds} s (the computer slept or the process "
+        "was stopped), long enough for another run to take over its missions; run again: "
+        "each row is then compared with what was sent"
+    ),
     "engine.not_sent_api_lost": "not sent: the API stopped answering ({reason})",
     "engine.mission_busy": (
         "not sent: another run on the same journal (import, watch or the import page) is "
@@ -41,6 +46,11 @@ FR = {
         "rien n'a été envoyé : {count} ligne(s) invalide(s) et --all-or-nothing est demandé"
     ),
     "engine.not_sent_interrupted": "non envoyée : l'import a été interrompu",
+    "engine.run_lapsed": (
+        "non envoyée : cet envoi a été suspendu {seconds} s (ordinateur en veille ou "
+        "processus arrêté), assez longtemps pour qu'un autre envoi reprenne ses missions ; "
+        "relancez : chaque ligne sera alors comparée à ce qui a été envoyé"
+    ),
     "engine.not_sent_api_lost": "non envoyée : l'API ne répond plus ({reason})",
     "engine.mission_busy": (
         "non envoyée : un autre envoi sur le même journal (import, watch ou la page "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,6 +101,7 @@ class CallState:
     attempts: int = 0  # requests of the call itself
     lookups: int = 0  # statutMission requests made on the call's behalf
     started: float = 0.0  # time.perf_counter() when the call began
+    guard: Callable[[], None] | None = None  # called before each change leaves; may raise
     maybe_applied: bool = False  # an attempt may have been applied and nothing settled it
     was_ambiguous: bool = False  # an earlier attempt of this call ended ambiguously
     exists: bool = False  # (create) statutMission found the mission: modify instead

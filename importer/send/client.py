@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 # (the account is refused). A token the other workers had used successfully may simply be
 # used up or expired by now, so the call renews again, up to this many times.
 TOKEN_RENEWALS_PER_CALL = 10
+Guard = Callable[[], None]  # see create(): called before a change leaves, may raise
 
 
 class OceanClient:
@@ -150,18 +151,24 @@ class OceanClient:
 
     # -- the four calls ---------------------------------------------------------------------
 
-    def create(self, params: Mapping[str, str]) -> CallResult:
+    # ``guard`` (changes): called just before each request that changes data leaves; what
+    # it raises stops the call there and propagates (see Journal.check_live).
+
+    def create(self, params: Mapping[str, str], *, guard: Guard | None = None) -> CallResult:
         """Create a mission (ajoutMission); never twice. Returns its CallResult."""
-        return self._run(self._state(CALL_CREATE, params), self._attempts.create)
+        state = self._state(CALL_CREATE, params, guard)
+        return self._run(state, self._attempts.create)
 
-    def modify(self, params: Mapping[str, str]) -> CallResult:
+    def modify(self, params: Mapping[str, str], *, guard: Guard | None = None) -> CallResult:
         """Modify a mission (modifierMission); safe to resend. Returns its CallResult."""
-        return self._run(self._state(CALL_MODIFY, params), self._attempts.resendable)
+        return self._run(self._state(CALL_MODIFY, params, guard), self._attempts.resendable)
 
-    def delete(self, id_mission: str, customer_id: int | str | None = None) -> CallResult:
+    def delete(
+        self, id_mission: str, customer_id: int | str | None = None, *, guard: Guard | None = None
+    ) -> CallResult:
         """Delete a mission (supprimerMission). Returns its CallResult."""
         params = self._id_params(id_mission, customer_id)
-        return self._run(self._state(CALL_DELETE, params), self._attempts.resendable)
+        return self._run(self._state(CALL_DELETE, params, guard), self._attempts.resendable)
 
     def status(self, id_mission: str, customer_id: int | str | None = None) -> CallResult:
         """Ask the status of a mission (statutMission). Returns its CallResult (body: fields)."""
@@ -174,11 +181,12 @@ class OceanClient:
             params["customerId"] = str(customer_id)
         return params
 
-    def _state(self, call: str, params: Mapping[str, str]) -> CallState:
+    def _state(self, call: str, params: Mapping[str, str], guard: Guard | None = None) -> CallState:
         sent = {k: str(v) for k, v in params.items()}
         if not sent.get("customerId") and self.customer_id is not None:
             sent["customerId"] = str(self.customer_id)
-        return CallState(call, sent, sent.get("idMission", ""), started=time.perf_counter())
+        started = time.perf_counter()
+        return CallState(call, sent, sent.get("idMission", ""), started=started, guard=guard)
 
     def _run(self, state: CallState, attempt: Callable[[CallState], CallResult]) -> CallResult:
         start = time.perf_counter()
@@ -226,6 +234,8 @@ class OceanClient:
                 state.attempts += 1
             self.stats.add_request(call.name)
             timeout = self._attempt_timeout(state, time.perf_counter())
+            if state.guard is not None and call.changes_data:
+                state.guard()
             answer = self._transport.send(call, params, token.value, timeout)
             if answer.status == 429:  # hold every worker at once, before anyone else sends
                 self._pacer.pause_for(answer.retry_after or self.backoff_base)

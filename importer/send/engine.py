@@ -9,6 +9,7 @@ through a :class:`~importer.report.progress.Progress`, everything else is in the
 from __future__ import annotations
 
 import contextvars
+import functools
 import logging
 import threading
 import time
@@ -22,7 +23,9 @@ from importer.model import Action, Outcome, RowIssue, RowOutcome, ValidatedRow
 from importer.ocean_api import CALL_CREATE, CALL_DELETE, CALL_MODIFY, CALL_STATUS
 from importer.report.progress import Progress
 from importer.send.client import CallResult, OceanClient
-from importer.send.journal.ledger import InFlight, Journal, JournalEntry, MissionBusy, params_hash
+from importer.send.journal.keys import params_hash
+from importer.send.journal.ledger import InFlight, Journal, JournalEntry
+from importer.send.journal.runs import MissionBusy, RunLapsed
 
 log = logging.getLogger("importer.send.engine")
 
@@ -48,6 +51,7 @@ class RunStats:
 
     interrupted: bool = False
     api_lost: str | None = None
+    lapsed: str | None = None  # why nothing more was sent after a pause (see Journal.check_live)
     reconciled: int = 0
     elapsed: float = 0.0
     calls: dict[str, int] = field(default_factory=dict)
@@ -227,12 +231,16 @@ class BatchRunner:
             run_id=self.run_id,
             expect=known,
         )
-        if call == CALL_CREATE:
-            result = self.client.create(params)
-        elif call == CALL_MODIFY:
-            result = self.client.modify(params)
-        else:
-            result = self.client.delete(id_mission, customer or None)
+        guard = functools.partial(self._store.check_live, self.run_id)
+        try:
+            if call == CALL_CREATE:
+                result = self.client.create(params, guard=guard)
+            elif call == CALL_MODIFY:
+                result = self.client.modify(params, guard=guard)
+            else:
+                result = self.client.delete(id_mission, customer or None, guard=guard)
+        except RunLapsed as lapse:
+            return self._lapsed(outcome, attempt, lapse)
         self._note_answer(result)
         outcome.attempts += result.attempts
         outcome.lookups += result.lookups
@@ -256,6 +264,19 @@ class BatchRunner:
             outcome.warnings.append(_issue(outcome.row, "engine.delete_absent", id=id_mission))
             return outcome
         self._fail(outcome, result)
+        return outcome
+
+    def _lapsed(self, outcome: RowOutcome, attempt: int, lapse: RunLapsed) -> RowOutcome:
+        """This run was paused past its heartbeat: other runs may have settled its calls and
+        taken its missions over. Nothing more is sent; the attempt stays for the next run."""
+        self._store.abandon(attempt)
+        with self._lock:
+            if self.stats.lapsed is None:
+                self.stats.lapsed = t("engine.run_lapsed", seconds=f"{lapse.seconds:.0f}")
+                log.warning("run paused for %.0f s: no more changes are sent", lapse.seconds)
+        self._stop.set()
+        outcome.outcome = Outcome.NOT_SENT
+        outcome.message = self.stats.lapsed
         return outcome
 
     def _fail(self, outcome: RowOutcome, result: CallResult) -> None:

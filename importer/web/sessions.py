@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from importer.commands.connect import make_client
 from importer.send.client import OceanClient
-from importer.send.journal.ledger import normalise_url
+from importer.send.journal.keys import normalise_url
 from importer.settings.load import Settings
 
 SESSION_COOKIE = "mi_session"

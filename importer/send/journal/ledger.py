@@ -6,22 +6,21 @@ before a request leaves and :meth:`Journal.finish` when its outcome is known; a 
 between leaves the attempt listed by :meth:`Journal.in_flight`, and a later run settles it
 with a statutMission check (:meth:`Journal.resolve`) before resending anything.
 
-Several processes may use one journal at once (see :mod:`.runs`). A run plans a mission from
-what :meth:`Journal.get` reads (which raises :class:`MissionBusy` while another live run holds
-the mission), then claims it in the same transaction as its ``begin``, which also checks that
-the mission is still as read: otherwise :class:`MissionBusy` again, and the run plans anew.
-So two runs never send the same mission at once, and the claim costs no transaction of its
-own. Only the attempts of runs that are gone are offered for settling. ``begin`` is fsynced
-before its request leaves; ``finish`` and ``release`` ride with the next commit (see
-:mod:`.commit`): a crash before then leaves the attempt in flight, and a later run
-reconciles it (one extra call, never a duplicate).
+Several processes may use one journal at once (see :mod:`.runs`). A run plans a mission
+from what :meth:`Journal.get` reads (which raises ``MissionBusy`` while another live run
+holds the mission), then claims it in the same transaction as its ``begin``, which also
+checks that the mission is still as read: otherwise ``MissionBusy`` again, and the run
+plans anew. So two runs never send the same mission at once, and the claim costs no
+transaction of its own; a run paused past its heartbeat sends nothing more (``RunLapsed``).
+Only the attempts of runs that are gone are offered for settling. ``begin`` is fsynced
+before its request leaves; ``finish`` (which also gives the claim up) rides with the next
+commit (see :mod:`.commit`): a crash before then leaves the attempt in flight, and a later
+run reconciles it (one extra call, never a duplicate).
 No credential or token is stored: API URLs are reduced to scheme, host, port and path.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import secrets
 import sqlite3
 import time
@@ -30,16 +29,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
 
-from importer.ocean_api import CALL_DELETE, CHANGING_CALLS, url_without_credentials
+from importer.ocean_api import CALL_DELETE, CHANGING_CALLS
 from importer.send.journal import database, field_hashes, runs
 from importer.send.journal.commit import GroupCommit
+from importer.send.journal.keys import Key, mission_key, normalise_url
 
 CALLS = CHANGING_CALLS
 RESULTS = ("applied", "not_applied", "unknown")
 Result = Literal["applied", "not_applied", "unknown"]
-Key = tuple[str, str, str]  # api_url, customer_id, id_mission
 CLAIM_POLL = 0.1  # seconds between two looks at a mission another run holds
 ANY: object = object()  # begin(expect=ANY): no claim taken, nothing checked
 
@@ -59,22 +57,6 @@ FROM (SELECT ? AS api_url, ? AS customer_id, ? AS id_mission) AS k
 LEFT JOIN missions AS m USING (api_url, customer_id, id_mission)
 LEFT JOIN claims AS c USING (api_url, customer_id, id_mission)
 """
-
-
-def params_hash(params: Mapping[str, object]) -> str:
-    """Return a stable sha256 hex digest of the parameters (order-independent)."""
-    items = sorted((str(key), str(value)) for key, value in params.items())
-    text = json.dumps(items, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def normalise_url(api_url: str) -> str:
-    """Return the API URL as the journal keys it: no credentials, query or trailing slash."""
-    safe = url_without_credentials(api_url)
-    parts = urlsplit(safe)
-    if not parts.scheme or not parts.netloc:
-        return safe.rstrip("/")
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
 
 
 @dataclass(frozen=True)
@@ -105,20 +87,8 @@ class InFlight:
     run_id: str | None = None  # None: begun by a version without runs
 
 
-class MissionBusy(Exception):
-    """Another live run holds the mission, or changed it since it was read: plan it anew."""
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-def _customer(customer_id: object) -> str:
-    return "" if customer_id is None else str(customer_id)
-
-
-def _key(api_url: str, customer_id: object, id_mission: object) -> Key:
-    return (normalise_url(api_url), _customer(customer_id), str(id_mission))
 
 
 def _mission(conn: sqlite3.Connection, key: Key) -> tuple | None:
@@ -126,6 +96,13 @@ def _mission(conn: sqlite3.Connection, key: Key) -> tuple | None:
         "SELECT present, params_hash, ocean_id, updated_at FROM missions"
         " WHERE api_url = ? AND customer_id = ? AND id_mission = ?",
         key,
+    ).fetchone()
+
+
+def _attempt_row(conn: sqlite3.Connection, attempt_id: int) -> tuple | None:
+    return conn.execute(
+        "SELECT api_url, customer_id, id_mission, call, params_hash FROM attempts WHERE id = ?",
+        (attempt_id,),
     ).fetchone()
 
 
@@ -168,8 +145,8 @@ class Journal:
             self._version_lock.release()
             raise
         self._db = GroupCommit(conn, self.path)
+        self._heartbeat = runs.Heartbeat(heartbeat_expiry, self._beat)
         self.run_id = self.start_run()
-        self._heartbeat = runs.Heartbeat(heartbeat_expiry / 4, self._beat)
 
     # -- runs and claims -------------------------------------------------------------------
 
@@ -177,23 +154,38 @@ class Journal:
         """Register a new live run of this process; return its id."""
         run_id = secrets.token_hex(8)
         self._db.transact(lambda conn: runs.register(conn, run_id, self.expiry), durable=False)
+        self._heartbeat.add(run_id)
         self._runs.add(run_id)
         return run_id
 
     def end_run(self, run_id: str) -> None:
         """End a run: its claims go; its attempts still in flight may now be settled."""
         self._runs.discard(run_id)
+        self._heartbeat.remove(run_id)
         self._db.transact(lambda conn: runs.forget(conn, [run_id]), durable=False)
 
     def _beat(self) -> None:
         self._db.transact(lambda conn: runs.beat(conn, list(self._runs)), durable=False)
+
+    def check_live(self, run_id: str) -> None:
+        """Raise :class:`~.runs.RunLapsed` if this run went without a heartbeat long enough
+        that another run may have taken its missions over (the client calls it just before
+        a change leaves)."""
+        self._heartbeat.check(run_id)
+
+    def abandon(self, attempt_id: int) -> None:
+        """Leave an attempt in flight for a later run to settle (this run will not send it):
+        from now on it is offered for settling like the attempts of gone runs."""
+        self._begun.pop(attempt_id, None)
+        self._fields.pop(attempt_id, None)
+        self._claimed.pop(attempt_id, None)
 
     def claim(
         self, run_id: str, api_url: str, customer_id: str, id_mission: str, *, wait: float = 0.0
     ) -> bool:
         """Claim a mission for a run, waiting up to ``wait`` seconds while a live run holds
         it; return whether the run holds it now (False: busy)."""
-        key = _key(api_url, customer_id, id_mission)
+        key = mission_key(api_url, customer_id, id_mission)
         deadline = time.monotonic() + wait
         while True:
             if key in self._db.queued:  # a release of ours may be waiting for a commit
@@ -221,7 +213,7 @@ class Journal:
 
     def release(self, run_id: str, api_url: str, customer_id: str, id_mission: str) -> None:
         """Give up a claim; queued, it rides with the finishes before it (see module notes)."""
-        key = _key(api_url, customer_id, id_mission)
+        key = mission_key(api_url, customer_id, id_mission)
         self._db.queue(lambda conn: runs.release(conn, run_id, key), key)
 
     def flush(self) -> None:
@@ -235,16 +227,16 @@ class Journal:
     ) -> JournalEntry | None:
         """Return what the journal knows about a mission, or None if it never saw it.
 
-        With ``run_id``: raise :class:`MissionBusy` while another live run holds the mission
+        With ``run_id``: raise :class:`~.runs.MissionBusy` while another live run holds the mission
         (wait with :meth:`wait_free`, then read again).
         """
-        key = _key(api_url, customer_id, id_mission)
+        key = mission_key(api_url, customer_id, id_mission)
         if key in self._db.queued:  # the other missions' queued finishes can wait
             self.flush()
         (found,) = self._db.read(_MISSION_AND_HOLDER, key)
         present, hash_, ocean_id, updated_at, holder = found
         if run_id is not None and holder not in (None, run_id) and holder in self._live():
-            raise MissionBusy(id_mission)
+            raise runs.MissionBusy(id_mission)
         if present is None:
             return None
         return JournalEntry(*key, bool(present), hash_, ocean_id, updated_at)
@@ -254,7 +246,7 @@ class Journal:
     ) -> bool:
         """Wait until no other live run holds the mission, or the monotonic time ``until``;
         return whether it is free."""
-        key = _key(api_url, customer_id, id_mission)
+        key = mission_key(api_url, customer_id, id_mission)
         while not self._claim_free(run_id, key):
             if time.monotonic() >= until:
                 return False
@@ -279,21 +271,21 @@ class Journal:
         ``run_id``: the run it belongs to (default: the journal's own, :attr:`run_id`).
         ``expect``: what :meth:`get` read when the call was chosen. The run then claims the
         mission in the same transaction, and gives it up with the attempt's :meth:`finish`;
-        :class:`MissionBusy` is raised, nothing recorded, when another live run holds it or
+        :class:`~.runs.MissionBusy` is raised, nothing recorded, when another live run holds it or
         the mission changed since.
         """
         if call not in CALLS:
             raise ValueError(f"unknown call {call!r}; expected one of {CALLS}")
-        key = _key(api_url, customer_id, id_mission)
+        key = mission_key(api_url, customer_id, id_mission)
         row = (*key, call)
         run = run_id or self.run_id
 
         def insert(conn: sqlite3.Connection) -> int:
             if expect is not ANY:
                 if not runs.try_claim(conn, run, key, self.expiry):
-                    raise MissionBusy(id_mission)
+                    raise runs.MissionBusy(id_mission)
                 if _state(_mission(conn, key)) != _state(expect):
-                    raise MissionBusy(id_mission)
+                    raise runs.MissionBusy(id_mission)
             cursor = conn.execute(
                 "INSERT INTO attempts (api_url, customer_id, id_mission, call, params_hash,"
                 " started_at, state, run_id) VALUES (?, ?, ?, ?, ?, ?, 'in_flight', ?)",
@@ -325,11 +317,15 @@ class Journal:
 
         fields = self._fields.pop(attempt_id, None)
         claimed = self._claimed.pop(attempt_id, None)
+        key = self._begun.pop(attempt_id, None)
 
         def settle(conn: sqlite3.Connection) -> None:
-            url, customer, mission, call, hash_ = self._attempt(conn, attempt_id)
-            if claimed is not None:  # the claim goes with the attempt's outcome
-                runs.release(conn, claimed, (url, customer, mission))
+            if claimed is not None and key is not None:  # the claim goes with the outcome
+                runs.release(conn, claimed, key)
+            found = _attempt_row(conn, attempt_id)
+            if found is None and claimed is not None:
+                return  # settled meanwhile by another run (this one was paused)
+            url, customer, mission, call, hash_ = found or self._attempt(conn, attempt_id)
             if result == "unknown":
                 conn.execute("UPDATE attempts SET state = 'unknown' WHERE id = ?", (attempt_id,))
                 return
@@ -340,7 +336,6 @@ class Journal:
                 field_hashes.store(conn, (url, customer, mission), fields if present else None)
             conn.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,))
 
-        key = self._begun.pop(attempt_id, None)
         if key is None:  # begun by another run, or already finished: checked now
             self._db.transact(settle, durable=False)
         else:  # lost on a crash before the next commit: the attempt stays in flight
@@ -384,7 +379,7 @@ class Journal:
         ocean_id: str | None = None,
     ) -> None:
         """Record a mission's state learnt otherwise (e.g. statutMission said 404); no return."""
-        key = _key(api_url, customer_id, id_mission)
+        key = mission_key(api_url, customer_id, id_mission)
         row = (*key, int(present), params_hash if present else None, ocean_id, _now())
 
         def upsert(conn: sqlite3.Connection) -> None:
@@ -399,17 +394,14 @@ class Journal:
     ) -> list[str] | None:
         """The fields of ``params`` that differ from what the API last accepted for this
         mission; None when the journal does not know them (then every field may change)."""
-        key = _key(api_url, customer_id, id_mission)
+        key = mission_key(api_url, customer_id, id_mission)
         self.flush()
         known = self._db.look(lambda conn: field_hashes.load(conn, key))
         return None if known is None else field_hashes.changed(self._field_key, known, params)
 
     @staticmethod
     def _attempt(conn: sqlite3.Connection, attempt_id: int) -> tuple:
-        row = conn.execute(
-            "SELECT api_url, customer_id, id_mission, call, params_hash FROM attempts WHERE id = ?",
-            (attempt_id,),
-        ).fetchone()
+        row = _attempt_row(conn, attempt_id)
         if row is None:
             raise ValueError(f"attempt {attempt_id} is not in the journal (already settled?)")
         return row

@@ -24,9 +24,23 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 HEARTBEAT_EXPIRY = 30.0  # seconds without a heartbeat before a run counts as gone
+LAPSE_SHARE = 0.75  # of the expiry: a run this long without a heartbeat sends no more changes
 HOST = socket.gethostname()
 
 Key = tuple[str, str, str]  # api_url, customer_id, id_mission
+
+
+class MissionBusy(Exception):
+    """Another live run holds the mission, or changed it since it was read: plan it anew."""
+
+
+class RunLapsed(Exception):
+    """This run went without a heartbeat long enough that other runs may count it as gone
+    (the process was stopped, the computer slept): it must not send any more changes."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"no heartbeat for {seconds:.0f} s")
+        self.seconds = seconds
 
 
 def register(conn: sqlite3.Connection, run_id: str, expiry: float) -> None:
@@ -128,19 +142,52 @@ def release(conn: sqlite3.Connection, run_id: str, key: Key) -> None:
 
 
 class Heartbeat:
-    """A daemon thread calling ``beat`` every ``interval`` seconds until stopped."""
+    """A daemon thread calling ``beat`` every quarter of ``expiry`` until stopped; it also
+    tells which runs went too long without one (:meth:`check`).
 
-    def __init__(self, interval: float, beat: Callable[[], None]) -> None:
-        self._stop = threading.Event()
+    Other runs count a run as gone after ``expiry`` seconds without a heartbeat (wall
+    clock, as they judge it), and may then settle its calls and take its missions over. A
+    run of a process that was stopped or a computer that slept that long must not send
+    what it had begun: :meth:`check` raises :class:`RunLapsed` once the gap passes
+    ``LAPSE_SHARE`` of the expiry, whether or not a heartbeat was written since.
+    """
+
+    def __init__(self, expiry: float, beat: Callable[[], None]) -> None:
+        self.expiry = expiry
         self._beat = beat
-        self._interval = interval
+        self._beaten = time.time()  # the last heartbeat written
+        self._started: dict[str, float] = {}  # when each live run was registered
+        self._lapsed: dict[str, float] = {}  # runs that went too long without a heartbeat
+        self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="journal-heartbeat", daemon=True)
         self._thread.start()
 
+    def add(self, run_id: str) -> None:
+        self._started[run_id] = time.time()
+
+    def remove(self, run_id: str) -> None:
+        self._started.pop(run_id, None)
+        self._lapsed.pop(run_id, None)
+
+    def check(self, run_id: str) -> None:
+        """Raise :class:`RunLapsed` if ``run_id`` went too long without a heartbeat."""
+        lapsed = self._lapsed.get(run_id)
+        if lapsed is None:
+            gap = time.time() - max(self._beaten, self._started.get(run_id, 0.0))
+            lapsed = gap if gap > self.expiry * LAPSE_SHARE else None
+        if lapsed is not None:
+            raise RunLapsed(lapsed)
+
     def _loop(self) -> None:
-        while not self._stop.wait(self._interval):
+        while not self._stop.wait(self.expiry / 4):
+            now = time.time()
+            for run_id, started in list(self._started.items()):  # before the beat hides it
+                gap = now - max(self._beaten, started)
+                if gap > self.expiry * LAPSE_SHARE:
+                    self._lapsed.setdefault(run_id, gap)
             with contextlib.suppress(Exception):  # a busy journal: the next beat will do
                 self._beat()
+                self._beaten = now
 
     def stop(self) -> None:
         self._stop.set()

@@ -24,7 +24,8 @@ from importer.ocean_api import CALL_CREATE, CALL_DELETE, CALL_MODIFY
 from importer.send.journal import database
 from importer.send.journal.commit import Write
 from importer.send.journal.database import default_journal_path
-from importer.send.journal.ledger import InFlight, Journal, normalise_url, params_hash
+from importer.send.journal.keys import normalise_url, params_hash
+from importer.send.journal.ledger import InFlight, Journal
 
 URL = "http://127.0.0.1:8080"
 ROOT = PROJECT_ROOT

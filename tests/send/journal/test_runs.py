@@ -1,12 +1,18 @@
-"""Claims taken with the attempt: a run plans from what it read, and records its call only
-if no other live run holds the mission and nobody changed it since (importer/send/)."""
+"""Runs sharing a journal (importer/send/journal/runs.py): a run plans from what it read and
+claims the mission with its attempt, only if no other live run holds it and nobody changed
+it since; a run paused past its heartbeat sends nothing more."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
-from helpers import live
+from helpers import PROJECT_ROOT, live
 
 from importer.model import Action, Outcome, ValidatedRow
 from importer.ocean_api import CALL_CREATE, CALL_MODIFY
@@ -14,9 +20,23 @@ from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
 from importer.send.answers import CallResult
 from importer.send.client import OceanClient
 from importer.send.engine import BatchRunner, RunOptions
-from importer.send.journal.ledger import Journal, MissionBusy, params_hash
+from importer.send.journal.keys import params_hash
+from importer.send.journal.ledger import Journal
+from importer.send.journal.runs import MissionBusy, RunLapsed
 
 URL = "http://127.0.0.1:8080"
+POSIX_ONLY = pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+
+
+def mission(id_mission: str) -> dict[str, str]:
+    return {
+        "idMission": id_mission,
+        "jourHeureInter": "03/12/2026 07:30",
+        "typeMission": "Livraison",
+        "nomVeh": "VL-12",
+        "ville": "Lyon",
+        "aEnvoyer": "false",
+    }
 
 
 @pytest.fixture
@@ -140,3 +160,85 @@ def test_the_engine_plans_anew_when_another_run_created_the_mission_meanwhile(
         assert (mission["creates"], mission["modifies"]) == (1, 1)
         assert sb.counters()["calls"]["ajoutMission"] == 1
         assert journal.stats()["claims"] == 0
+
+
+# A run that freezes right after recording a create (a laptop lid closed, SIGSTOP), long
+# enough for other runs to count it as gone, sends nothing once it wakes.
+FROZEN_RUN = """
+import os, signal, sys
+from pathlib import Path
+from importer.model import Action, ValidatedRow
+from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD
+from importer.send.client import OceanClient
+from importer.send.engine import BatchRunner, RunOptions
+from importer.send.journal.ledger import Journal
+
+class FreezesBeforeSending(OceanClient):
+    frozen = False
+
+    def create(self, params, *, guard=None):
+        if not self.frozen:  # once: after begin, before the request leaves
+            self.frozen = True
+            os.kill(os.getpid(), signal.SIGSTOP)
+        return super().create(params, guard=guard)
+
+url, journal_path = sys.argv[1:3]
+params = {"jourHeureInter": "03/12/2026 07:30", "typeMission": "Livraison",
+          "nomVeh": "VL-12", "ville": "Lyon", "aEnvoyer": "false"}
+rows = [ValidatedRow(row=n, action=None, params={**params, "idMission": f"M-{n}"})
+        for n in (2, 3)]
+with Journal(Path(journal_path), heartbeat_expiry=1.0) as journal:
+    client = FreezesBeforeSending(url, DEMO_LOGIN, DEMO_PASSWORD)
+    runner = BatchRunner(client, journal, url, RunOptions(Action.CREATE, workers=1))
+    first, second = runner.run(rows)
+    print(first.outcome.value, "|", first.message, "|", second is None, flush=True)
+"""
+
+
+@POSIX_ONLY
+def test_a_run_paused_past_its_heartbeat_sends_nothing_when_it_wakes(tmp_path: Path) -> None:
+    journal_path = tmp_path / "journal.sqlite3"
+    with Sandbox() as sb:
+        env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+        child = subprocess.Popen(
+            [sys.executable, "-c", FROZEN_RUN, sb.url, str(journal_path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        try:
+            _pid, status = os.waitpid(child.pid, os.WUNTRACED)  # it stopped itself
+            assert os.WIFSTOPPED(status)
+            time.sleep(1.5)  # other runs count a run gone after 1 s without a heartbeat
+        finally:
+            child.send_signal(signal.SIGCONT)
+        out, err = child.communicate(timeout=60)
+        assert child.returncode == 0, err
+        outcome, message, second_left = out.strip().split(" | ")
+        assert outcome == "not_sent"
+        assert "paused for" in message and "run again" in message
+        assert second_left == "True"  # nothing more was started after the pause
+        assert sb.counters()["calls"]["ajoutMission"] == 0  # the create never left
+        with Journal(journal_path) as journal:
+            (left,) = journal.in_flight(sb.url, live=False)  # offered to the next run
+            assert (left.id_mission, left.call) == ("M-2", CALL_CREATE)
+            with OceanClient(sb.url, DEMO_LOGIN, DEMO_PASSWORD) as client:
+                runner = BatchRunner(client, journal, sb.url, RunOptions(Action.UPSERT))
+                assert runner.reconcile_in_flight() == 1  # statutMission: absent
+                (again,) = runner.run([ValidatedRow(row=2, action=None, params=mission("M-2"))])
+        assert again is not None and again.outcome is Outcome.CREATED
+        assert [m["idMission"] for m in live(sb).values()] == ["M-2"]
+        assert sb.counters()["calls"]["ajoutMission"] == 1  # exactly once
+
+
+def test_the_heartbeat_tells_a_run_that_went_too_long_without_one(journal: Journal) -> None:
+    run = journal.start_run()
+    journal.check_live(run)  # just registered: fine
+    heartbeat = journal._heartbeat
+    heartbeat._beaten -= 10 * heartbeat.expiry  # as after a long sleep of the computer
+    heartbeat._started[run] -= 10 * heartbeat.expiry
+    with pytest.raises(RunLapsed):
+        journal.check_live(run)
+    later = journal.start_run()
+    journal.check_live(later)  # a run started after the pause is not concerned
