@@ -28,9 +28,9 @@ from typing import Any, TypeVar
 
 from importer.errors import JournalError
 from importer.messages import t
+from importer.send.journal.keys import Key
 
 T = TypeVar("T")
-Key = tuple[str, str, str]  # api_url, customer_id, id_mission
 
 log = logging.getLogger("importer.send.journal")
 

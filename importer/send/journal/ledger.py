@@ -91,12 +91,17 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-def _mission(conn: sqlite3.Connection, key: Key) -> tuple | None:
-    return conn.execute(
-        "SELECT present, params_hash, ocean_id, updated_at FROM missions"
+PlanState = tuple[bool, str | None] | None  # present, params hash; None: never seen
+
+
+def _plan_state(conn: sqlite3.Connection, key: Key) -> PlanState:
+    """What a plan depends on: whether the mission is present, and with which content."""
+    row = conn.execute(
+        "SELECT present, params_hash FROM missions"
         " WHERE api_url = ? AND customer_id = ? AND id_mission = ?",
         key,
     ).fetchone()
+    return None if row is None else (bool(row[0]), row[1])
 
 
 def _attempt_row(conn: sqlite3.Connection, attempt_id: int) -> tuple | None:
@@ -104,16 +109,6 @@ def _attempt_row(conn: sqlite3.Connection, attempt_id: int) -> tuple | None:
         "SELECT api_url, customer_id, id_mission, call, params_hash FROM attempts WHERE id = ?",
         (attempt_id,),
     ).fetchone()
-
-
-def _state(known: object) -> tuple[bool, str | None] | None:
-    """What a plan depends on: present or not, and with which content (None: never seen)."""
-    if known is None:
-        return None
-    if isinstance(known, JournalEntry):
-        return (known.present, known.params_hash)
-    assert isinstance(known, tuple)
-    return (bool(known[0]), known[1])
 
 
 class Journal:
@@ -186,17 +181,27 @@ class Journal:
         """Claim a mission for a run, waiting up to ``wait`` seconds while a live run holds
         it; return whether the run holds it now (False: busy)."""
         key = mission_key(api_url, customer_id, id_mission)
-        deadline = time.monotonic() + wait
-        while True:
-            if key in self._db.queued:  # a release of ours may be waiting for a commit
-                self.flush()
-            if self._claim_free(run_id, key) and self._db.transact(
+        until = time.monotonic() + wait
+        while self._wait_free(run_id, key, until):
+            if self._db.transact(
                 lambda conn: runs.try_claim(conn, run_id, key, self.expiry), durable=False
             ):
                 return True
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= until:  # taken by another run since the look
                 return False
-            time.sleep(min(CLAIM_POLL, max(deadline - time.monotonic(), 0.0)))
+        return False
+
+    def _wait_free(self, run_id: str, key: Key, until: float) -> bool:
+        """Look (reads only) every ``CLAIM_POLL`` seconds until no other live run holds the
+        mission, or the monotonic time ``until``; return whether it is free."""
+        while True:
+            if key in self._db.queued:  # a release of this process may wait for a commit
+                self.flush()
+            if self._claim_free(run_id, key):
+                return True
+            if time.monotonic() >= until:
+                return False
+            time.sleep(min(CLAIM_POLL, max(until - time.monotonic(), 0.0)))
 
     def _claim_free(self, run_id: str, key: Key) -> bool:
         """A look without a write transaction: whether the claim may be taken now."""
@@ -246,12 +251,7 @@ class Journal:
     ) -> bool:
         """Wait until no other live run holds the mission, or the monotonic time ``until``;
         return whether it is free."""
-        key = mission_key(api_url, customer_id, id_mission)
-        while not self._claim_free(run_id, key):
-            if time.monotonic() >= until:
-                return False
-            time.sleep(min(CLAIM_POLL, max(until - time.monotonic(), 0.0)))
-        return True
+        return self._wait_free(run_id, mission_key(api_url, customer_id, id_mission), until)
 
     def begin(
         self,
@@ -279,12 +279,16 @@ class Journal:
         key = mission_key(api_url, customer_id, id_mission)
         row = (*key, call)
         run = run_id or self.run_id
+        claiming = expect is not ANY
+        expected: PlanState = None
+        if isinstance(expect, JournalEntry):
+            expected = (expect.present, expect.params_hash)
 
         def insert(conn: sqlite3.Connection) -> int:
-            if expect is not ANY:
+            if claiming:
                 if not runs.try_claim(conn, run, key, self.expiry):
                     raise runs.MissionBusy(id_mission)
-                if _state(_mission(conn, key)) != _state(expect):
+                if _plan_state(conn, key) != expected:
                     raise runs.MissionBusy(id_mission)
             cursor = conn.execute(
                 "INSERT INTO attempts (api_url, customer_id, id_mission, call, params_hash,"
@@ -295,7 +299,7 @@ class Journal:
 
         attempt_id = self._db.transact(insert)
         self._begun[attempt_id] = row[:3]
-        if expect is not ANY:
+        if claiming:
             self._claimed[attempt_id] = run
         if params is not None:
             self._fields[attempt_id] = field_hashes.digests(self._field_key, params)

@@ -23,11 +23,11 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
+from importer.send.journal.keys import Key
+
 HEARTBEAT_EXPIRY = 30.0  # seconds without a heartbeat before a run counts as gone
 LAPSE_SHARE = 0.75  # of the expiry: a run this long without a heartbeat sends no more changes
 HOST = socket.gethostname()
-
-Key = tuple[str, str, str]  # api_url, customer_id, id_mission
 
 
 class MissionBusy(Exception):
@@ -171,19 +171,21 @@ class Heartbeat:
 
     def check(self, run_id: str) -> None:
         """Raise :class:`RunLapsed` if ``run_id`` went too long without a heartbeat."""
-        lapsed = self._lapsed.get(run_id)
-        if lapsed is None:
-            gap = time.time() - max(self._beaten, self._started.get(run_id, 0.0))
-            lapsed = gap if gap > self.expiry * LAPSE_SHARE else None
+        lapsed = self._lapsed.get(run_id) or self._gap(run_id, time.time())
         if lapsed is not None:
             raise RunLapsed(lapsed)
+
+    def _gap(self, run_id: str, now: float) -> float | None:
+        """How long ``run_id`` has gone without a heartbeat, if too long; otherwise None."""
+        gap = now - max(self._beaten, self._started.get(run_id, 0.0))
+        return gap if gap > self.expiry * LAPSE_SHARE else None
 
     def _loop(self) -> None:
         while not self._stop.wait(self.expiry / 4):
             now = time.time()
-            for run_id, started in list(self._started.items()):  # before the beat hides it
-                gap = now - max(self._beaten, started)
-                if gap > self.expiry * LAPSE_SHARE:
+            for run_id in list(self._started):  # noted before the beat hides the gap
+                gap = self._gap(run_id, now)
+                if gap is not None:
                     self._lapsed.setdefault(run_id, gap)
             with contextlib.suppress(Exception):  # a busy journal: the next beat will do
                 self._beat()
