@@ -21,6 +21,19 @@ DOCS = PROJECT_ROOT / "docs"
 HEADERS = ["idMission", "jourHeureInter", "nomVeh", "ville", "codPost", "commentaire", "aEnvoyer"]
 
 
+def mission(id_mission: str = "M-1", **extra: str) -> dict[str, str]:
+    """Parameters of a valid mission."""
+    return {
+        "idMission": id_mission,
+        "jourHeureInter": "03/12/2026 07:30",
+        "typeMission": "Livraison",
+        "nomVeh": "VL-12",
+        "ville": "Lyon",
+        "aEnvoyer": "false",
+        **extra,
+    }
+
+
 def write_planning(
     path: Path, n: int, *, version: dict[int, str] | None = None, prefix: str = "M"
 ) -> Path:

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from helpers import mission
 
 from importer import __version__
 from importer.errors import ApiUnavailableError, AuthenticationError, ExitCode, UsageError
@@ -39,20 +40,6 @@ FAST = {
     "connect_timeout": 2.0,
     "read_timeout": 2.0,
 }
-DATE = "03/12/2026 07:30"
-
-
-def mission(id_mission: str = "M-1", **extra: str) -> dict[str, str]:
-    """Parameters of a valid mission."""
-    return {
-        "idMission": id_mission,
-        "jourHeureInter": DATE,
-        "typeMission": "Livraison",
-        "nomVeh": "VL-12",
-        "ville": "Lyon",
-        "aEnvoyer": "false",
-        **extra,
-    }
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import PROJECT_ROOT, live
+from helpers import PROJECT_ROOT, live, mission
 
 from importer.model import Action, Outcome, ValidatedRow
 from importer.ocean_api import CALL_CREATE, CALL_MODIFY
@@ -26,17 +26,6 @@ from importer.send.journal.runs import MissionBusy, RunLapsed
 
 URL = "http://127.0.0.1:8080"
 POSIX_ONLY = pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
-
-
-def mission(id_mission: str) -> dict[str, str]:
-    return {
-        "idMission": id_mission,
-        "jourHeureInter": "03/12/2026 07:30",
-        "typeMission": "Livraison",
-        "nomVeh": "VL-12",
-        "ville": "Lyon",
-        "aEnvoyer": "false",
-    }
 
 
 @pytest.fixture
@@ -135,15 +124,8 @@ class CreatedMeanwhile(OceanClient):
 def test_the_engine_plans_anew_when_another_run_created_the_mission_meanwhile(
     tmp_path: Path,
 ) -> None:
-    mine = {
-        "idMission": "M-1",
-        "jourHeureInter": "03/12/2026 07:30",
-        "typeMission": "Livraison",
-        "nomVeh": "VL-12",
-        "ville": "Lyon",
-        "aEnvoyer": "false",
-    }
-    theirs = {**mine, "ville": "Grenoble"}
+    mine = mission("M-1")
+    theirs = mission("M-1", ville="Grenoble")
     with Sandbox() as sb, Journal(tmp_path / "journal.sqlite3") as journal:
         client = CreatedMeanwhile(sb.url, DEMO_LOGIN, DEMO_PASSWORD)
         client.journal, client.other, client.journal_url = journal, theirs, sb.url
@@ -155,9 +137,9 @@ def test_the_engine_plans_anew_when_another_run_created_the_mission_meanwhile(
         # planned again from the journal, and modified the mission the other run created.
         assert outcome.outcome is Outcome.MODIFIED, outcome
         assert outcome.action == CALL_MODIFY
-        (mission,) = live(sb).values()
-        assert mission["params"]["ville"] == "Lyon"  # the latest content: this run's
-        assert (mission["creates"], mission["modifies"]) == (1, 1)
+        (created,) = live(sb).values()
+        assert created["params"]["ville"] == "Lyon"  # the latest content: this run's
+        assert (created["creates"], created["modifies"]) == (1, 1)
         assert sb.counters()["calls"]["ajoutMission"] == 1
         assert journal.stats()["claims"] == 0
 
