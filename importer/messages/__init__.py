@@ -108,6 +108,16 @@ def t(key: str, /, lang: str | None = None, **values: Any) -> str:
     return template.format(**values)
 
 
+def field_label(name: str, lang: str | None = None) -> str:
+    """The label a planner reads for the mission field ``name`` in the current language.
+
+    ``codPost`` -> "Code postal" in French, "Postal code" in English; a name that is not a
+    mission field comes back unchanged.
+    """
+    key = f"columns.label.{name}"
+    return t(key, lang=lang) if key in catalogue()["en"] else name
+
+
 def _french_number(value: Any) -> Any:
     """A float written the French way (2,5; 5 for 5.0); any other value unchanged."""
     if value.__class__ is not float:

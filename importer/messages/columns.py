@@ -1,4 +1,9 @@
-"""Messages about headers."""
+"""Messages about headers, and the label of each mission field (``columns.label.<name>``).
+
+The labels are those of :data:`importer.fields.FIELDS`: what a planner reads for a field.
+"""
+
+from importer.fields import FIELDS
 
 EN = {
     "columns.duplicate_field": (
@@ -32,3 +37,7 @@ FR = {
         "la colonne « {column} » n'est pas un champ de mission ; elle est conservée mais non envoyée."
     ),
 }
+
+for _field in FIELDS:
+    EN[f"columns.label.{_field.name}"] = _field.label_en
+    FR[f"columns.label.{_field.name}"] = _field.label_fr

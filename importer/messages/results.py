@@ -1,4 +1,9 @@
-"""Messages of the results workbook and of the planning template."""
+"""Messages of the results workbook and of the planning template.
+
+The help and example of each field are those of :data:`importer.fields.FIELDS`.
+"""
+
+from importer.fields import FIELDS
 
 EN = {
     # sheets of the results workbook
@@ -146,86 +151,6 @@ EN = {
     "results.template.list_message": (
         "Choose a value from the list (other spellings may be refused)."
     ),
-    "results.template.help.idMission": (
-        "Your own reference for the mission, unique in the file. Required. It is used to "
-        "modify or delete the mission later."
-    ),
-    "results.template.help.customerId": (
-        "Ocean customer number. Only for multi-client accounts; leave it empty otherwise."
-    ),
-    "results.template.help.jourHeureInter": (
-        "Date and time of the intervention, local time, e.g. 01/03/2027 08:30. Required; "
-        "the time is needed."
-    ),
-    "results.template.help.jourHeurePeremp": (
-        "Date and time after which the mission leaves the screens. Optional; must be after "
-        "the intervention date."
-    ),
-    "results.template.help.typeMission": (
-        "Kind of mission, e.g. Delivery or Maintenance. Optional."
-    ),
-    "results.template.help.nomVeh": (
-        "Vehicle that receives the mission. Give a Vehicle, or a Last name + First name, "
-        "or a Full name."
-    ),
-    "results.template.help.nomIndi": (
-        "Last name of the person who receives the mission (with First name), when there is "
-        "no vehicle."
-    ),
-    "results.template.help.prenomIndi": (
-        "First name of the person who receives the mission (with Last name), when there is "
-        "no vehicle."
-    ),
-    "results.template.help.nomPrenom": (
-        "Full name of the person who receives the mission, instead of Last name + First name."
-    ),
-    "results.template.help.commentaire": "Free text shown with the mission. Optional.",
-    "results.template.help.adrRefCli": (
-        "Short name of the customer's address, e.g. Agence Lyon 3. Keep it to 20 characters: "
-        "the Ocean screens cut the rest."
-    ),
-    "results.template.help.rue": "Street and number of the destination. Optional.",
-    "results.template.help.codPost": (
-        "Postal code of the destination, e.g. 01000 (the leading zero is kept). Give "
-        "coordinates, or a City or Postal code."
-    ),
-    "results.template.help.ville": (
-        "City of the destination. Give coordinates, or a City or Postal code."
-    ),
-    "results.template.help.aEnvoyer": (
-        "TRUE: the mission is sent to the vehicle; FALSE: it is only prepared. Empty: the "
-        "configured default (TRUE unless changed)."
-    ),
-    "results.template.help.longitude": (
-        "Destination longitude in decimal degrees, between -180 and 180, e.g. 2.3522. Give "
-        "it with Latitude, or neither."
-    ),
-    "results.template.help.latitude": (
-        "Destination latitude in decimal degrees, between -90 and 90, e.g. 48.8566. Give it "
-        "with Longitude, or neither."
-    ),
-    "results.template.help.action": (
-        "What to do: create, modify, delete, or upsert (create or modify as needed). Empty: "
-        "the mode chosen for the import (upsert by default)."
-    ),
-    "results.template.example.idMission": "PLN-2027-0001",
-    "results.template.example.customerId": "100",
-    "results.template.example.jourHeureInter": "01/03/2027 08:30",
-    "results.template.example.jourHeurePeremp": "02/03/2027 18:00",
-    "results.template.example.typeMission": "Delivery",
-    "results.template.example.nomVeh": "Van 12",
-    "results.template.example.nomIndi": "Martin",
-    "results.template.example.prenomIndi": "Julie",
-    "results.template.example.nomPrenom": "Julie Martin",
-    "results.template.example.commentaire": "Ring at the intercom",
-    "results.template.example.adrRefCli": "Lyon 3 branch",
-    "results.template.example.rue": "12 rue de la République",
-    "results.template.example.codPost": "01000",
-    "results.template.example.ville": "Bourg-en-Bresse",
-    "results.template.example.aEnvoyer": "TRUE",
-    "results.template.example.longitude": "5.2255",
-    "results.template.example.latitude": "46.2052",
-    "results.template.example.action": "create",
 }
 
 FR = {
@@ -376,82 +301,10 @@ FR = {
     "results.template.list_message": (
         "Choisissez une valeur de la liste (une autre écriture peut être refusée)."
     ),
-    "results.template.help.idMission": (
-        "Votre référence de la mission, unique dans le fichier. Obligatoire. Elle sert à "
-        "modifier ou supprimer la mission plus tard."
-    ),
-    "results.template.help.customerId": (
-        "Numéro de client Ocean. Seulement pour les comptes multi-clients ; sinon laissez vide."
-    ),
-    "results.template.help.jourHeureInter": (
-        "Date et heure de l'intervention, en heure locale, par ex. 01/03/2027 08:30. "
-        "Obligatoire ; l'heure est nécessaire."
-    ),
-    "results.template.help.jourHeurePeremp": (
-        "Date et heure après lesquelles la mission quitte les écrans. Facultatif ; doit être "
-        "après la date d'intervention."
-    ),
-    "results.template.help.typeMission": (
-        "Nature de la mission, par ex. Livraison ou Maintenance. Facultatif."
-    ),
-    "results.template.help.nomVeh": (
-        "Véhicule qui reçoit la mission. Indiquez un véhicule, ou un nom + prénom, ou un nom "
-        "et prénom."
-    ),
-    "results.template.help.nomIndi": (
-        "Nom de la personne qui reçoit la mission (avec le prénom), quand il n'y a pas de véhicule."
-    ),
-    "results.template.help.prenomIndi": (
-        "Prénom de la personne qui reçoit la mission (avec le nom), quand il n'y a pas de véhicule."
-    ),
-    "results.template.help.nomPrenom": (
-        "Nom et prénom de la personne qui reçoit la mission, à la place des colonnes Nom et Prénom."
-    ),
-    "results.template.help.commentaire": "Texte libre affiché avec la mission. Facultatif.",
-    "results.template.help.adrRefCli": (
-        "Nom court de l'adresse du client, par ex. Agence Lyon 3. 20 caractères au plus : les "
-        "écrans Ocean coupent la suite."
-    ),
-    "results.template.help.rue": "Numéro et rue de la destination. Facultatif.",
-    "results.template.help.codPost": (
-        "Code postal de la destination, par ex. 01000 (le zéro en tête est conservé). "
-        "Indiquez des coordonnées, ou une ville ou un code postal."
-    ),
-    "results.template.help.ville": (
-        "Ville de la destination. Indiquez des coordonnées, ou une ville ou un code postal."
-    ),
-    "results.template.help.aEnvoyer": (
-        "VRAI : la mission est envoyée au véhicule ; FAUX : elle est seulement préparée. "
-        "Vide : la valeur par défaut (VRAI sauf réglage contraire)."
-    ),
-    "results.template.help.longitude": (
-        "Longitude de la destination en degrés décimaux, entre -180 et 180, par ex. 2,3522. "
-        "À donner avec la latitude, ou aucune des deux."
-    ),
-    "results.template.help.latitude": (
-        "Latitude de la destination en degrés décimaux, entre -90 et 90, par ex. 48,8566. "
-        "À donner avec la longitude, ou aucune des deux."
-    ),
-    "results.template.help.action": (
-        "Que faire : ajout, modification, suppression, ou upsert (ajout ou modification selon "
-        "le cas). Vide : le mode choisi pour l'import (upsert par défaut)."
-    ),
-    "results.template.example.idMission": "PLN-2027-0001",
-    "results.template.example.customerId": "100",
-    "results.template.example.jourHeureInter": "01/03/2027 08:30",
-    "results.template.example.jourHeurePeremp": "02/03/2027 18:00",
-    "results.template.example.typeMission": "Livraison",
-    "results.template.example.nomVeh": "Fourgon 12",
-    "results.template.example.nomIndi": "Martin",
-    "results.template.example.prenomIndi": "Julie",
-    "results.template.example.nomPrenom": "Julie Martin",
-    "results.template.example.commentaire": "Sonner à l'interphone",
-    "results.template.example.adrRefCli": "Agence Lyon 3",
-    "results.template.example.rue": "12 rue de la République",
-    "results.template.example.codPost": "01000",
-    "results.template.example.ville": "Bourg-en-Bresse",
-    "results.template.example.aEnvoyer": "VRAI",
-    "results.template.example.longitude": "5,2255",
-    "results.template.example.latitude": "46,2052",
-    "results.template.example.action": "ajout",
 }
+
+# Each field's help and example in the template come from the table of fields.
+for _field in FIELDS:
+    for _lang, _texts in (("en", EN), ("fr", FR)):
+        _texts[f"results.template.help.{_field.name}"] = _field.help(_lang)
+        _texts[f"results.template.example.{_field.name}"] = _field.example(_lang)

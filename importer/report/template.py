@@ -1,4 +1,7 @@
-"""The blank planning workbook: friendly headers, help on every column, drop-down lists."""
+"""The blank planning workbook: friendly headers, help on every column, drop-down lists.
+
+Its columns are the table of mission fields (:data:`importer.fields.FIELDS`), in order.
+"""
 
 from __future__ import annotations
 
@@ -7,32 +10,13 @@ from pathlib import Path
 
 import xlsxwriter
 
+from importer.fields import FIELDS, MissionField
 from importer.messages import t
 from importer.report.workbook import save_atomically
-from importer.rows.columns import FIELDS, Field
 
-# field -> (how it is required, its format): the texts are "results.template.req.<kind>"
-# and "results.template.fmt.<kind>" in the catalogue.
-SPEC: dict[str, tuple[str, str]] = {
-    "idMission": ("required", "text"),
-    "customerId": ("multi_client", "integer"),
-    "jourHeureInter": ("required", "date"),
-    "jourHeurePeremp": ("optional", "date"),
-    "typeMission": ("optional", "text"),
-    "nomVeh": ("recipient", "text"),
-    "nomIndi": ("recipient", "text"),
-    "prenomIndi": ("recipient", "text"),
-    "nomPrenom": ("recipient", "text"),
-    "commentaire": ("optional", "text"),
-    "adrRefCli": ("optional", "short_text"),
-    "rue": ("optional", "text"),
-    "codPost": ("destination", "postcode"),
-    "ville": ("destination", "text"),
-    "aEnvoyer": ("optional", "bool"),
-    "longitude": ("destination", "decimal"),
-    "latitude": ("destination", "decimal"),
-    "action": ("optional", "action"),
-}
+# field -> (how it is required, its format), from the table of fields: the texts are
+# "results.template.req.<need>" and "results.template.fmt.<kind>" in the catalogue.
+SPEC: dict[str, tuple[str, str]] = {item.name: (item.need, item.kind) for item in FIELDS}
 BOOL_CHOICES = {"fr": ["VRAI", "FAUX"], "en": ["TRUE", "FALSE"]}
 ACTION_CHOICES = {
     "fr": ["ajout", "modification", "suppression", "upsert", "create", "modify", "delete"],
@@ -40,20 +24,13 @@ ACTION_CHOICES = {
 }
 HEADER_FILLS = {"required": "#F4B084", "recipient": "#FFE699", "destination": "#FFE699"}
 OTHER_FILL = "#D9D9D9"
-WIDTHS = {
-    "jourHeureInter": 20,
-    "jourHeurePeremp": 20,
-    "commentaire": 36,
-    "rue": 30,
-    "adrRefCli": 22,
-    "ville": 20,
-}
+WIDTHS = {item.name: item.width for item in FIELDS if item.width}
 LAST_ROW = 1_048_575  # the validations cover every row under the header
 
 
-def label(item: Field, lang: str = "fr") -> str:
+def label(item: MissionField, lang: str = "fr") -> str:
     """The header of a field in the template of ``lang``."""
-    return item.label_fr if lang == "fr" else item.label_en
+    return item.label(lang)
 
 
 def template_headers(lang: str = "fr") -> list[str]:
@@ -110,7 +87,7 @@ def _missions_sheet(workbook: xlsxwriter.Workbook, lang: str) -> None:
     ws.activate()
 
 
-def _validation(item: Field, kind: str, lang: str) -> dict[str, object]:
+def _validation(item: MissionField, kind: str, lang: str) -> dict[str, object]:
     options: dict[str, object] = {
         "validate": "any",
         "input_title": label(item, lang)[:32],

@@ -15,9 +15,9 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time, tzinfo
 from typing import Any
 
+from importer.fields import API_FIELDS, BY_NAME, DATE_FIELDS
 from importer.model import Action
-from importer.rows.columns import API_FIELDS
-from importer.rows.dates import DATE_FIELDS, parse_datetime, shown_date_time
+from importer.rows.dates import parse_datetime, shown_date_time
 from importer.rows.values import ValueProblem, is_empty
 
 _INT64_MAX = 2**63 - 1
@@ -196,18 +196,21 @@ def parse_action(value: object) -> Action | None:
 
 
 def parser_for(field_name: str, zone: tzinfo) -> Callable[[object], Any]:
-    """The parser of one field (dates read their local times in ``zone``)."""
-    if field_name in DATE_FIELDS:
+    """The parser of one field, named by its ``parser`` (dates read their times in ``zone``)."""
+    field = BY_NAME.get(field_name)
+    name = field.parser if field is not None else "text"
+    if name == "datetime":
         return lambda value: parse_datetime(value, zone)
-    return _PARSERS.get(field_name, parse_text)
+    return PARSERS[name]
 
 
-_PARSERS: dict[str, Callable[[object], Any]] = {
-    "customerId": parse_customer_id,
-    "aEnvoyer": parse_boolean,
-    "latitude": parse_coordinate,
-    "longitude": parse_coordinate,
-    "codPost": parse_postcode,
+# A field's ``parser`` (importer/fields.py) -> its function ("datetime": parse_datetime).
+PARSERS: dict[str, Callable[[object], Any]] = {
+    "text": parse_text,
+    "customer_id": parse_customer_id,
+    "boolean": parse_boolean,
+    "coordinate": parse_coordinate,
+    "postcode": parse_postcode,
     "action": parse_action,
 }
 

@@ -1,71 +1,30 @@
-"""The canonical fields and how source headers are matched to them."""
+"""How source headers are matched to the mission fields (:data:`importer.fields.FIELDS`)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from importer.errors import InputError, UsageError
+from importer.fields import API_FIELDS, BY_NAME, FIELD_NAMES, FIELDS, MissionField
 from importer.messages import t
 from importer.model import HeaderMap
 
+__all__ = [  # the table's names, also reachable from here
+    "API_FIELDS",
+    "FIELDS",
+    "FIELDS_BY_NAME",
+    "FIELD_NAMES",
+    "aliases_of",
+    "check_user_mapping",
+    "count_known",
+    "map_headers",
+    "match_header",
+    "normalise_header",
+]
 
-@dataclass(frozen=True)
-class Field:
-    name: str  # API parameter name (or "action")
-    label_en: str  # label in the English template
-    label_fr: str  # label in the French template
-    aliases: tuple[str, ...] = ()  # other common spellings (normalised when compared)
-
-
-FIELDS: tuple[Field, ...] = (
-    Field(
-        "idMission",
-        "Mission ID",
-        "Identifiant mission",
-        ("id", "mission id", "ref mission", "reference mission", "n mission", "numero mission"),
-    ),
-    Field(
-        "customerId", "Customer ID", "Identifiant client", ("customer", "client id", "id client")
-    ),
-    Field(
-        "jourHeureInter",
-        "Intervention date",
-        "Date d'intervention",
-        ("date intervention", "date et heure d'intervention", "intervention", "date heure inter"),
-    ),
-    Field(
-        "jourHeurePeremp",
-        "Expiry date",
-        "Date de péremption",
-        ("date peremption", "date d'expiration", "expiration", "peremption"),
-    ),
-    Field("typeMission", "Mission type", "Type de mission", ("type",)),
-    Field("nomVeh", "Vehicle", "Véhicule", ("vehicule", "vehicle name", "nom vehicule")),
-    Field("nomIndi", "Last name", "Nom", ("nom individu", "nom du technicien", "surname")),
-    Field("prenomIndi", "First name", "Prénom", ("prenom individu", "prenom du technicien")),
-    Field("nomPrenom", "Full name", "Nom et prénom", ("nom prenom", "name", "technicien")),
-    Field("commentaire", "Comment", "Commentaire", ("comments", "remarque", "notes")),
-    Field(
-        "adrRefCli",
-        "Address reference",
-        "Référence adresse",
-        ("adresse reference client", "ref adresse", "site"),
-    ),
-    Field("rue", "Street", "Rue", ("adresse", "address", "street address")),
-    Field("codPost", "Postal code", "Code postal", ("cp", "zip", "zip code", "postcode")),
-    Field("ville", "City", "Ville", ("town", "commune")),
-    Field("aEnvoyer", "Send to vehicle", "À envoyer", ("envoyer", "send", "to send")),
-    Field("longitude", "Longitude", "Longitude", ("lon", "lng", "long")),
-    Field("latitude", "Latitude", "Latitude", ("lat",)),
-    Field("action", "Action", "Action", ("operation", "operation type")),
-)
-
-API_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.name != "action")
-FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
-FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+FIELDS_BY_NAME: dict[str, MissionField] = BY_NAME
 
 
 def normalise_header(text: object) -> str:
@@ -75,15 +34,16 @@ def normalise_header(text: object) -> str:
     return re.sub(r"[\s_\-'’.°/()*:#]+", "", folded)
 
 
-def _build_aliases() -> dict[str, str]:
+def aliases_of(fields: Iterable[MissionField]) -> dict[str, str]:
+    """Every spelling of every field (name, both labels, aliases), folded -> the field's name."""
     table: dict[str, str] = {}
-    for f in FIELDS:
+    for f in fields:
         for spelling in (f.name, f.label_en, f.label_fr, *f.aliases):
             table.setdefault(normalise_header(spelling), f.name)
     return table
 
 
-ALIASES: dict[str, str] = _build_aliases()
+ALIASES: dict[str, str] = aliases_of(FIELDS)
 
 
 def match_header(header: object, user_mapping: Mapping[str, str] | None = None) -> str | None:

@@ -28,7 +28,6 @@ EXCEL_EPOCH = datetime(1899, 12, 30)  # day 0 of Excel serial dates (1900 date s
 _MAX_SERIAL = (datetime(MAX_YEAR + 1, 1, 1) - EXCEL_EPOCH).days
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_DAY = EPOCH.toordinal()
-DATE_FIELDS = ("jourHeureInter", "jourHeurePeremp")
 _HOURS_MINUTES = tuple(f"{m // 60:02d}:{m % 60:02d}" for m in range(1440))
 _API_DATE = re.compile(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}")
 

@@ -17,9 +17,10 @@ from typing import Literal
 import pandas as pd
 import pandera.pandas as pa
 
+from importer.fields import BY_NAME
 from importer.rows.options import RowOptions
 
-ADR_REF_SHOWN = 20  # characters of adrRefCli the Ocean screens show
+ADR_REF_SHOWN = BY_NAME["adrRefCli"].shown_length  # characters the Ocean screens show
 
 # A check: (the parsed values of every row, the options, now in UTC) -> True where a row passes
 Check = Callable[[pd.DataFrame, RowOptions, datetime], "pd.Series[bool]"]

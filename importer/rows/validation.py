@@ -21,28 +21,21 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from importer.errors import UsageError
+from importer.fields import API_FIELDS, BY_NAME, DATE_FIELDS, FIELD_NAMES, FIELDS
 from importer.messages import t
 from importer.model import Action, ByLanguage, HeaderMap, RowIssue, SourceTable, ValidatedRow
 from importer.rows.cells import DELETE_FIELDS, build_params_columns, parser_for, show_value
-from importer.rows.columns import API_FIELDS, FIELD_NAMES, FIELDS_BY_NAME
-from importer.rows.dates import DATE_FIELDS
 from importer.rows.options import RowOptions
 from importer.rows.rules import ADR_REF_SHOWN, RULES_BY_CODE, failures, schema
 from importer.rows.values import ValueProblem
 from importer.zones import find_zone
 
-TEXT_FIELDS = (
-    "idMission",
-    "typeMission",
-    "nomVeh",
-    "nomIndi",
-    "prenomIndi",
-    "nomPrenom",
-    "adrRefCli",
-    "rue",
-    "codPost",
-    "ville",
-)
+# The frame the rules check holds every field they read (``ruled`` in importer/fields.py):
+# dates as UTC timestamps, decimal numbers as floats, anything else as text.
+_RULED = [field for field in FIELDS if field.ruled]
+TEXT_FIELDS = tuple(f.name for f in _RULED if f.kind not in ("date", "decimal"))
+RULED_DATES = tuple(f.name for f in _RULED if f.kind == "date")
+RULED_NUMBERS = tuple(f.name for f in _RULED if f.kind == "decimal")
 
 COLUMN_MISSING = {
     "validation.id_required": "validation.id_column_missing",
@@ -225,10 +218,10 @@ class _Validation:
         columns: dict[str, Any] = {
             name: pd.Series(self.values[name], dtype=object) for name in TEXT_FIELDS
         }
-        for name in DATE_FIELDS:
+        for name in RULED_DATES:
             minutes = [when.minutes if when is not None else None for when in self.values[name]]
             columns[name] = pd.to_datetime(pd.Series(minutes, dtype="float64"), unit="m", utc=True)
-        for name in ("latitude", "longitude"):
+        for name in RULED_NUMBERS:
             columns[name] = pd.Series(self.values[name], dtype=object).astype("float64")
         return pd.DataFrame(columns, index=pd.RangeIndex(self.size))
 
@@ -263,7 +256,7 @@ class _Validation:
     def _report_one(self, code: str, name: str | None, pos: int, severity: str) -> None:
         raw, values = self.raw, self.values
         if code in COLUMN_MISSING and name not in self.headers:
-            field = FIELDS_BY_NAME[name or ""]
+            field = BY_NAME[name or ""]
             label = ByLanguage(en=field.label_en, fr=field.label_fr)
             self.add(pos, name, COLUMN_MISSING[code], severity, label=label)
         elif code == "validation.duplicate_id":

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from importer.fields import DATE_FIELDS, STORED_FIELDS
 from importer.messages import t
 from importer.ocean_api import CALL_CREATE, CALL_DELETE, CALL_MODIFY, CALL_STATUS, CALLS_BY_NAME
 from importer.rows.dates import read_api_date
@@ -27,27 +28,9 @@ from importer.sandbox.state import (
     TokenRegistry,
 )
 
-# The request parameters of ajoutMission / modifierMission (missions.md); others are ignored.
-MISSION_FIELDS: tuple[str, ...] = (
-    "customerId",
-    "idMission",
-    "jourHeureInter",
-    "jourHeurePeremp",
-    "typeMission",
-    "nomVeh",
-    "nomIndi",
-    "prenomIndi",
-    "nomPrenom",
-    "commentaire",
-    "adrRefCli",
-    "rue",
-    "codPost",
-    "ville",
-    "aEnvoyer",
-    "longitude",
-    "latitude",
-)
-DATE_FIELDS = ("jourHeureInter", "jourHeurePeremp")
+# The request parameters of ajoutMission / modifierMission that the service stores: the
+# mission fields of importer/fields.py marked ``stored`` (missions.md); others are ignored.
+MISSION_FIELDS: tuple[str, ...] = STORED_FIELDS
 COORDINATES = {"longitude": (-180.0, 180.0), "latitude": (-90.0, 90.0)}
 STATUS_CODES = ("PREPARED", "SENT", "ACCEPTED", "REFUSED", "DONE")
 

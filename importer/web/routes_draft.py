@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from importer.commands.importing import send_rows
 from importer.errors import ImporterError
-from importer.messages import get_language, t
+from importer.messages import field_label, get_language, t
 from importer.model import Action, Outcome
 from importer.report.command_result import CommandResult
 from importer.rows.columns import FIELD_NAMES, match_header
@@ -91,7 +91,7 @@ async def columns(request: Request) -> Response:
         draft=draft,
         chosen=chosen,
         automatic=automatic,
-        fields=FIELD_NAMES,
+        fields=[(name, field_label(name, request.state.lang)) for name in FIELD_NAMES],
     )
 
 
