@@ -402,6 +402,26 @@ def test_a_column_choice_is_remembered_for_the_next_file_with_the_same_headers(v
     assert "2 rows: 2 ready to send" in visitor.go("GET", f"/drafts/{second}/check").text
 
 
+def test_the_column_list_names_the_fields_in_the_planners_words(visitor, tmp_path):
+    path = tmp_path / "words.csv"
+    path.write_text(
+        "Identifiant mission;Date d'intervention;Véhicule;Code postal;Ville\n"
+        "W-1;02/03/2027 08:30;VL-07;69003;Lyon\n",
+        encoding="utf-8",
+    )
+    with open(path, "rb") as handle:
+        form = {"csrf": visitor.csrf}
+        page = visitor.go("POST", "/upload?lang=fr", data=form, files={"file": handle})
+    options = dict(re.findall(r'<option value="(\w+)"[^>]*>([^<]+)</option>', page.text))
+    assert options["codPost"] == "Code postal" and options["nomVeh"] == "Véhicule"
+    assert options["jourHeureInter"] == "Date d&#39;intervention"
+    # the API name only as a hint beside the choice (the jargon scan skips .api-name)
+    hints = re.findall(r'<small class="api-name">(\w+)</small>', page.text)
+    assert hints == ["idMission", "jourHeureInter", "nomVeh", "codPost", "ville"]
+    visible = re.sub(r'<small class="api-name">\w+</small>|<[^>]+>', " ", page.text)
+    assert not re.search(r"\b(idMission|jourHeureInter|nomVeh|codPost)\b", visible)
+
+
 def test_the_results_of_a_long_file_are_paged(sandbox, tmp_path):
     with running_site(sandbox, tmp_path) as site:
         person = Visitor(site)
