@@ -387,15 +387,8 @@ STORED_FIELDS: tuple[str, ...] = tuple(
     field.name for field in FIELDS if field.sent and field.stored
 )
 DATE_FIELDS: tuple[str, ...] = tuple(field.name for field in FIELDS if field.kind == "date")
-RULED_FIELDS: tuple[str, ...] = tuple(field.name for field in FIELDS if field.ruled)
 
 
 def by_name(name: str) -> MissionField:
     """The field named ``name`` (its API name); KeyError when there is none."""
     return BY_NAME[name]
-
-
-def label(name: str, lang: str) -> str:
-    """What a planner reads for the field ``name`` in ``lang``; the name itself if unknown."""
-    field = BY_NAME.get(name)
-    return field.label(lang) if field is not None else name

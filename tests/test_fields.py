@@ -60,6 +60,14 @@ def test_what_derives_from_the_table() -> None:
     assert set(RULED_NUMBERS) == {"latitude", "longitude"}
 
 
+def test_the_rules_read_only_fields_marked_as_read_by_them() -> None:
+    from importer.rows.rules import RULES
+
+    ruled = {field.name for field in FIELDS if field.ruled}
+    named = {name for rule in RULES for name in (rule.column, rule.host, *rule.reads) if name}
+    assert named <= ruled
+
+
 # One more row, as the recipe in docs/architecture.md says: the API grows `priorite`.
 NEW_ROW = """
     MissionField(
