@@ -101,7 +101,23 @@ def template(ctx: click.Context, path: Path | None) -> None:
     "--fault-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
     help="Share of mission calls that get an injected fault.",
 )  # fmt: skip
-@click.option("--seed", type=int, help="Seed of the fault injection, for repeatable runs.")
+@click.option(
+    "--seed", type=int,
+    help="Seed of the faults and of the drivers' answers (refusals, timings), for repeatable runs.",
+)  # fmt: skip
+@click.option(
+    "--step-seconds", type=click.FloatRange(0), default=60.0, show_default=True,
+    help="About how long each status of a sent mission lasts (sent, accepted, in progress, done); "
+    "0: at once.",
+)  # fmt: skip
+@click.option(
+    "--refusal-rate", type=click.FloatRange(0, 1), default=0.2, show_default=True,
+    help="Share of sendings that the driver refuses, with a reason.",
+)  # fmt: skip
+@click.option(
+    "--max-refusals", type=click.IntRange(0), default=1, show_default=True,
+    help="Times a mission can be refused; once reached, a mission sent again is accepted.",
+)  # fmt: skip
 @click.option(
     "--state",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -117,13 +133,22 @@ def sandbox(
     latency_ms: float,
     fault_rate: float,
     seed: int | None,
+    step_seconds: float,
+    refusal_rate: float,
+    max_refusals: int,
     state: Path | None,
 ) -> None:
     """Run a local simulator of the Ocean API, to rehearse an import safely.
 
     \b
+    A sent mission's status moves as a driver would answer: sent, then accepted or (about
+    one in five) refused with a reason, in progress, done. Modifying a refused mission sends
+    it to a driver again.
+
+    \b
     Example:
       mission-importer sandbox --latency-ms 50 --fault-rate 0.1
+      mission-importer sandbox --step-seconds 1 --seed 7
       OCEAN_API_URL=http://127.0.0.1:8765 OCEAN_LOGIN=demo OCEAN_PASSWORD=demo \\
         mission-importer import planning.xlsx
     """
@@ -137,6 +162,9 @@ def sandbox(
         latency_ms=latency_ms,
         fault_rate=fault_rate,
         seed=seed,
+        status_step_seconds=step_seconds,
+        refusal_rate=refusal_rate,
+        max_refusals=max_refusals,
         state_path=state,
         allow_remote=listen.allow_remote,
         on_ready=lambda running: click.echo(running.banner(), file=env.stdout),

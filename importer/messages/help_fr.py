@@ -56,9 +56,14 @@ Exemple :
   mission-importer --lang fr template planning.xlsx""",
     "cmd.sandbox": """Lance un simulateur local de l'API Ocean, pour répéter un import sans risque.
 
+Le statut d'une mission envoyée avance comme un conducteur répondrait : envoyée, puis
+acceptée ou (environ une sur cinq) refusée avec un motif, en cours, terminée. Modifier une
+mission refusée l'envoie de nouveau à un conducteur.
+
 \b
 Exemple :
   mission-importer sandbox --latency-ms 50 --fault-rate 0.1
+  mission-importer sandbox --step-seconds 1 --seed 7
   OCEAN_API_URL=http://127.0.0.1:8765 OCEAN_LOGIN=demo OCEAN_PASSWORD=demo \\
     mission-importer import planning.xlsx""",
     "cmd.watch": """Importe chaque tableau déposé dans INBOX ; les résultats vont dans INBOX/results.
@@ -127,7 +132,10 @@ Exemples :
     "opt.port": "0 choisit un port libre.",
     "opt.latency_ms": "Délai ajouté à chaque appel de mission.",
     "opt.fault_rate": "Part des appels de mission qui reçoivent une panne simulée.",
-    "opt.seed": "Graine des pannes simulées, pour des essais reproductibles.",
+    "opt.seed": "Graine des pannes simulées et des réponses des conducteurs (refus, délais), pour des essais reproductibles.",
+    "opt.step_seconds": "Durée approximative de chaque statut d'une mission envoyée (envoyée, acceptée, en cours, terminée) ; 0 : tout de suite.",
+    "opt.refusal_rate": "Part des envois que le conducteur refuse, avec un motif.",
+    "opt.max_refusals": "Nombre de refus possibles par mission ; au-delà, une mission envoyée de nouveau est acceptée.",
     "opt.state": "Fichier SQLite qui garde les missions d'un redémarrage à l'autre.",
     "opt.outbox": "Dossier des classeurs de résultats.",
     "opt.watch_interval": "Secondes entre deux regards dans le dossier.",

@@ -19,7 +19,7 @@ from typing import Any
 # Where each public name lives. They are imported on first use, so that reading the
 # sandbox's texts (the message catalogue does, at every start) does not load its server.
 _HOMES = {
-    "STATUS_CODES": "api",
+    "STATUS_CODES": "driver",
     "FAULT_KINDS": "faults",
     "Sandbox": "server",
     "is_loopback": "server",

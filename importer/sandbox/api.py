@@ -6,7 +6,6 @@ parameters (already taken from the query string or the form body) and gets a :cl
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import re
@@ -19,6 +18,7 @@ from importer.fields import DATE_FIELDS, STORED_FIELDS
 from importer.messages import t
 from importer.ocean_api import CALL_CREATE, CALL_DELETE, CALL_MODIFY, CALL_STATUS, CALLS_BY_NAME
 from importer.rows.dates import read_api_date
+from importer.sandbox.driver import Driver
 from importer.sandbox.state import (
     ACCOUNTS,
     Account,
@@ -32,12 +32,9 @@ from importer.sandbox.state import (
 # mission fields of importer/fields.py marked ``stored`` (missions.md); others are ignored.
 MISSION_FIELDS: tuple[str, ...] = STORED_FIELDS
 COORDINATES = {"longitude": (-180.0, 180.0), "latitude": (-90.0, 90.0)}
-STATUS_CODES = ("PREPARED", "SENT", "ACCEPTED", "REFUSED", "DONE")
 
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _INTEGER_RE = re.compile(r"^[+-]?\d{1,18}$")
-_REFUSE_ONE_IN = 5  # about one sent mission in five is refused by its driver
-_REFUSE_REASONS = 3
 
 
 @dataclass
@@ -56,7 +53,7 @@ class _Refusal(Exception):
 
 
 class OceanApi:
-    """The service's behaviour over a store, a token registry and counters."""
+    """The service's behaviour over a store, a token registry, counters and a driver."""
 
     def __init__(
         self,
@@ -64,15 +61,13 @@ class OceanApi:
         tokens: TokenRegistry,
         counters: Counters,
         *,
-        seed: int | None = None,
-        status_step_seconds: float = 60.0,
+        driver: Driver | None = None,
         lang: str = "fr",
     ) -> None:
         self.store = store
         self.tokens = tokens
         self.counters = counters
-        self.seed = seed
-        self.status_step_seconds = status_step_seconds
+        self.driver = driver or Driver()
         self.lang = lang
         # How each mission call of the contract (importer.ocean_api) is answered.
         self.handlers: dict[str, Callable[[int, str, Mapping[str, str]], Reply]] = {
@@ -198,12 +193,13 @@ class OceanApi:
                 values,
                 self.store.next_external_id(),
                 created_at=now,
-                sent_at=now if values.get("aEnvoyer") == "true" else None,
             )
             if old is not None:  # re-created after a delete: keep the lifetime counts
                 record.creates = old.creates + 1
                 record.modifies, record.deletes = old.modifies, old.deletes
                 record.refused_creates = old.refused_creates
+                record.attempt, record.refusals = old.attempt, old.refusals
+            self.driver.created(record, now)
             self.store.put(record)
         return Reply(200, {"message": self._msg("sandbox.api.created", mission=id_mission)})
 
@@ -212,11 +208,9 @@ class OceanApi:
         now = time.time()
         with self.store.lock:
             record = self._live(customer, id_mission)
+            before = dict(record.params)
             record.params.update(values)
-            if values.get("aEnvoyer") == "true" and record.sent_at is None:
-                record.sent_at = now
-            elif values.get("aEnvoyer") == "false":
-                record.sent_at = None
+            self.driver.modified(record, values, before, now)
             record.modifies += 1
             record.modified_at = now
             self.store.put(record)
@@ -239,46 +233,30 @@ class OceanApi:
     # --- statuses -----------------------------------------------------------------------------
 
     def status_code(self, record: MissionRecord, now: float | None = None) -> str:
-        """Return the mission's status code now: PREPARED, SENT, ACCEPTED, REFUSED or DONE.
-
-        A mission not to be sent stays PREPARED; a sent one is SENT, then after one
-        ``status_step_seconds`` ACCEPTED (or, for about one in five, REFUSED for good),
-        then after two steps DONE. Which ones are refused depends on the seed and the id.
-        """
-        if record.sent_at is None:
-            return "PREPARED"
-        now = time.time() if now is None else now
-        step = self.status_step_seconds
-        steps = 2 if step <= 0 else int(max(0.0, now - record.sent_at) // step)
-        if steps == 0:
-            return "SENT"
-        if self._draw(record) % _REFUSE_ONE_IN == 0:
-            return "REFUSED"
-        return "ACCEPTED" if steps == 1 else "DONE"
+        """Return the mission's status code now (see :mod:`importer.sandbox.driver`)."""
+        return self.driver.status(record, time.time() if now is None else now).code
 
     def status_fields(self, record: MissionRecord, now: float | None = None) -> dict[str, str]:
         """Return the six statutMission fields for ``record``."""
-        code = self.status_code(record, now)
+        status = self.driver.status(record, time.time() if now is None else now)
         reason = ""
-        if code == "REFUSED":
-            index = (self._draw(record) // _REFUSE_ONE_IN) % _REFUSE_REASONS
-            reason = self._msg(f"sandbox.refuse.{index}")
+        if status.reason is not None:
+            reason = self._msg(f"sandbox.refuse.{status.reason}")
         recipient = _recipient(record.params)
         complement = ""
-        if code != "PREPARED" and recipient:
-            complement = self._msg("sandbox.complement.sent_to", recipient=recipient)
+        if status.code != "PREPARED" and recipient:
+            key = "sent_again" if status.attempt > 1 else "sent_to"
+            complement = self._msg(
+                f"sandbox.complement.{key}", recipient=recipient, attempt=status.attempt
+            )
         return {
             "commentRefuseReason": reason,
             "complement": complement,
             "externalMissionId": record.external_id,
-            "status": self._msg(f"sandbox.status.{code}"),
-            "statusCode": code,
+            "status": self._msg(f"sandbox.status.{status.code}"),
+            "statusCode": status.code,
             "time": record.params.get("jourHeureInter", ""),
         }
-
-    def _draw(self, record: MissionRecord) -> int:
-        text = f"{self.seed}|{record.customer_id}|{record.id_mission}".encode()
-        return int.from_bytes(hashlib.sha256(text).digest()[:8], "big")
 
 
 def _recipient(params: Mapping[str, str]) -> str:

@@ -15,6 +15,7 @@ _COLUMNS = (
     "recipient",
     "city",
     "status",
+    "attempt",
     "external",
     "creates",
     "modifies",
@@ -29,6 +30,9 @@ th, td { border: 1px solid #ccc; padding: .3rem .6rem; text-align: left; }
 th { background: #eef; }
 tr.deleted td { color: #999; text-decoration: line-through; }
 td.warn { background: #fdd; font-weight: bold; }
+td.REFUSED { background: #fdd; }
+td.ACCEPTED, td.IN_PROGRESS { background: #eef8ee; }
+td.DONE { background: #dfd; }
 """
 
 
@@ -95,6 +99,10 @@ def _row(mission: Mapping[str, Any], lang: str) -> str:
         or " ".join(p for p in (params.get("prenomIndi", ""), params.get("nomIndi", "")) if p)
     )
     status = mission.get("status")
+    shown = t(f"sandbox.status.{status}", lang=lang) if status else ""
+    reason = (mission.get("statutMission") or {}).get("commentRefuseReason", "")
+    if reason:  # the driver's words, as statutMission gives them
+        shown = f"{shown} ({reason})"
     yes, no = t("sandbox.page.yes", lang=lang), t("sandbox.page.no", lang=lang)
     cells = [
         str(mission["customerId"]),
@@ -102,7 +110,8 @@ def _row(mission: Mapping[str, Any], lang: str) -> str:
         params.get("jourHeureInter", ""),
         recipient,
         params.get("ville", ""),
-        t(f"sandbox.status.{status}", lang=lang) if status else "",
+        shown,
+        str(mission.get("attempt", 0)),
         str(mission.get("externalMissionId", "")),
         str(mission["creates"]),
         str(mission["modifies"]),
@@ -111,8 +120,12 @@ def _row(mission: Mapping[str, Any], lang: str) -> str:
     ]
     tds = []
     for column, cell in zip(_COLUMNS, cells, strict=True):
-        warn = column == "refused" and mission["refused_creates"]
-        tds.append(f'<td class="warn">{escape(cell)}</td>' if warn else f"<td>{escape(cell)}</td>")
+        css = ""
+        if column == "refused" and mission["refused_creates"]:
+            css = ' class="warn"'
+        elif column == "status" and status:
+            css = f' class="{escape(status)}"'
+        tds.append(f"<td{css}>{escape(cell)}</td>")
     css = ' class="deleted"' if mission["deleted"] else ""
     return f"<tr{css}>{''.join(tds)}</tr>"
 

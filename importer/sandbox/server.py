@@ -6,6 +6,7 @@ import ipaddress
 import logging
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from importer.errors import UsageError
 from importer.messages import t
 from importer.sandbox.api import OceanApi
+from importer.sandbox.driver import Driver
 from importer.sandbox.faults import FAULT_KINDS, FaultPlan
 from importer.sandbox.handler import SandboxServer
 from importer.sandbox.state import (
@@ -47,8 +49,11 @@ class Sandbox:
     ``faults`` (kinds, default all of FAULT_KINDS) with ``seed``; ``slow_seconds`` (default
     2.0) for the slow faults; ``retry_after_seconds`` (default 1) sent with 429;
     ``token_ttl_seconds`` (12 h) and ``token_max_calls`` (None: unlimited) for token expiry;
-    ``status_step_seconds`` (60) between SENT, ACCEPTED/REFUSED and DONE; ``state_path`` for
-    a SQLite file that survives restarts; ``api_lang`` ("fr") for the API's messages.
+    the driver (:mod:`importer.sandbox.driver`): ``status_step_seconds`` (60; about how long
+    each step SENT, ACCEPTED/REFUSED, IN_PROGRESS, DONE lasts, 0: at once), ``refusal_rate``
+    (0.2) and ``max_refusals`` (1 per mission, None: no limit), seeded by ``seed``;
+    ``state_path`` for a SQLite file that survives restarts; ``api_lang`` ("fr") for the
+    API's messages.
     Binds to loopback only unless ``allow_remote=True`` (then logs a warning).
     """
 
@@ -67,6 +72,8 @@ class Sandbox:
         slow_seconds: float | None = None,
         retry_after_seconds: float = 1,
         status_step_seconds: float = 60.0,
+        refusal_rate: float = 0.2,
+        max_refusals: int | None = 1,
         allow_remote: bool = False,
         api_lang: str = "fr",
     ) -> None:
@@ -87,8 +94,12 @@ class Sandbox:
             self._store,
             self._tokens,
             self._counters,
-            seed=seed,
-            status_step_seconds=status_step_seconds,
+            driver=Driver(
+                seed=seed,
+                step_seconds=status_step_seconds,
+                refusal_rate=refusal_rate,
+                max_refusals=max_refusals,
+            ),
             lang=api_lang,
         )
         self._server: SandboxServer | None = None
@@ -155,13 +166,18 @@ class Sandbox:
         """Return every mission (deleted ones too) as plain dicts, in creation order.
 
         Keys: customerId, idMission, params, externalMissionId, creates, modifies, deletes,
-        refused_creates, deleted, created_at, modified_at, deleted_at, status (None if deleted).
+        refused_creates, deleted, attempt (times sent to a driver), refusals (refused, then
+        sent again), created_at, modified_at, deleted_at, status (the status code now, None
+        if deleted) and statutMission (what that call answers now, None if deleted).
         """
         rows = []
+        now = time.time()
         with self._store.lock:  # a consistent view while calls go on
             for record in self._store.all():
                 row = record.to_public()
-                row["status"] = None if record.deleted else self.api.status_code(record)
+                fields = None if record.deleted else self.api.status_fields(record, now)
+                row["status"] = None if fields is None else fields["statusCode"]
+                row["statutMission"] = fields
                 rows.append(row)
         return rows
 

@@ -160,6 +160,8 @@ class MissionRecord:
     deletes: int = 0
     refused_creates: int = 0
     deleted: bool = False
+    attempt: int = 0  # how many times it was sent to a driver (see driver.py)
+    refusals: int = 0  # attempts refused by a driver, then sent again
 
     def to_public(self) -> dict[str, Any]:
         """Return the inspection view (camelCase ids, ISO times)."""
@@ -173,6 +175,8 @@ class MissionRecord:
             "deletes": self.deletes,
             "refused_creates": self.refused_creates,
             "deleted": self.deleted,
+            "attempt": self.attempt,
+            "refusals": self.refusals,
             "created_at": _iso(self.created_at),
             "modified_at": _iso(self.modified_at),
             "deleted_at": _iso(self.deleted_at),

@@ -51,11 +51,13 @@ EN = {
     "sandbox.status.SENT": "Sent",
     "sandbox.status.ACCEPTED": "Accepted",
     "sandbox.status.REFUSED": "Refused",
+    "sandbox.status.IN_PROGRESS": "In progress",
     "sandbox.status.DONE": "Done",
     "sandbox.refuse.0": "Vehicle unavailable",
     "sandbox.refuse.1": "Address not found by the driver",
     "sandbox.refuse.2": "Time slot already taken",
     "sandbox.complement.sent_to": "Sent to {recipient}",
+    "sandbox.complement.sent_again": "Sent again to {recipient} (attempt {attempt})",
     # --- the page ---------------------------------------------------------------------------
     "sandbox.page.title": "Ocean sandbox",
     "sandbox.page.intro": (
@@ -75,6 +77,7 @@ EN = {
     "sandbox.page.refused": "Duplicate creates refused",
     "sandbox.page.deleted": "Deleted",
     "sandbox.page.external": "Ocean id",
+    "sandbox.page.attempt": "Sent to a driver",
     "sandbox.page.yes": "yes",
     "sandbox.page.no": "no",
     "sandbox.page.counters": "Counters",
@@ -162,11 +165,13 @@ FR = {
     "sandbox.status.SENT": "Envoyée",
     "sandbox.status.ACCEPTED": "Acceptée",
     "sandbox.status.REFUSED": "Refusée",
+    "sandbox.status.IN_PROGRESS": "En cours",
     "sandbox.status.DONE": "Terminée",
     "sandbox.refuse.0": "Véhicule indisponible",
     "sandbox.refuse.1": "Adresse introuvable par le conducteur",
     "sandbox.refuse.2": "Créneau déjà occupé",
     "sandbox.complement.sent_to": "Envoyée à {recipient}",
+    "sandbox.complement.sent_again": "Envoyée de nouveau à {recipient} ({attempt}e envoi)",
     # --- la page ----------------------------------------------------------------------------
     "sandbox.page.title": "Bac à sable Ocean",
     "sandbox.page.intro": (
@@ -186,6 +191,7 @@ FR = {
     "sandbox.page.refused": "Créations en double refusées",
     "sandbox.page.deleted": "Supprimée",
     "sandbox.page.external": "Identifiant Ocean",
+    "sandbox.page.attempt": "Envois au conducteur",
     "sandbox.page.yes": "oui",
     "sandbox.page.no": "non",
     "sandbox.page.counters": "Compteurs",
