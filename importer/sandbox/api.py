@@ -222,6 +222,7 @@ class OceanApi:
             record.deleted = True
             record.deletes += 1
             record.deleted_at = time.time()
+            self.driver.ended(record, record.deleted_at)
             self.store.put(record)
         return Reply(200, {"message": self._msg("sandbox.api.deleted", mission=id_mission)})
 

@@ -86,23 +86,27 @@ class Driver:
     ) -> None:
         """``modifierMission`` changed ``record`` (``before``: its parameters until now)."""
         flag = values.get("aEnvoyer")
-        if flag == "false":
-            record.sent_at = None
-            return
         if record.sent_at is None:
             if flag == "true":
                 self._send(record, now)
             return
         current = self.status(record, now).code
-        if current == "REFUSED":
-            record.refusals += 1
-            self._send(record, now)
-        elif current != "DONE" and any(
+        for_the_driver = any(
             name in values and values[name] != before.get(name, "") for name in _DRIVER_FIELDS
-        ):
+        )
+        if flag == "false":
+            self.ended(record, now)
+        elif current == "REFUSED" or (current != "DONE" and for_the_driver):
             self._send(record, now)
 
+    def ended(self, record: MissionRecord, now: float) -> None:
+        """The mission's sending ends (deleted, or not to be sent any more); a refusal counts."""
+        if record.sent_at is not None and self.status(record, now).code == "REFUSED":
+            record.refusals += 1
+        record.sent_at = None
+
     def _send(self, record: MissionRecord, now: float) -> None:
+        self.ended(record, now)
         record.attempt += 1
         record.sent_at = now
 
@@ -112,7 +116,7 @@ class Driver:
         """Return the mission's status at ``now`` (UTC epoch seconds)."""
         if record.sent_at is None:
             return DriverStatus("PREPARED", attempt=record.attempt)
-        attempt = max(record.attempt, 1)  # state files older than attempts count one
+        attempt = record.attempt
         elapsed = max(0.0, now - record.sent_at)
         steps = 0
         for step in range(len(_STEPS)):

@@ -161,7 +161,7 @@ class MissionRecord:
     refused_creates: int = 0
     deleted: bool = False
     attempt: int = 0  # how many times it was sent to a driver (see driver.py)
-    refusals: int = 0  # attempts refused by a driver, then sent again
+    refusals: int = 0  # earlier attempts refused by a driver (the current one not counted)
 
     def to_public(self) -> dict[str, Any]:
         """Return the inspection view (camelCase ids, ISO times)."""
@@ -238,6 +238,8 @@ class MissionStore:
             raise UsageError(t("sandbox.bad_state_file", file=path, reason=exc)) from exc
         for (text,) in rows:
             record = MissionRecord(**json.loads(text))
+            if record.sent_at is not None and record.attempt == 0:  # a file from before attempts
+                record.attempt = 1
             self._missions[(record.customer_id, record.id_mission)] = record
         self._next_external = int(meta.get("next_external", "1"))
         self._db = db

@@ -4,8 +4,10 @@ reason, a modification of a refused mission sends it again; all of it seeded."""
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -242,18 +244,31 @@ def test_a_done_mission_is_not_sent_again(sandbox_factory: Factory) -> None:
     assert sb.missions()[0]["attempt"] == 1
 
 
-def test_a_mission_created_again_after_a_delete_remembers_its_refusal(
+def test_a_refused_mission_deleted_then_created_again_is_accepted(
     sandbox_factory: Factory,
 ) -> None:
     sb = sandbox_factory(status_step_seconds=0, refusal_rate=1.0)
     ocean = Ocean(sb)
     ocean.create("M1", aEnvoyer="true")
     assert ocean.status("M1")["statusCode"] == "REFUSED"
-    ocean.send("modifierMission", "M1", nomVeh="VL 2")
     ocean.send("supprimerMission", "M1")
     ocean.create("M1", aEnvoyer="true")
     assert ocean.status("M1")["statusCode"] == "DONE"
-    assert sb.missions()[0]["attempt"] == 3
+    (row,) = sb.missions()
+    assert (row["attempt"], row["refusals"], row["creates"]) == (2, 1, 2)
+
+
+def test_a_refused_mission_held_back_then_sent_again_is_accepted(
+    sandbox_factory: Factory,
+) -> None:
+    sb = sandbox_factory(status_step_seconds=0, refusal_rate=1.0)
+    ocean = Ocean(sb)
+    ocean.create("M1", aEnvoyer="true")
+    assert ocean.status("M1")["statusCode"] == "REFUSED"
+    ocean.send("modifierMission", "M1", aEnvoyer="false")
+    assert ocean.status("M1")["statusCode"] == "PREPARED"
+    ocean.send("modifierMission", "M1", aEnvoyer="true")
+    assert ocean.status("M1")["statusCode"] == "DONE"
 
 
 # --- what the page and the JSON show --------------------------------------------------------------
@@ -290,6 +305,23 @@ def test_attempts_survive_a_restart_with_a_state_file(tmp_path: Path) -> None:
     with Sandbox(state_path=state, status_step_seconds=0, refusal_rate=1.0) as second:
         (row,) = second.missions()
         assert (row["attempt"], row["refusals"], row["status"]) == (2, 1, "DONE")
+
+
+def test_a_state_file_from_before_attempts_counts_one_sending(tmp_path: Path) -> None:
+    state = tmp_path / "old.sqlite3"
+    with Sandbox(state_path=state, status_step_seconds=0, refusal_rate=1.0) as first:
+        Ocean(first).create("M1", aEnvoyer="true")
+    with sqlite3.connect(state) as db:  # as an older sandbox wrote it: no attempt, no refusals
+        (text,) = db.execute("SELECT record FROM sandbox_missions").fetchone()
+        old = {k: v for k, v in json.loads(text).items() if k not in ("attempt", "refusals")}
+        db.execute("UPDATE sandbox_missions SET record = ?", (json.dumps(old),))
+    db.close()
+    with Sandbox(state_path=state, status_step_seconds=0, refusal_rate=1.0) as second:
+        ocean = Ocean(second)
+        assert ocean.status("M1")["statusCode"] == "REFUSED"
+        ocean.send("modifierMission", "M1", nomVeh="VL 2")
+        assert ocean.status("M1")["complement"] == "Envoyée de nouveau à VL 2 (2e envoi)"
+        assert ocean.status("M1")["statusCode"] == "DONE"
 
 
 def test_the_driver_refuses_bad_knobs() -> None:
