@@ -264,7 +264,7 @@ def watch(ctx: click.Context, inbox: Path | None, once: bool) -> ExitCode:
       mission-importer watch /srv/planning/inbox
       mission-importer watch --once /srv/planning/inbox     # from cron
     """
-    from importer.watch import Watcher, stop_on_signals
+    from importer.watch.service import Watcher, stop_on_signals
 
     settings = with_password(ctx, command_settings(ctx))
     inbox = inbox or settings.inbox

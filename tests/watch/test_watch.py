@@ -19,7 +19,7 @@ from helpers import assert_state_equals_file, live, mission_calls, write_plannin
 
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
 from importer.settings.load import Settings
-from importer.watch import Watcher, inbox_lock, is_candidate
+from importer.watch.service import Watcher, inbox_lock, is_candidate
 
 
 @pytest.fixture
@@ -187,7 +187,7 @@ def test_a_file_written_slowly_is_processed_once_when_complete(sb, tmp_path):
 
 def test_second_service_on_the_same_inbox_is_refused(tmp_path):
     code = (
-        "from pathlib import Path; from importer.watch import inbox_lock\n"
+        "from pathlib import Path; from importer.watch.service import inbox_lock\n"
         f"with inbox_lock(Path({str(tmp_path)!r})): pass"
     )
     with inbox_lock(tmp_path):
@@ -267,15 +267,15 @@ def test_killed_mid_file_then_restarted_completes_it_without_duplicates(tmp_path
     ids=lambda v: str(v),
 )
 def test_which_rows_are_worth_another_try(outcome, http_status, retryable):
-    from importer.inbox import is_retryable
     from importer.model import Outcome, RowOutcome
+    from importer.watch.inbox import is_retryable
 
     row = RowOutcome(row=2, outcome=Outcome(outcome), http_status=http_status)
     assert is_retryable(row) is retryable
 
 
 def test_the_pause_between_tries_doubles_up_to_an_hour():
-    from importer.inbox import retry_pause
+    from importer.watch.inbox import retry_pause
 
     assert [retry_pause(60, n) for n in (1, 2, 3, 4)] == [60, 120, 240, 480]
     assert retry_pause(60, 20) == 3600
@@ -294,7 +294,7 @@ def test_the_pause_between_tries_doubles_up_to_an_hour():
     ids=["csv", "csv-crlf", "csv-mid-line", "empty", "half-zip", "xls"],
 )
 def test_what_a_file_still_being_copied_looks_like(tmp_path, name, content, expected):
-    from importer.inbox import looks_unfinished
+    from importer.watch.inbox import looks_unfinished
 
     path = tmp_path / name
     path.write_bytes(content)
@@ -302,7 +302,7 @@ def test_what_a_file_still_being_copied_looks_like(tmp_path, name, content, expe
 
 
 def test_the_wait_book_survives_a_restart_and_forgets_files_taken_away(tmp_path):
-    from importer.inbox import WaitBook, Waiting
+    from importer.watch.inbox import WaitBook, Waiting
 
     (tmp_path / "kept.csv").write_text("a\n")
     book = WaitBook(tmp_path)
@@ -318,7 +318,7 @@ def test_the_wait_book_survives_a_restart_and_forgets_files_taken_away(tmp_path)
 
 
 def test_the_processed_book_recognises_a_file_by_content_and_forgets_old_ones(tmp_path):
-    from importer.inbox import ProcessedBook
+    from importer.watch.inbox import ProcessedBook
 
     book = ProcessedBook(tmp_path)
     assert book.find("f" * 64) is None
@@ -340,7 +340,7 @@ def test_the_processed_book_recognises_a_file_by_content_and_forgets_old_ones(tm
 def test_file_hash_streams_the_whole_content(tmp_path):
     import hashlib
 
-    from importer.inbox import file_hash
+    from importer.watch.inbox import file_hash
 
     data = os.urandom(3 * (1 << 20) + 17)
     target = tmp_path / "planning.xlsx"

@@ -1,6 +1,6 @@
 """The drop folder's files: which ones are inputs, when one is finished, where it goes.
 
-The service (:mod:`importer.watch`) asks these questions; this module answers them with
+The service (:mod:`importer.watch.service`) asks these questions; this module answers them with
 the file system only: no network, no journal.
 
 * :func:`is_candidate`: a spreadsheet a person dropped (not a lock or temporary file);

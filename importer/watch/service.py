@@ -26,7 +26,9 @@ from typing import Any
 
 from importer.errors import ApiUnavailableError, ExitCode, ImporterError, JournalError
 from importer.filelock import FileLock
-from importer.inbox import (
+from importer.messages import t
+from importer.settings.load import Settings
+from importer.watch.inbox import (
     DONE,
     FAILED,
     TO_FIX,
@@ -43,8 +45,6 @@ from importer.inbox import (
     signature,
     stamped,
 )
-from importer.messages import t
-from importer.settings.load import Settings
 
 log = logging.getLogger("importer.watch")
 
