@@ -1,9 +1,10 @@
 """The message catalogue: every user-facing sentence, in English and French.
 
-Each domain keeps its sentences in its own module (``EN`` and ``FR`` dicts with the same
-keys, prefixed by the domain), here or, named in full, in the package that owns them
-(the sandbox's); this package merges them into one catalogue. Use
-:func:`t` to render a message in the current language.
+Each domain keeps its sentences in its own module here (``EN`` and ``FR`` dicts with the
+same keys, prefixed by the domain); this package merges them into one catalogue. A package
+above that owns its texts (the sandbox) adds them with :func:`register` when it is
+imported: the catalogue imports nothing from above it. Use :func:`t` to render a message
+in the current language.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ _DOMAINS = (
     "validation",
     "results",
     "client",
-    "importer.sandbox.texts",
     "journal",
     "engine",
     "config",
@@ -36,6 +36,8 @@ _DOMAINS = (
 )
 
 _catalogue: dict[str, dict[str, str]] | None = None
+# Texts added by the packages that own them (register), merged after the domains above.
+_registered: list[tuple[Mapping[str, str], Mapping[str, str]]] = []
 _language = "en"
 # A language for the current context only (one web request, one run of the page); None:
 # the process-wide language above (the command line sets that one).
@@ -50,14 +52,22 @@ def catalogue() -> dict[str, dict[str, str]]:
     if _catalogue is None:
         merged: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
         for domain in _DOMAINS:
-            try:
-                module = import_module(domain if "." in domain else f"importer.messages.{domain}")
-            except ModuleNotFoundError:
-                continue
+            module = import_module(f"importer.messages.{domain}")
             merged["en"].update(module.EN)
             merged["fr"].update(module.FR)
+        for en, fr in _registered:
+            merged["en"].update(en)
+            merged["fr"].update(fr)
         _catalogue = merged
     return _catalogue
+
+
+def register(en: Mapping[str, str], fr: Mapping[str, str]) -> None:
+    """Add the texts a package owns (``EN`` and ``FR`` with the same keys) to the catalogue."""
+    _registered.append((en, fr))
+    if _catalogue is not None:
+        _catalogue["en"].update(en)
+        _catalogue["fr"].update(fr)
 
 
 def set_language(lang: str) -> None:

@@ -16,8 +16,14 @@ Ctrl-C for the ``mission-importer sandbox`` command.
 from importlib import import_module
 from typing import Any
 
-# Where each public name lives. They are imported on first use, so that reading the
-# sandbox's texts (the message catalogue does, at every start) does not load its server.
+from importer.messages import register
+from importer.sandbox import texts
+
+# The sandbox owns its texts; they join the message catalogue once the sandbox is imported.
+register(texts.EN, texts.FR)
+
+# Where each public name lives. They are imported on first use, so that importing the
+# package (for one constant, or its texts) does not load its server.
 _HOMES = {
     "STATUS_CODES": "driver",
     "FAULT_KINDS": "faults",

@@ -1,6 +1,7 @@
 """The sandbox's own texts, in English and French: its API answers, its page, its errors.
 
-The message catalogue (:mod:`importer.messages`) merges them with the others.
+The package registers them with the message catalogue (:func:`importer.messages.register`)
+when it is imported.
 
 The ``sandbox.api.*`` and ``sandbox.status.*`` texts are what the simulated web service
 answers; like the real Ocean API it answers in French by default (``api_lang``).

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 from helpers import SAMPLE_DATA
 
+import importer.sandbox  # noqa: F401  (registers the sandbox's own texts)
 from importer.cli.app import cli
 from importer.messages import catalogue, set_language, t
 from importer.messages.help_fr import FR_HELP

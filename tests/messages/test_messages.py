@@ -8,6 +8,7 @@ import string
 import pytest
 from helpers import PROJECT_ROOT
 
+import importer.sandbox  # noqa: F401  (registers the sandbox's own texts)
 from importer.messages import catalogue, detect_language, set_language, t
 
 PACKAGE = PROJECT_ROOT / "importer"
