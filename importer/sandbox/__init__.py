@@ -28,7 +28,6 @@ _HOMES = {
     "STATUS_CODES": "driver",
     "FAULT_KINDS": "faults",
     "Sandbox": "server",
-    "is_loopback": "server",
     "serve": "server",
     "DEMO_CUSTOMER": "state",
     "DEMO_LOGIN": "state",
@@ -56,6 +55,5 @@ __all__ = [
     "MULTI_PASSWORD",
     "STATUS_CODES",
     "Sandbox",
-    "is_loopback",
     "serve",
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import socket
 import threading
@@ -13,6 +12,7 @@ from typing import Any
 
 from importer.errors import UsageError
 from importer.messages import t
+from importer.net import is_loopback
 from importer.sandbox.api import OceanApi
 from importer.sandbox.driver import Driver
 from importer.sandbox.faults import FAULT_KINDS, FaultPlan
@@ -30,16 +30,6 @@ from importer.sandbox.state import (
 )
 
 logger = logging.getLogger("importer.sandbox")
-
-
-def is_loopback(host: str) -> bool:
-    """Return True when ``host`` names this computer only (localhost, 127.x, ::1)."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 class Sandbox:

@@ -12,7 +12,7 @@ from pathlib import Path
 from importer.commands.connect import open_journal, sandbox_settings
 from importer.errors import UsageError
 from importer.messages import t
-from importer.sandbox import is_loopback
+from importer.net import is_loopback
 from importer.settings.load import Settings
 from importer.web.app import WebConfig, create_app
 

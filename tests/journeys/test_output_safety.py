@@ -39,10 +39,11 @@ from helpers import HEADERS
 from importer.cli.app import cli
 from importer.errors import ApiUnavailableError, UsageError
 from importer.model import Outcome, RowIssue, RowOutcome
+from importer.net import is_loopback
 from importer.read.table import read_table
 from importer.report.summary_sheet import SummaryFacts
 from importer.report.workbook import write_results
-from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox, is_loopback
+from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
 from importer.send.client import OceanClient
 from importer.settings.load import Settings
 

@@ -27,7 +27,6 @@ from importer.sandbox import (
     MULTI_LOGIN,
     MULTI_PASSWORD,
     Sandbox,
-    is_loopback,
     serve,
 )
 
@@ -728,11 +727,6 @@ def test_allow_remote_warns(caplog: pytest.LogCaptureFixture) -> None:
     with pytest.raises(UsageError, match=re.escape("192.0.2.1")):
         Sandbox(host="192.0.2.1", allow_remote=True).start()
     assert any("192.0.2.1" in record.getMessage() for record in caplog.records)
-
-
-def test_loopback_names() -> None:
-    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
-    assert not is_loopback("0.0.0.0") and not is_loopback("10.0.0.1")
 
 
 def test_url_and_stop(sandbox_factory: Factory) -> None:
