@@ -18,17 +18,15 @@ import sys
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 from importer.messages import t
 from importer.ocean_api import API_CALLS, AUTHENTICATE, ApiCall
-from importer.sandbox.api import Reply
-from importer.sandbox.faults import STATUS_FAULTS
+from importer.sandbox.api import OceanApi, Reply
+from importer.sandbox.faults import STATUS_FAULTS, FaultPlan
 from importer.sandbox.page import choose_language, render_page
-
-if TYPE_CHECKING:
-    from importer.sandbox.server import Sandbox
+from importer.sandbox.state import Counters
 
 logger = logging.getLogger("importer.sandbox")
 
@@ -48,6 +46,26 @@ _STATUS_FAULT_KEYS = {
     429: "too_many_requests",
 }
 _JSON = "application/json;charset=UTF-8"
+
+
+class Served(Protocol):
+    """What the HTTP layer reads of the sandbox it serves (:class:`server.Sandbox` is one)."""
+
+    api: OceanApi
+    api_lang: str
+    latency_ms: float
+    slow_seconds: float
+    retry_after_seconds: float
+    stopping: threading.Event
+    _counters: Counters
+    _faults: FaultPlan
+
+    @property
+    def url(self) -> str: ...
+
+    def missions(self) -> list[dict[str, Any]]: ...
+
+    def counters(self) -> dict[str, Any]: ...
 
 
 class _BadBody(Exception):
@@ -316,7 +334,7 @@ class SandboxServer(ThreadingHTTPServer):
     # On Windows SO_REUSEADDR would let two servers share a port: keep it for POSIX only.
     allow_reuse_address = os.name != "nt"
 
-    def __init__(self, address: tuple[str, int], sandbox: Sandbox, family: int) -> None:
+    def __init__(self, address: tuple[str, int], sandbox: Served, family: int) -> None:
         self.address_family = family
         self.sandbox = sandbox
         self._connections: set[socket.socket] = set()
