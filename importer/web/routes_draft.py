@@ -18,8 +18,8 @@ from importer.model import Action, Outcome
 from importer.report.command_result import CommandResult
 from importer.rows.columns import FIELD_NAMES, match_header
 from importer.send.engine import RunOptions
-from importer.web.app import not_found, page, render, session_of, state_of
 from importer.web.drafts import Draft, grid_page
+from importer.web.pages import not_found, page, render, session_of, state_of
 from importer.web.runs import first_outcomes
 
 CHUNK = 1 << 20

@@ -12,7 +12,7 @@ from starlette.routing import Route
 from importer.errors import ApiUnavailableError, AuthenticationError, UsageError
 from importer.messages import t
 from importer.send.client import OceanClient
-from importer.web.app import cookie_options, page, render, session_of, state_of
+from importer.web.pages import cookie_options, page, render, session_of, state_of
 from importer.web.sessions import SESSION_COOKIE, SIGNIN_COOKIE, open_client
 
 

@@ -1,0 +1,163 @@
+"""What the routes share: the state the app holds (:class:`WebState`), the page decorator
+(session, CSRF, language) and rendering with autoescaped Jinja templates.
+
+The routes import this module, never :mod:`importer.web.app`: the app imports the routes
+and hands them its state (``request.app.state.web``).
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+
+from importer.messages import LANGUAGES, language_context, t
+from importer.send.journal.ledger import Journal
+from importer.settings.load import Settings
+from importer.web.drafts import DraftStore
+from importer.web.runs import RunStore
+from importer.web.sessions import SESSION_COOKIE, RateLimiter, SessionStore, UserSession
+
+HERE = Path(__file__).parent
+LANG_COOKIE = "mi_lang"
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+@dataclass
+class WebConfig:
+    """The page's own settings (the API and engine settings come from :class:`Settings`)."""
+
+    data_dir: Path
+    upload_limit_mb: float = 50.0
+    idle_minutes: float = 60.0
+    keep_days: float = 30.0
+    signin_attempts_per_minute: int = 5
+
+
+class WebState:
+    """Everything the routes share: settings, sessions, drafts, runs, the one journal."""
+
+    def __init__(self, settings: Settings, config: WebConfig, journal: Journal) -> None:
+        self.settings = settings
+        self.config = config
+        self.journal = journal
+        self.sessions = SessionStore(config.idle_minutes * 60)
+        # Failed sign-ins: per login, and (an office behind one address) 4x that per address.
+        per_login = config.signin_attempts_per_minute
+        self.login_limiter = RateLimiter(per_login, 60.0)
+        self.address_limiter = RateLimiter(per_login * 4, 60.0)
+        self.drafts = DraftStore(config.data_dir / "uploads", config.keep_days)
+        self.runs = RunStore(config.data_dir / "runs", journal, config.keep_days)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(HERE / "templates"),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+        )
+
+    @property
+    def upload_limit(self) -> int:
+        return int(self.config.upload_limit_mb * 1024 * 1024)
+
+
+def state_of(request: Request) -> WebState:
+    return request.app.state.web
+
+
+def session_of(request: Request) -> UserSession:
+    session: UserSession | None = request.state.session
+    assert session is not None
+    return session
+
+
+def request_language(request: Request) -> str:
+    """``?lang=`` (the switch), else the cookie, else the browser's Accept-Language."""
+    chosen = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip()[:2].lower()
+        if code in LANGUAGES:
+            return code
+    return "en"
+
+
+def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """Render a template in the request's language (autoescaped: cells are text)."""
+    return HTMLResponse(render_text(request, name, **context), status_code=status)
+
+
+def render_text(request: Request, name: str, **context: Any) -> str:
+    lang = request.state.lang
+    session = getattr(request.state, "session", None)
+    template = state_of(request).env.get_template(name)
+    return template.render(
+        t=functools.partial(t, lang=lang),
+        lang=lang,
+        session=session,
+        csrf=session.csrf if session else "",
+        path=request.url.path,
+        **context,
+    )
+
+
+def not_found(request: Request) -> HTMLResponse:
+    return render(request, "error.html", 404, message=t("web.error.not_found"))
+
+
+def cookie_options(request: Request) -> dict[str, Any]:
+    return {"httponly": True, "samesite": "strict", "secure": request.url.scheme == "https"}
+
+
+async def _csrf_ok(request: Request, expected: str) -> bool:
+    sent = request.headers.get("x-csrf-token")
+    if sent is None:
+        form = await request.form()
+        sent = str(form.get("csrf", ""))
+    return bool(expected) and secrets.compare_digest(sent, expected)
+
+
+def page(*, public: bool = False) -> Callable[[Endpoint], Endpoint]:
+    """Wrap a route: language, session (refused without one), size limit, CSRF on POST."""
+
+    def wrap(endpoint: Endpoint) -> Endpoint:
+        @functools.wraps(endpoint)
+        async def handle(request: Request) -> Response:
+            state = state_of(request)
+            request.state.lang = lang = request_language(request)
+            request.state.session = state.sessions.get(request.cookies.get(SESSION_COOKIE))
+            with language_context(lang):
+                response = await _guarded(request, endpoint, public)
+            if "lang" in request.query_params and lang == request.query_params["lang"]:
+                response.set_cookie(
+                    LANG_COOKIE, lang, max_age=365 * 86400, **cookie_options(request)
+                )
+            return response
+
+        return handle
+
+    return wrap
+
+
+async def _guarded(request: Request, endpoint: Endpoint, public: bool) -> Response:
+    state = state_of(request)
+    session = request.state.session
+    if session is None and not public:
+        if request.method == "GET" and "hx-request" not in request.headers:
+            return RedirectResponse("/signin", status_code=303)
+        return PlainTextResponse(t("web.signin.expired"), status_code=401)
+    if request.method == "POST":
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > state.upload_limit:
+            message = t("web.drop.too_large", limit=f"{state.config.upload_limit_mb:g}")
+            return render(request, "error.html", 413, message=message)
+        if not public and not await _csrf_ok(request, session.csrf):
+            return render(request, "error.html", 403, message=t("web.error.csrf"))
+    return await endpoint(request)
