@@ -2,8 +2,9 @@
 
 The engine is the only place that knows the order of the flow. It takes a prepared
 batch (rows already read and validated, see :mod:`importer.commands.importing`), an Ocean client and
-a journal, and returns one :class:`RowOutcome` per row. It never prints: progress goes
-through a :class:`~importer.report.progress.Progress`, everything else is in the returned report.
+a journal, and returns one :class:`RowOutcome` per row. It never prints: progress goes to
+the :class:`RowProgress` its caller passes in (:class:`importer.report.progress.Progress`
+draws the terminal's bar), everything else is in the returned report.
 """
 
 from __future__ import annotations
@@ -15,13 +16,12 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from importer.errors import ApiUnavailableError
 from importer.messages import t
 from importer.model import Action, Outcome, RowIssue, RowOutcome, ValidatedRow
 from importer.ocean_api import CALL_CREATE, CALL_DELETE, CALL_MODIFY, CALL_STATUS
-from importer.report.progress import Progress
 from importer.send.client import CallResult, OceanClient
 from importer.send.journal.keys import params_hash
 from importer.send.journal.ledger import InFlight, Journal, JournalEntry
@@ -31,6 +31,16 @@ log = logging.getLogger("importer.send.engine")
 
 # After this many rows in a row that got no answer at all, the API is considered lost.
 API_LOST_AFTER = 12
+
+
+class RowProgress(Protocol):
+    """What the engine tells about its progress (``report.progress.Progress`` shows it)."""
+
+    def advance(self, *, failed: bool = False) -> None:
+        """One row reached its outcome (called from the worker threads)."""
+
+    def close(self) -> None:
+        """The run ended, finished or not."""
 
 
 @dataclass
@@ -70,7 +80,7 @@ class BatchRunner:
         journal: Journal | None,
         api_url: str,
         options: RunOptions,
-        progress: Progress | None = None,
+        progress: RowProgress | None = None,
     ) -> None:
         self.client = client
         self.journal = journal
