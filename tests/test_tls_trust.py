@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from importer.cli.app import cli
 from importer.errors import ExitCode, UsageError
 from importer.send.client import OceanClient
-from importer.settings.load import load_settings
+from importer.settings.load import load_configuration
 from importer.tls_trust import ca_bundle_missing, trusted_certificates
 
 
@@ -41,7 +41,7 @@ def test_trusted_certificates(setting, environ, verify) -> None:
 def test_settings_and_client_refuse_the_same_missing_bundle(tmp_path: Path) -> None:
     missing = str(tmp_path / "missing.pem")
     with pytest.raises(UsageError, match=r"missing\.pem"):
-        load_settings({"ca_bundle": missing}, environ={}, cwd=tmp_path)
+        load_configuration({"ca_bundle": missing}, environ={}, cwd=tmp_path)
     with pytest.raises(UsageError, match=r"missing\.pem"):
         OceanClient("https://127.0.0.1:9", "login", "password", ca_bundle=missing)
 

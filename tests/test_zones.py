@@ -6,7 +6,7 @@ import pytest
 
 from importer.errors import UsageError
 from importer.rows.validation import load_zone
-from importer.settings.load import load_settings
+from importer.settings.load import load_configuration
 from importer.zones import find_zone
 
 
@@ -29,7 +29,8 @@ def test_find_zone(name: str, key: str | None) -> None:
 
 
 def test_settings_and_rows_agree_on_a_zone(tmp_path) -> None:
-    settings = load_settings({"timezone": "europe/paris"}, environ={}, cwd=tmp_path)
+    loaded = load_configuration({"timezone": "europe/paris"}, environ={}, cwd=tmp_path)
+    settings = loaded.settings
     assert settings.timezone == "Europe/Paris"
     assert load_zone("europe/paris").key == "Europe/Paris"
     with pytest.raises(UsageError, match="Mars/Olympus"):

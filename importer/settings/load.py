@@ -2,9 +2,9 @@
 
 This module holds the :class:`Settings` every step reads, and loads them:
 
-* :func:`load_settings` returns the effective :class:`Settings`;
-* :func:`load_configuration` returns the same plus the file read, where each setting came
-  from and the notes for a person (e.g. a password file readable by other users);
+* :func:`load_configuration` returns the effective :class:`Settings` (its ``settings``)
+  with the file read, where each setting came from and the notes for a person (e.g. a
+  password file readable by other users);
 * :func:`effective_settings` gives the settings for display, never the password;
 * :func:`resolve_language` gives the language of the messages, ``"en"`` or ``"fr"``.
 
@@ -125,17 +125,6 @@ CONFIG_ENV = "MISSION_IMPORTER_CONFIG"
 # --- public API -------------------------------------------------------------------------
 
 
-def load_settings(
-    cli: Mapping[str, Any] | None = None,
-    *,
-    config_path: Path | None = None,
-    environ: Mapping[str, str] | None = None,
-    cwd: Path | None = None,
-) -> Settings:
-    """Load the settings (command line > environment > file > defaults); return Settings."""
-    return load_configuration(cli, config_path=config_path, environ=environ, cwd=cwd).settings
-
-
 def load_configuration(
     cli: Mapping[str, Any] | None = None,
     *,
@@ -143,7 +132,8 @@ def load_configuration(
     environ: Mapping[str, str] | None = None,
     cwd: Path | None = None,
 ) -> Configuration:
-    """Load and check every setting; return them with their origins and notes.
+    """Load and check every setting (command line > environment > file > defaults); return
+    them (``.settings``) with their origins and notes.
 
     ``cli`` maps setting names to command line values, None meaning "not given"; it must
     never carry the password. Raises UsageError for anything wrong, naming where it is.

@@ -16,7 +16,7 @@ from importer.commands.status import is_refused, status_missions
 from importer.model import Outcome
 from importer.rows.dates import api_time_in_zone
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD
-from importer.settings.load import load_settings
+from importer.settings.load import load_configuration
 
 
 @pytest.fixture
@@ -134,14 +134,14 @@ def test_refusal_statuses_are_a_setting(tmp_path):
     assert is_refused({"status": "Refusée", "statusCode": ""}, ["REFUSEE", "REFUSED"])
     assert is_refused({"statusCode": "DONE", "commentRefuseReason": "client absent"}, [])
     assert not is_refused({"status": "Terminée", "statusCode": "DONE"}, ["REFUSEE", "REFUSED"])
-    settings = load_settings(
+    settings = load_configuration(
         environ={"MISSION_IMPORTER_REFUSED_STATUSES": "ANNULEE,CANCELLED"}, cwd=tmp_path
-    )
+    ).settings
     assert settings.refused_statuses == ["ANNULEE", "CANCELLED"]
     assert is_refused({"status": "Annulée", "statusCode": "X"}, settings.refused_statuses)
     toml = tmp_path / "mission-importer.toml"
     toml.write_text('[status]\nrefused_statuses = ["KO"]\n', encoding="utf-8")
-    assert load_settings(environ={}, cwd=tmp_path).refused_statuses == ["KO"]
+    assert load_configuration(environ={}, cwd=tmp_path).settings.refused_statuses == ["KO"]
 
 
 def test_status_runs_on_the_engine_with_its_workers_and_rate(planned, tmp_path):

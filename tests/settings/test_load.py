@@ -22,7 +22,6 @@ from importer.settings.load import (
     effective_settings,
     find_config_file,
     load_configuration,
-    load_settings,
     resolve_language,
 )
 from importer.settings.table import KINDS, SECTIONS, env_variable, toml_key
@@ -59,7 +58,7 @@ def write(folder: Path, text: str, name: str = CONFIG_FILE_NAME, mode: int = 0o6
 
 
 def load(work: Path, cli: dict | None = None, environ: dict | None = None, **kw) -> Settings:
-    return load_settings(cli, environ=environ or {}, cwd=work, **kw)
+    return load_configuration(cli, environ=environ or {}, cwd=work, **kw).settings
 
 
 def error_of(work: Path, text: str, environ: dict | None = None, cli: dict | None = None) -> str:
