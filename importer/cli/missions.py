@@ -99,11 +99,12 @@ def _run(
     out: Any,
 ) -> Any:
     """Run ``status_missions`` or ``delete_missions`` and print its report."""
+    from importer.commands.targets import Targets
+
     quiet, env = is_quiet(ctx), environment(ctx)
     show_progress = not (quiet or out.as_json)
-    report = command(
-        file, source.ids, settings, output=source.output, show_progress=show_progress, env=env
-    )
+    targets = Targets(file, source.ids, source.output)
+    report = command(targets, settings, env=env if show_progress else None)
     return print_report(report, env, quiet=quiet, as_json=out.as_json)
 
 

@@ -8,14 +8,11 @@ columns added to the results workbook are :func:`status_columns`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from importer.commands.connect import call_counts, open_client
 from importer.commands.importing import take_results
-from importer.commands.job import Job
-from importer.commands.targets import ids_from
+from importer.commands.targets import Targets, targets_job
 from importer.messages import t
 from importer.model import Outcome, RowIssue, RowOutcome, ValidatedRow
 from importer.ocean_api import CALL_STATUS
@@ -106,29 +103,19 @@ class StatusRunner(BatchRunner):
 
 
 def status_missions(
-    path: Path | None,
-    ids: Sequence[str],
-    settings: Settings,
-    *,
-    output: Path | None = None,
-    show_progress: bool = True,
-    env: Environment | None = None,
+    targets: Targets, settings: Settings, *, env: Environment | None = None
 ) -> CommandResult:
     """Ask statutMission for each mission on the engine; the workbook gets its answers.
 
     Outcomes: ``found``, ``refused`` or ``not_found`` (``failed`` for any other answer).
-    The progress goes to ``env``'s stderr (when ``show_progress``; none without ``env``).
+    The progress goes to ``env``'s stderr (none without ``env``).
     """
-    started = datetime.now(UTC)
-    table, rows = ids_from(path, ids, settings)
-    job = Job(
-        "status", path, table, rows, settings, started_at=started, problem_outcomes=STATUS_PROBLEMS
-    )
-    valid_index = job.valid_index
+    job = targets_job("status", targets, settings, problem_outcomes=STATUS_PROBLEMS)
+    rows, valid_index = job.rows, job.valid_index
     if valid_index:
         options = RunOptions(workers=settings.workers, default_customer_id=settings.customer_id)
         with open_client(settings) as client:
-            progress = Progress(len(valid_index), env=env if show_progress else None)
+            progress = Progress(len(valid_index), env=env)
             runner = StatusRunner(
                 client,
                 settings.api_url,
@@ -144,7 +131,7 @@ def status_missions(
     refused = job.result.counts.get(Outcome.REFUSED.value, 0)
     if refused:
         job.result.notes.append(t("status.refused_note", count=refused))
-    return job.finish(output, extra_columns=status_columns(settings.timezone))
+    return job.finish(targets.output, extra_columns=status_columns(settings.timezone))
 
 
 def _issue(row: int, code: str, **values: Any) -> RowIssue:

@@ -1,12 +1,20 @@
-"""The missions ``status`` and ``delete`` act on: a file's idMission column, or ids typed."""
+"""The missions ``status`` and ``delete`` act on: a file's idMission column, or ids typed.
+
+:class:`Targets` names them (and where the results workbook goes); :func:`targets_job`
+starts the command's :class:`~importer.commands.job.Job` on them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from importer.commands.job import Job
 from importer.commands.validate import row_options
 from importer.errors import UsageError
 from importer.messages import t
@@ -17,6 +25,23 @@ from importer.rows.validation import validate_table
 from importer.settings.load import Settings
 
 TARGET_FIELDS = ("idMission", "customerId")  # all that status and delete read
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The missions to act on: a file's idMission column (``path``), else ``ids``; and where
+    the results workbook goes (None: named after the command, see ``Job.finish``)."""
+
+    path: Path | None = None
+    ids: Sequence[str] = ()
+    output: Path | None = None
+
+
+def targets_job(command: str, targets: Targets, settings: Settings, **job: Any) -> Job:
+    """Read the targets and start ``command``'s job on them (``job``: more Job options)."""
+    started = datetime.now(UTC)
+    table, rows = ids_from(targets.path, targets.ids, settings)
+    return Job(command, targets.path, table, rows, settings, started_at=started, **job)
 
 
 def ids_table(ids: Sequence[str]) -> SourceTable:

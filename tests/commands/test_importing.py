@@ -22,6 +22,7 @@ from helpers import (
 from importer.commands.delete import delete_missions
 from importer.commands.importing import import_file
 from importer.commands.status import status_missions
+from importer.commands.targets import Targets
 from importer.errors import ApiUnavailableError, AuthenticationError
 from importer.model import Outcome
 from importer.ocean_api import CALL_CREATE
@@ -112,13 +113,11 @@ def test_delete_by_file_and_by_id(sb, tmp_path):
     settings = settings_for(sb, tmp_path)
     import_file(path, settings, show_progress=False)
 
-    by_id = delete_missions(
-        None, ["M-00000", "M-00001"], settings, output=tmp_path / "ids.xlsx", show_progress=False
-    )
+    by_id = delete_missions(Targets(None, ["M-00000", "M-00001"], tmp_path / "ids.xlsx"), settings)
     assert by_id.counts == {"deleted": 2}
     assert sorted(live(sb)) == [f"M-{i:05d}" for i in range(2, 6)]
 
-    by_file = delete_missions(path, [], settings, show_progress=False)
+    by_file = delete_missions(Targets(path), settings)
     assert by_file.counts == {"deleted": 4, "unchanged": 2}
     assert live(sb) == {}
 
@@ -127,7 +126,7 @@ def test_status_workbook_has_the_status_columns(sb, tmp_path):
     path = write_planning(tmp_path / "week.csv", 3)
     settings = settings_for(sb, tmp_path)
     import_file(path, settings, show_progress=False)
-    report = status_missions(None, ["M-00000", "NOPE"], settings, output=tmp_path / "s.xlsx")
+    report = status_missions(Targets(None, ["M-00000", "NOPE"], tmp_path / "s.xlsx"), settings)
     assert [o.outcome for o in report.outcomes] == [Outcome.FOUND, Outcome.NOT_FOUND]
     sheet = openpyxl.load_workbook(tmp_path / "s.xlsx")["Results"]
     header = [c.value for c in sheet[1]]

@@ -13,6 +13,7 @@ from helpers import settings_for, write_planning
 from importer.cli.app import cli
 from importer.commands.importing import import_file
 from importer.commands.status import is_refused, status_missions
+from importer.commands.targets import Targets
 from importer.model import Outcome
 from importer.rows.dates import api_time_in_zone
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD
@@ -74,7 +75,7 @@ def test_refused_missions_are_refused_with_their_reason_and_exit_1(runner, plann
 def test_status_time_is_given_in_utc_and_in_local_time_both_labelled(planned, tmp_path):
     sb, _path, _, _ = planned
     settings = settings_for(sb, tmp_path)
-    report = status_missions(None, ["M-00000"], settings, output=tmp_path / "one.xlsx")
+    report = status_missions(Targets(None, ["M-00000"], tmp_path / "one.xlsx"), settings)
     extra = report.outcomes[0].extra
     # M-00000 is planned at 01/03/2027 08:30 Paris time, sent as 07:30 UTC
     assert extra["time (UTC)"] == "01/03/2027 07:30"
@@ -147,7 +148,7 @@ def test_refusal_statuses_are_a_setting(tmp_path):
 def test_status_runs_on_the_engine_with_its_workers_and_rate(planned, tmp_path):
     sb, path, refused, _ = planned
     settings = settings_for(sb, tmp_path, workers=3)
-    report = status_missions(path, [], settings, output=tmp_path / "s.xlsx", show_progress=False)
+    report = status_missions(Targets(path, output=tmp_path / "s.xlsx"), settings)
     assert report.counts[Outcome.REFUSED.value] == len(refused)
     assert report.calls["statutMission"] == 30
     assert report.sending_seconds > 0
