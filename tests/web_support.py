@@ -55,8 +55,9 @@ def running_site(
     data_dir = folder / "data"
     journal = Journal(journal_path or folder / "journal.sqlite3")
     try:
-        app = create_app(settings, WebConfig(data_dir=data_dir, **config), journal)  # type: ignore[arg-type]
-        with BackgroundServer(app) as server:
+        web_config = WebConfig(data_dir=data_dir, **config)  # type: ignore[arg-type]
+        app = create_app(settings, web_config, journal)
+        with BackgroundServer(app, proxies=web_config.proxies) as server:
             yield Site(server.url, sandbox, app.state.web, data_dir)
     finally:
         journal.close()

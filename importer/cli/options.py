@@ -46,6 +46,7 @@ def setting_option(name: str) -> Callable[[Any], Any]:
         if setting.choices
         else _METAVARS.get(setting.kind, "TEXT"),
         help=setting_help(setting, "en"),
+        multiple=setting.kind == "list",  # a list option is repeated: --proxy A --proxy B
     )
 
 
@@ -73,7 +74,7 @@ class OptionGroup:
             values = ctx.meta.setdefault(SETTING_VALUES, {})
             for name in self.settings:
                 value = kwargs.pop(name)
-                if value is not None:
+                if value is not None and value != ():  # () : a list option not given
                     values[name] = value
             taken = {name: kwargs.pop(name) for name in own}
             if self.name:
@@ -200,6 +201,7 @@ network = OptionGroup(
     "", settings=("api_url", "customer_id", "workers", "rate", "ca_bundle")
 )  # fmt: skip
 journal = OptionGroup("", settings=("journal",))
+page_limits = OptionGroup("", settings=("serve_proxy", "serve_upload_limit_mb"))
 sending_mode = OptionGroup("", settings=("mode",))
 planning = OptionGroup("source", output_path, settings=("sheet", "timezone"))
 missions = OptionGroup(

@@ -22,6 +22,7 @@ from .options import (
     journal,
     log_option,
     network,
+    page_limits,
     with_password,
 )
 
@@ -185,10 +186,6 @@ def sandbox(
     help="Uploads, results and history [default: in your state folder].",
 )
 @click.option(
-    "--upload-limit-mb", type=click.FloatRange(min=0.1), default=50.0, show_default=True,
-    help="Largest file accepted.",
-)  # fmt: skip
-@click.option(
     "--idle-minutes", type=click.FloatRange(min=1), default=60.0, show_default=True,
     help="Sign people out after this long without a request.",
 )  # fmt: skip
@@ -196,6 +193,7 @@ def sandbox(
     "--keep-days", type=click.FloatRange(min=0.01), default=30.0, show_default=True,
     help="Days the past runs and their workbooks are kept.",
 )  # fmt: skip
+@page_limits
 @network
 @journal
 @global_options
@@ -206,7 +204,6 @@ def serve(
     port: int,
     sandbox: bool,
     data_dir: Path | None,
-    upload_limit_mb: float,
     idle_minutes: float,
     keep_days: float,
 ) -> None:
@@ -216,7 +213,7 @@ def serve(
     \b
     Examples:
       mission-importer serve --sandbox          # try it: sign in with demo / demo
-      mission-importer serve --port 8080        # behind a TLS reverse proxy
+      mission-importer serve --port 8080 --proxy 127.0.0.1   # behind a TLS proxy here
     """
     try:
         from importer.web.app import WebConfig
@@ -227,11 +224,8 @@ def serve(
 
     settings = command_settings(ctx)
     env = environment(ctx)
-    config = WebConfig(
-        data_dir=data_dir or default_data_dir(),
-        upload_limit_mb=upload_limit_mb,
-        idle_minutes=idle_minutes,
-        keep_days=keep_days,
+    config = WebConfig.from_settings(
+        settings, data_dir or default_data_dir(), idle_minutes=idle_minutes, keep_days=keep_days
     )
     serve_page(
         settings, config, host=listen.host, port=port, allow_remote=listen.allow_remote,

@@ -92,10 +92,12 @@ le corrige dans la grille, voit l'aperçu, l'envoie et télécharge les résulta
 \b
 Exemples :
   mission-importer serve --sandbox          # pour essayer : connectez-vous avec demo / demo
-  mission-importer serve --port 8080        # derrière un mandataire inverse TLS""",
+  mission-importer serve --port 8080 --proxy 127.0.0.1   # derrière un mandataire TLS ici""",
     "serve.sandbox": "Lance aussi un bac à sable intégré et y envoie (connexion avec demo / demo).",
     "opt.data_dir": "Téléversements, résultats et historique [défaut : dans votre dossier d'état].",
-    "opt.upload_limit_mb": "Taille du plus gros fichier accepté.",
+    "opt.serve_upload_limit_mb": "Taille du plus gros fichier accepté, en Mo.",
+    "opt.serve_proxy": "Adresse (ou réseau) d'un mandataire inverse de confiance, dont on croit "
+    "X-Forwarded-For et X-Forwarded-Proto\u202f; répétez pour plusieurs. Aucun\u202f: ils sont ignorés.",
     "opt.idle_minutes": "Déconnecte après ce délai sans requête.",
     "opt.keep_days": "Jours de conservation des envois passés et de leurs classeurs.",
     "opt.help": "Affiche ce message et quitte.",

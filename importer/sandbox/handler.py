@@ -142,6 +142,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._unrouted(split.path)
         elif route == AUTHENTICATE:
             sandbox._counters.call(AUTHENTICATE.name)
+            if sandbox.auth_latency_ms > 0 and self._pause(sandbox.auth_latency_ms / 1000):
+                self._drop("stopping")
+                return
             self._reply(sandbox.api.authenticate(body))
         elif isinstance(route, ApiCall):
             self._mission_call(route.name, self._params(split.query, body))

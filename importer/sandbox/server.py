@@ -35,7 +35,8 @@ logger = logging.getLogger("importer.sandbox")
 class Sandbox:
     """A local Ocean API: ``with Sandbox() as sb: ... sb.url ...``.
 
-    Knobs: ``latency_ms`` (added to every mission call), ``fault_rate`` in [0, 1] and
+    Knobs: ``latency_ms`` (added to every mission call), ``auth_latency_ms`` (to every
+    ``authenticate2``), ``fault_rate`` in [0, 1] and
     ``faults`` (kinds, default all of FAULT_KINDS) with ``seed``; ``slow_seconds`` (default
     2.0) for the slow faults; ``retry_after_seconds`` (default 1) sent with 429;
     ``token_ttl_seconds`` (12 h) and ``token_max_calls`` (None: unlimited) for token expiry;
@@ -53,6 +54,7 @@ class Sandbox:
         port: int = 0,
         *,
         latency_ms: float = 0,
+        auth_latency_ms: float = 0,
         fault_rate: float = 0.0,
         faults: Iterable[str] | None = None,
         seed: int | None = None,
@@ -72,6 +74,7 @@ class Sandbox:
         self.host = host
         self.port = port
         self.latency_ms = float(latency_ms)
+        self.auth_latency_ms = float(auth_latency_ms)
         self.slow_seconds = 2.0 if slow_seconds is None else float(slow_seconds)
         self.retry_after_seconds = retry_after_seconds
         self.api_lang = api_lang

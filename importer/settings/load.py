@@ -20,6 +20,8 @@ The TOML file puts the connection at the top and the rest in sections (see
     [columns] "Their header" = "apiField"
     [watch]   inbox, interval, settle_seconds, incomplete_seconds, grace_minutes,
               retry_seconds, max_tries, max_hours, outbox
+    [serve]   proxy, upload_limit_mb, max_rows, max_columns, draft_cells, signin_per_login,
+              signin_per_address
 
 The environment uses ``OCEAN_API_URL``, ``OCEAN_LOGIN``, ``OCEAN_PASSWORD``,
 ``OCEAN_CUSTOMER_ID`` and ``MISSION_IMPORTER_<SETTING>`` for the others (lists
@@ -105,6 +107,13 @@ class Settings:
     watch_max_hours: float = _default("watch_max_hours")
     outbox: Path | None = _default("outbox")
     inbox: Path | None = _default("inbox")
+    serve_proxy: list[str] = _default("serve_proxy")
+    serve_upload_limit_mb: float = _default("serve_upload_limit_mb")
+    serve_max_rows: int = _default("serve_max_rows")
+    serve_max_columns: int = _default("serve_max_columns")
+    serve_draft_cells: int = _default("serve_draft_cells")
+    serve_signin_per_login: int = _default("serve_signin_per_login")
+    serve_signin_per_address: int = _default("serve_signin_per_address")
 
 
 @dataclass

@@ -159,6 +159,17 @@ SETTINGS: tuple[Setting, ...] = (
     _s("watch_max_hours", "float", 24.0, "watch", key="max_hours", low=0, above=True),
     _s("outbox", "path", None, "watch", shown_default=True,
        help="Where results workbooks go."),
+    # the import page (`serve`); each limit is in SECURITY.md
+    _s("serve_proxy", "list", (), "serve", key="proxy", option="--proxy",
+       help="Address (or network) of a trusted reverse proxy, whose X-Forwarded-For and "
+            "X-Forwarded-Proto are believed; repeat for several. None: they are ignored."),
+    _s("serve_upload_limit_mb", "float", 50.0, "serve", key="upload_limit_mb", low=0.1,
+       option="--upload-limit-mb", help="Largest file accepted, in MB."),
+    _s("serve_max_rows", "int", 100_000, "serve", key="max_rows", low=1),
+    _s("serve_max_columns", "int", 300, "serve", key="max_columns", low=1),
+    _s("serve_draft_cells", "int", 2_000_000, "serve", key="draft_cells", low=1),
+    _s("serve_signin_per_login", "int", 5, "serve", key="signin_per_login", low=1),
+    _s("serve_signin_per_address", "int", 20, "serve", key="signin_per_address", low=1),
 )  # fmt: skip
 
 BY_NAME: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}

@@ -11,7 +11,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from importer.send.journal.ledger import Journal
 from importer.settings.load import Settings
-from importer.web.pages import HERE, WebConfig, WebState
+from importer.web.limits import BodyLimit
+from importer.web.pages import HERE, WebConfig, WebState, too_large
 from importer.web.routes_draft import ROUTES as DRAFT_ROUTES
 from importer.web.routes_run import ROUTES as RUN_ROUTES
 from importer.web.routes_session import ROUTES as SESSION_ROUTES
@@ -56,6 +57,7 @@ def create_app(settings: Settings, config: WebConfig, journal: Journal) -> Starl
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes)
-    app.state.web = WebState(settings, config, journal)
+    app.state.web = state = WebState(settings, config, journal)
+    app.add_middleware(BodyLimit, limit_for=state.body_limit, refusal=too_large)
     app.add_middleware(SecurityHeaders)
     return app

@@ -12,26 +12,43 @@ import secrets
 import shutil
 import threading
 import time as time_module
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from importer.commands.validate import prepare, row_options
+from importer.commands.validate import Prepared, prepare, row_options
+from importer.errors import InputError
+from importer.messages import t
 from importer.model import HeaderMap, RowIssue, SourceTable, ValidatedRow
 from importer.rows.validation import validate_table
 from importer.settings.load import Settings
 
 PAGE_SIZE = 50
 KEEP_PER_OWNER = 10  # drafts kept in memory per person; older ones must be dropped again
+READING_AT_ONCE = 2  # files read at the same time (each holds its table while it is read)
+REMEMBER_EVICTED = 10_000  # ids of drafts that left memory, to tell their owner why
+MAX_NAME = 120
 _UNSAFE = re.compile(r"[^\w.\- ]+")
 
 
 def safe_name(name: str) -> str:
-    """A file name with no folder part and no odd characters (kept for the workbook's name)."""
-    base = Path(name.replace("\\", "/")).name.strip() or "planning"
-    return _UNSAFE.sub("_", base)[:120]
+    """A file name with no folder part, no odd characters and no leading dot (``..`` is not
+    a name), at most 120 characters with its extension kept (kept for the workbook's name)."""
+    base = Path(name.replace("\\", "/")).name.strip()
+    base = _UNSAFE.sub("_", base).lstrip(". ") or "planning"
+    if len(base) <= MAX_NAME:
+        return base
+    stem, dot, extension = base.rpartition(".")
+    if dot and stem and len(extension) <= 10:
+        return f"{stem[: MAX_NAME - len(extension) - 1]}.{extension}"
+    return base[:MAX_NAME]
+
+
+def draft_cells(table: SourceTable) -> int:
+    """How much a draft weighs in memory, in cells: rows x columns."""
+    return len(table.data) * max(1, len(table.headers))
 
 
 def cell_text(value: Any) -> str:
@@ -149,14 +166,36 @@ def _cell_state(issues: list[RowIssue]) -> str:
 
 
 class DraftStore:
-    """Drafts by id, in memory; their files under ``folder``, deleted after ``keep_days``."""
+    """Drafts by id, in memory; their files under ``folder``, deleted after ``keep_days``.
 
-    def __init__(self, folder: Path, keep_days: float = 30.0) -> None:
+    Memory is bounded for the whole server: a file may have at most ``max_rows`` rows and
+    ``max_columns`` columns, and all drafts together at most ``budget_cells`` cells (rows x
+    columns); past it, the drafts used least recently, whoever owns them, leave memory
+    first (their owner is told to upload the file again). At most two files are read at
+    once.
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        keep_days: float = 30.0,
+        *,
+        budget_cells: int = 2_000_000,
+        max_rows: int = 100_000,
+        max_columns: int = 300,
+    ) -> None:
         self.folder = folder
         self.keep_days = keep_days
+        self.budget_cells = budget_cells
+        self.max_rows = max_rows
+        self.max_columns = max_columns
         self.prune()
-        self._drafts: dict[str, Draft] = {}
+        self._drafts: OrderedDict[str, Draft] = OrderedDict()  # least recently used first
+        self._evicted: OrderedDict[str, str] = OrderedDict()  # id -> owner
         self._lock = threading.Lock()
+        self._reading = threading.BoundedSemaphore(READING_AT_ONCE)
+        self.cells = 0  # cells of the drafts in memory now
+        self.peak_cells = 0  # the most ever held at once (the tests and the bench read it)
         self.mappings: dict[tuple[str, tuple[str, ...]], dict[str, str]] = {}
 
     def prune(self) -> int:
@@ -175,16 +214,75 @@ class DraftStore:
         folder.mkdir(parents=True, mode=0o700)
         return draft_id, folder / safe_name(name)
 
+    def discard(self, path: Path) -> None:
+        """Delete a refused upload and its folder (nothing is left behind)."""
+        if path.parent.parent == self.folder:
+            shutil.rmtree(path.parent, ignore_errors=True)
+
+    def _prepare(self, path: Path, settings: Settings) -> Prepared:
+        """``prepare`` within the page's limits (InputError with a sentence naming the file)."""
+        limit = min(settings.max_rows, self.max_rows)
+        with self._reading:
+            try:
+                prepared = prepare(path, replace(settings, max_rows=limit))
+            except InputError as exc:
+                if str(exc) == t("sources.too_many_rows", file=path.name, limit=limit):
+                    message = t("web.drop.too_many_rows", file=path.name, limit=limit)
+                    raise InputError(message) from None
+                raise
+        columns = len(prepared.table.headers)
+        if columns > self.max_columns:
+            message = t(
+                "web.drop.too_many_columns", file=path.name, columns=columns, limit=self.max_columns
+            )
+            raise InputError(message)
+        cells = draft_cells(prepared.table)
+        if cells > self.budget_cells:
+            message = t(
+                "web.drop.too_many_cells", file=path.name, cells=cells, limit=self.budget_cells
+            )
+            raise InputError(message)
+        return prepared
+
+    def _admit(self, draft: Draft) -> None:
+        """Hold ``draft`` in memory; the least recently used leave until within budget."""
+        with self._lock:
+            self._drafts[draft.id] = draft
+            self._drafts.move_to_end(draft.id)
+            mine = [d for d in self._drafts.values() if d.owner == draft.owner]
+            for old in mine[:-KEEP_PER_OWNER]:
+                self._evict(old)
+            total = sum(draft_cells(d.table) for d in self._drafts.values())
+            for old in list(self._drafts.values()):
+                if total <= self.budget_cells:
+                    break
+                if old is not draft:
+                    total -= draft_cells(old.table)
+                    self._evict(old)
+            self.cells = total
+            self.peak_cells = max(self.peak_cells, total)
+
+    def _evict(self, draft: Draft) -> None:
+        del self._drafts[draft.id]
+        self._evicted[draft.id] = draft.owner
+        while len(self._evicted) > REMEMBER_EVICTED:
+            self._evicted.popitem(last=False)
+
+    def evicted(self, draft_id: str, owner: str) -> bool:
+        """True when this owner's draft left memory for others (they upload it again)."""
+        with self._lock:
+            return self._evicted.get(draft_id) == owner
+
     def load(
         self, draft_id: str, owner: str, path: Path, settings: Settings, sheet: str | None
     ) -> Draft:
         """Read, map and validate the saved file (InputError when it cannot be read)."""
         settings = replace(settings, sheet=sheet or None)
-        prepared = prepare(path, settings)
+        prepared = self._prepare(path, settings)
         remembered = self.mappings.get((owner, tuple(prepared.table.headers)))
         if remembered:
             settings = replace(settings, columns={**(settings.columns or {}), **remembered})
-            prepared = prepare(path, settings)
+            prepared = self._prepare(path, settings)
         draft = Draft(
             id=draft_id,
             owner=owner,
@@ -196,35 +294,36 @@ class DraftStore:
             rows=prepared.rows,
             notes=prepared.notes,
         )
-        with self._lock:
-            self._drafts[draft_id] = draft
-            mine = [d for d in self._drafts.values() if d.owner == owner]
-            for old in mine[:-KEEP_PER_OWNER]:  # dicts keep insertion order: oldest first
-                del self._drafts[old.id]
+        self._admit(draft)
         return draft
 
     def choose_sheet(self, draft: Draft, sheet: str) -> Draft:
         """Read another sheet of the same file (InputError naming the sheets if absent)."""
         settings = replace(draft.settings, sheet=sheet)
-        prepared = prepare(draft.path, settings)
+        prepared = self._prepare(draft.path, settings)
         draft.settings, draft.header_map, draft.edits = settings, prepared.header_map, []
         draft.table, draft.rows, draft.notes = prepared.table, prepared.rows, prepared.notes
+        self._admit(draft)  # another sheet, another weight
         return draft
 
     def remap(self, draft: Draft, mapping: dict[str, str]) -> Draft:
         """Map the columns as the person chose, remember the choice, validate again."""
         self.mappings[(draft.owner, tuple(draft.table.headers))] = mapping
         settings = replace(draft.settings, columns={**(draft.settings.columns or {}), **mapping})
-        prepared = prepare(draft.path, settings)
+        prepared = self._prepare(draft.path, settings)
         draft.settings, draft.header_map = settings, prepared.header_map
         draft.table, draft.rows, draft.notes = prepared.table, prepared.rows, prepared.notes
+        self._admit(draft)
         return draft
 
     def get(self, draft_id: str, owner: str) -> Draft | None:
         """The draft if it exists and is this owner's; None otherwise (same answer: 404)."""
         with self._lock:
             draft = self._drafts.get(draft_id)
-        return draft if draft is not None and draft.owner == owner else None
+            if draft is None or draft.owner != owner:
+                return None
+            self._drafts.move_to_end(draft_id)  # used: the last to leave memory
+        return draft
 
     def source(self, draft: Draft) -> dict[str, Any]:
         """What rebuilds this draft after a restart: its file, sheet, columns and edits."""

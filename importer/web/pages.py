@@ -17,18 +17,23 @@ from typing import Any
 import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Scope
 
 from importer.messages import LANGUAGES, language_context, t
 from importer.send.journal.ledger import Journal
 from importer.settings.load import Settings
 from importer.web.drafts import DraftStore
+from importer.web.limits import SignInLimits, SignInTokens, foreign_origin
 from importer.web.runs import RunStore
-from importer.web.sessions import SESSION_COOKIE, RateLimiter, SessionStore, UserSession
+from importer.web.sessions import SESSION_COOKIE, SessionStore, UserSession
 
 HERE = Path(__file__).parent
 LANG_COOKIE = "mi_lang"
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+FORM_LIMIT = 1024 * 1024  # any other form of a signed-in person (a cell, the columns)
+UNSIGNED_LIMIT = 64 * 1024  # a request without a session (the sign-in form)
+MULTIPART_SLACK = 1024 * 1024  # the upload form's fields and boundaries around the file
 
 
 @dataclass
@@ -39,7 +44,27 @@ class WebConfig:
     upload_limit_mb: float = 50.0
     idle_minutes: float = 60.0
     keep_days: float = 30.0
-    signin_attempts_per_minute: int = 5
+    signin_per_login: int = 5  # sign-in attempts a minute per login, in flight included
+    signin_per_address: int = 20  # ... and per client address (an office behind one address)
+    max_rows: int = 100_000  # per file
+    max_columns: int = 300  # per file
+    draft_cells: int = 2_000_000  # rows x columns of every draft in memory, all people
+    proxies: tuple[str, ...] = ()  # trusted reverse proxies: X-Forwarded-* read from them only
+
+    @classmethod
+    def from_settings(cls, settings: Settings, data_dir: Path, **more: Any) -> WebConfig:
+        """The page's limits from the ``[serve]`` settings."""
+        return cls(
+            data_dir=data_dir,
+            upload_limit_mb=settings.serve_upload_limit_mb,
+            signin_per_login=settings.serve_signin_per_login,
+            signin_per_address=settings.serve_signin_per_address,
+            max_rows=settings.serve_max_rows,
+            max_columns=settings.serve_max_columns,
+            draft_cells=settings.serve_draft_cells,
+            proxies=tuple(settings.serve_proxy),
+            **more,
+        )
 
 
 class WebState:
@@ -50,11 +75,15 @@ class WebState:
         self.config = config
         self.journal = journal
         self.sessions = SessionStore(config.idle_minutes * 60)
-        # Failed sign-ins: per login, and (an office behind one address) 4x that per address.
-        per_login = config.signin_attempts_per_minute
-        self.login_limiter = RateLimiter(per_login, 60.0)
-        self.address_limiter = RateLimiter(per_login * 4, 60.0)
-        self.drafts = DraftStore(config.data_dir / "uploads", config.keep_days)
+        self.signin = SignInLimits(config.signin_per_login, config.signin_per_address)
+        self.signin_tokens = SignInTokens()
+        self.drafts = DraftStore(
+            config.data_dir / "uploads",
+            config.keep_days,
+            budget_cells=config.draft_cells,
+            max_rows=config.max_rows,
+            max_columns=config.max_columns,
+        )
         self.runs = RunStore(config.data_dir / "runs", journal, config.keep_days)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -65,6 +94,16 @@ class WebState:
     @property
     def upload_limit(self) -> int:
         return int(self.config.upload_limit_mb * 1024 * 1024)
+
+    def body_limit(self, scope: Scope) -> int:
+        """The most a request may send: an upload's limit for ``/upload`` with a session,
+        a form's otherwise, and a small one without a session."""
+        session = self.sessions.get(Request(scope).cookies.get(SESSION_COOKIE))
+        if session is None:
+            return UNSIGNED_LIMIT
+        if scope["path"] == "/upload":
+            return self.upload_limit + MULTIPART_SLACK
+        return FORM_LIMIT
 
 
 def state_of(request: Request) -> WebState:
@@ -147,17 +186,29 @@ def page(*, public: bool = False) -> Callable[[Endpoint], Endpoint]:
 
 
 async def _guarded(request: Request, endpoint: Endpoint, public: bool) -> Response:
-    state = state_of(request)
+    if foreign_origin(request.method, request.headers, request.url.scheme):
+        return render(request, "error.html", 403, message=t("web.error.foreign_origin"))
     session = request.state.session
     if session is None and not public:
         if request.method == "GET" and "hx-request" not in request.headers:
             return RedirectResponse("/signin", status_code=303)
         return PlainTextResponse(t("web.signin.expired"), status_code=401)
-    if request.method == "POST":
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > state.upload_limit:
-            message = t("web.drop.too_large", limit=f"{state.config.upload_limit_mb:g}")
-            return render(request, "error.html", 413, message=message)
-        if not public and not await _csrf_ok(request, session.csrf):
-            return render(request, "error.html", 403, message=t("web.error.csrf"))
+    unsafe = request.method not in ("GET", "HEAD")
+    if unsafe and not public and not await _csrf_ok(request, session.csrf):
+        return render(request, "error.html", 403, message=t("web.error.csrf"))
     return await endpoint(request)
+
+
+async def too_large(scope: Scope, limit: int) -> ASGIApp:
+    """The answer to a body past its limit (413), in the person's language."""
+    request = Request(scope)
+    request.state.lang = lang = request_language(request)
+    request.state.session = None
+    if scope["path"] == "/upload":
+        limit_mb = f"{state_of(request).config.upload_limit_mb:g}"
+        message = t("web.drop.too_large", lang=lang, limit=limit_mb)
+    else:
+        message = t("web.error.body_too_large", lang=lang, limit=f"{limit // 1024}")
+    response = render(request, "error.html", 413, message=message)
+    response.headers["connection"] = "close"
+    return response

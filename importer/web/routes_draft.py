@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections import Counter
 
 from starlette.concurrency import run_in_threadpool
@@ -29,6 +28,14 @@ PREVIEW_KINDS = ("create", "modify", "unchanged", "delete", "failed")
 def _draft(request: Request) -> Draft | None:
     owner = session_of(request).owner
     return state_of(request).drafts.get(request.path_params["draft"], owner)
+
+
+def _gone(request: Request) -> Response:
+    """A draft not found: 404, or the sentence saying it left memory for newer uploads."""
+    draft_id = request.path_params["draft"]
+    if state_of(request).drafts.evicted(draft_id, session_of(request).owner):
+        return render(request, "error.html", 410, message=t("web.draft.evicted"))
+    return not_found(request)
 
 
 @page()
@@ -64,7 +71,7 @@ async def upload(request: Request) -> Response:
                 break
             out.write(block)
     if size > state.upload_limit:
-        path.unlink()
+        state.drafts.discard(path)
         limit = f"{state.config.upload_limit_mb:g}"
         return _drop_error(request, 413, t("web.drop.too_large", limit=limit))
     sheet = str(form.get("sheet", "")).strip() or None
@@ -72,8 +79,7 @@ async def upload(request: Request) -> Response:
     try:
         await run_in_threadpool(state.drafts.load, draft_id, owner, path, state.settings, sheet)
     except ImporterError as exc:  # the same one sentence as the command line
-        with contextlib.suppress(OSError):
-            path.unlink()
+        state.drafts.discard(path)
         return _drop_error(request, 422, str(exc))
     return RedirectResponse(f"/drafts/{draft_id}/columns", status_code=303)
 
@@ -82,7 +88,7 @@ async def upload(request: Request) -> Response:
 async def columns(request: Request) -> Response:
     draft = _draft(request)
     if draft is None:
-        return not_found(request)
+        return _gone(request)
     chosen = {column: name for name, column in draft.header_map.field_to_column.items()}
     automatic = {h: match_header(h) for h in draft.table.headers}
     return render(
@@ -99,7 +105,7 @@ async def columns(request: Request) -> Response:
 async def save_columns(request: Request) -> Response:
     draft = _draft(request)
     if draft is None:
-        return not_found(request)
+        return _gone(request)
     form = await request.form()
     mapping = {}
     for n, header in enumerate(draft.table.headers):
@@ -118,7 +124,7 @@ async def save_columns(request: Request) -> Response:
 async def choose_sheet(request: Request) -> Response:
     draft = _draft(request)
     if draft is None:
-        return not_found(request)
+        return _gone(request)
     sheet = str((await request.form()).get("sheet", "")).strip()
     try:
         await run_in_threadpool(state_of(request).drafts.choose_sheet, draft, sheet)
@@ -136,7 +142,7 @@ def _grid_args(source) -> tuple[int, bool]:  # query string or form
 async def check(request: Request) -> Response:
     draft = _draft(request)
     if draft is None:
-        return not_found(request)
+        return _gone(request)
     number, only = _grid_args(request.query_params)
     grid = grid_page(draft, page=number, only_problems=only)
     name = "_grid.html" if "hx-request" in request.headers else "check.html"
@@ -147,7 +153,7 @@ async def check(request: Request) -> Response:
 async def edit_cell(request: Request) -> Response:
     draft = _draft(request)
     if draft is None:
-        return not_found(request)
+        return _gone(request)
     form = await request.form()
     row = str(form.get("row", ""))
     try:
@@ -206,7 +212,7 @@ def _changes(state, params: dict[str, str], client) -> list[tuple[str, str]] | N
 async def preview(request: Request) -> Response:
     draft = _draft(request)
     if draft is None:
-        return not_found(request)
+        return _gone(request)
     state = state_of(request)
     client = session_of(request).client
     report = await run_in_threadpool(_dry_run, draft, client, state.journal)
@@ -230,7 +236,7 @@ async def preview(request: Request) -> Response:
 async def send(request: Request) -> Response:
     draft = _draft(request)
     if draft is None:
-        return not_found(request)
+        return _gone(request)
     index = draft.valid_index
     if not index:
         return render(request, "error.html", 400, message=t("web.check.nothing_valid"))

@@ -16,8 +16,13 @@ from importer.web.pages import cookie_options, page, render, session_of, state_o
 from importer.web.sessions import SESSION_COOKIE, SIGNIN_COOKIE, open_client
 
 
+def _address(request: Request) -> str:
+    """The client's address: the socket's, or what a trusted proxy (``--proxy``) says."""
+    return request.client.host if request.client else "?"
+
+
 def _signin_page(request: Request, status: int = 200, error: str = "", login: str = "") -> Response:
-    token = secrets.token_urlsafe(32)
+    token = state_of(request).signin_tokens.issue(_address(request))
     response = render(request, "signin.html", status, signin_csrf=token, error=error, login=login)
     response.set_cookie(SIGNIN_COOKIE, token, max_age=3600, **cookie_options(request))
     return response
@@ -31,35 +36,53 @@ async def signin_form(request: Request) -> Response:
 
 
 def _customer(raw: object) -> int | None:
+    """The customer number typed (None when empty); ValueError unless 1 to 18 ASCII digits."""
     text = str(raw or "").strip()
-    return int(text) if text.isdigit() else None
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit() and len(text) <= 18 and int(text) > 0):
+        raise ValueError(text)
+    return int(text)
 
 
 @page(public=True)
 async def signin(request: Request) -> Response:
     state = state_of(request)
     form = await request.form()
+    address = _address(request)
     expected = request.cookies.get(SIGNIN_COOKIE, "")
     sent = str(form.get("csrf", ""))
+    # The cookie must equal the field AND be a token this server issued to this address:
+    # a cookie planted by another site, with a field to match, is refused.
     if not expected or not secrets.compare_digest(sent, expected):
+        return render(request, "error.html", 403, message=t("web.error.csrf"))
+    if not state.signin_tokens.valid(sent, address):
         return render(request, "error.html", 403, message=t("web.error.csrf"))
     login = str(form.get("login", "")).strip()
     password = str(form.get("password", ""))
-    address = request.client.host if request.client else "?"
-    limited = state.login_limiter.blocked(login.casefold())
-    if limited or state.address_limiter.blocked(address):
+    try:
+        customer = _customer(form.get("customer"))
+    except ValueError as bad:
+        message = t("web.customer.not_a_number", customer=str(bad)[:20])
+        return _signin_page(request, 400, message, login)
+    attempt = state.signin.reserve(login, address)  # counted while Ocean is asked
+    if attempt is None:
         return _signin_page(request, 429, t("web.signin.rate_limited"), login)
-    customer = _customer(form.get("customer"))
+    failed = False
     try:
         client = await run_in_threadpool(open_client, state.settings, login, password, customer)
     except AuthenticationError:
-        state.login_limiter.failed(login.casefold())
-        state.address_limiter.failed(address)
+        failed = True
         return _signin_page(request, 401, t("web.signin.failed"), login)
     except (ApiUnavailableError, UsageError) as exc:
         return _signin_page(request, 503, t("web.signin.unreachable", reason=exc), login)
     finally:
+        state.signin.release(attempt, failed=failed)
         del password
+    if customer is not None and await run_in_threadpool(_refused_customer, client, customer):
+        client.close()  # a customer Ocean refuses for this account makes no session
+        message = t("web.customer.refused", customer=customer)
+        return _signin_page(request, 403, message, login)
     session = state.sessions.create(login, state.settings.api_url, client, customer)
     if customer is None and await run_in_threadpool(_refused_customer, client, None):
         session.needs_customer = True  # an account with several customers: pick one first
@@ -93,7 +116,11 @@ async def customer_form(request: Request) -> Response:
 @page()
 async def switch_customer(request: Request) -> Response:
     session = session_of(request)
-    customer = _customer((await request.form()).get("customer"))
+    try:
+        customer = _customer((await request.form()).get("customer"))
+    except ValueError as bad:
+        message = t("web.customer.not_a_number", customer=str(bad)[:20])
+        return render(request, "customer.html", 400, error=message)
     if await run_in_threadpool(_refused_customer, session.client, customer):
         message = t("web.customer.refused", customer=customer or "-")
         return render(request, "customer.html", 403, error=message)

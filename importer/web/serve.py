@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from importer.commands.connect import open_journal, sandbox_settings
 from importer.errors import UsageError
@@ -34,6 +36,31 @@ def _api(settings: Settings, sandbox: bool) -> Iterator[Settings]:
         yield replace(sandboxed, login=None, password=None)
 
 
+def check_proxies(proxies: tuple[str, ...]) -> None:
+    """Each trusted proxy must be an address or a network (UsageError naming the first not)."""
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise UsageError(t("web.serve.bad_proxy", value=proxy)) from None
+
+
+def uvicorn_config(app: object, host: str, port: int, proxies: tuple[str, ...]) -> Any:
+    """uvicorn's settings: ``X-Forwarded-*`` believed only from ``proxies`` (none: never;
+    uvicorn's own default would believe them from 127.0.0.1)."""
+    import uvicorn
+
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        proxy_headers=bool(proxies),  # X-Forwarded-Proto from the TLS proxy: Secure cookies
+        forwarded_allow_ips=list(proxies) if proxies else None,
+        log_level="warning",
+        access_log=False,  # URLs only, but nothing a person needs
+    )
+
+
 def serve(
     settings: Settings,
     config: WebConfig,
@@ -50,18 +77,10 @@ def serve(
 
     if not is_loopback(host) and not allow_remote:
         raise UsageError(t("web.serve.remote_refused", host=host))
+    check_proxies(config.proxies)
     with _api(settings, sandbox) as api_settings, open_journal(api_settings) as journal:
         app = create_app(api_settings, config, journal)
-        server = uvicorn.Server(
-            uvicorn.Config(
-                app,
-                host=host,
-                port=port,
-                proxy_headers=True,  # X-Forwarded-Proto from the TLS proxy: Secure cookies
-                log_level="warning",
-                access_log=False,  # URLs only, but nothing a person needs
-            )
-        )
+        server = uvicorn.Server(uvicorn_config(app, host, port, config.proxies))
         if on_ready:
             if sandbox:
                 on_ready(t("web.serve.sandbox", url=api_settings.api_url))
@@ -72,11 +91,12 @@ def serve(
 class BackgroundServer:
     """The page served by uvicorn in a thread on a loopback port (tests and benchmarks)."""
 
-    def __init__(self, app: object, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, app: object, host: str = "127.0.0.1", port: int = 0, proxies: tuple[str, ...] = ()
+    ) -> None:
         import uvicorn
 
-        config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
-        self.server = uvicorn.Server(config)
+        self.server = uvicorn.Server(uvicorn_config(app, host, port, proxies))
         self.thread = threading.Thread(target=self.server.run, name="web", daemon=True)
 
     def __enter__(self) -> BackgroundServer:

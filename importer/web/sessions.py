@@ -9,7 +9,6 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-from collections import deque
 from dataclasses import dataclass, field, replace
 
 from importer.commands.connect import make_client
@@ -103,28 +102,3 @@ class SessionStore:
 
     def __len__(self) -> int:
         return len(self._sessions)
-
-
-class RateLimiter:
-    """Refuses a key (a login, an address) after ``limit`` failed sign-ins in ``window`` s."""
-
-    def __init__(self, limit: int = 5, window: float = 60.0) -> None:
-        self.limit = limit
-        self.window = window
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        stamps = self._failures.setdefault(key, deque())
-        while stamps and now - stamps[0] > self.window:
-            stamps.popleft()
-        return stamps
-
-    def blocked(self, key: str) -> bool:
-        with self._lock:
-            return len(self._recent(key, time.monotonic())) >= self.limit
-
-    def failed(self, key: str) -> None:
-        with self._lock:
-            now = time.monotonic()
-            self._recent(key, now).append(now)

@@ -349,16 +349,17 @@ def test_leaving_the_page_or_signing_out_does_not_stop_a_run(sandbox_factory, tm
         assert all(m["creates"] == 1 for m in box.missions())
 
 
-def test_behind_a_tls_proxy_the_session_cookie_is_secure(site):
-    person = Visitor(site)
-    person.go("GET", "/signin")
-    form = {"csrf": person.csrf, "login": "demo", "password": "demo"}
-    https = {"X-Forwarded-Proto": "https"}
-    response = person.post(
-        site.url + "/signin", data=form, headers=https, allow_redirects=False, timeout=10
-    )
-    assert response.status_code == 303
-    assert "secure" in response.headers["set-cookie"].lower()
+def test_behind_a_tls_proxy_the_session_cookie_is_secure(sandbox, tmp_path):
+    with running_site(sandbox, tmp_path, proxies=("127.0.0.1",)) as site:  # --proxy 127.0.0.1
+        person = Visitor(site)
+        person.go("GET", "/signin")
+        form = {"csrf": person.csrf, "login": "demo", "password": "demo"}
+        https = {"X-Forwarded-Proto": "https"}
+        response = person.post(
+            site.url + "/signin", data=form, headers=https, allow_redirects=False, timeout=10
+        )
+        assert response.status_code == 303
+        assert "secure" in response.headers["set-cookie"].lower()
 
 
 def test_a_workbook_with_several_sheets_is_read_on_the_sheet_chosen(visitor, tmp_path):
