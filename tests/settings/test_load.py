@@ -318,9 +318,8 @@ def test_unknown_section_names_the_closest_section(work: Path) -> None:
     assert error_of(work, "[imports]\nworkers = 3\n") == (
         "FILE: unknown section [imports]; did you mean [import]?"
     )
-    assert "the known sections are [import], [http], [status], [watch], [columns]" in error_of(
-        work, "[zzz]\na = 1\n"
-    )
+    known = "the known sections are [import], [http], [status], [watch], [serve], [columns]"
+    assert known in error_of(work, "[zzz]\na = 1\n")
     assert error_of(work, "http = 3\n").startswith('FILE: "http" must be a section')
 
 
