@@ -6,6 +6,10 @@ the check grid.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
+import gc
 import math
 import re
 import secrets
@@ -44,6 +48,16 @@ def safe_name(name: str) -> str:
     if dot and stem and len(extension) <= 10:
         return f"{stem[: MAX_NAME - len(extension) - 1]}.{extension}"
     return base[:MAX_NAME]
+
+
+def give_back_memory() -> None:
+    """Free what evicted drafts held and hand it back to the system (glibc keeps freed
+    memory otherwise, so the server's size would stay at its peak)."""
+    gc.collect()
+    name = ctypes.util.find_library("c")
+    if name and "libc.so" in name:
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(name).malloc_trim(0)
 
 
 def draft_cells(table: SourceTable) -> int:
@@ -250,17 +264,20 @@ class DraftStore:
             self._drafts[draft.id] = draft
             self._drafts.move_to_end(draft.id)
             mine = [d for d in self._drafts.values() if d.owner == draft.owner]
-            for old in mine[:-KEEP_PER_OWNER]:
-                self._evict(old)
-            total = sum(draft_cells(d.table) for d in self._drafts.values())
-            for old in list(self._drafts.values()):
+            leaving = {d.id for d in mine[:-KEEP_PER_OWNER]}
+            total = sum(draft_cells(d.table) for d in self._drafts.values() if d.id not in leaving)
+            for old in self._drafts.values():  # least recently used first, anyone's
                 if total <= self.budget_cells:
                     break
-                if old is not draft:
+                if old is not draft and old.id not in leaving:
                     total -= draft_cells(old.table)
-                    self._evict(old)
+                    leaving.add(old.id)
+            for draft_id in leaving:
+                self._evict(self._drafts[draft_id])
             self.cells = total
             self.peak_cells = max(self.peak_cells, total)
+        if leaving:
+            give_back_memory()
 
     def _evict(self, draft: Draft) -> None:
         del self._drafts[draft.id]
