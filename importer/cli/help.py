@@ -29,7 +29,7 @@ def setting_help(setting: Setting, lang: str) -> str:
     if setting.shown_default:
         shown = t(f"cli.default.{setting.name}", lang=lang)
         facts.append(t("cli.help.default", lang=lang, value=shown))
-    elif setting.default is not None:
+    elif setting.default is not None and setting.default != ():  # () : an empty list
         facts.append(t("cli.help.default", lang=lang, value=setting.default))
     if setting.high is not None:
         facts.append(t("cli.help.between", lang=lang, low=setting.low, high=setting.high))

@@ -20,8 +20,8 @@ The TOML file puts the connection at the top and the rest in sections (see
     [columns] "Their header" = "apiField"
     [watch]   inbox, interval, settle_seconds, incomplete_seconds, grace_minutes,
               retry_seconds, max_tries, max_hours, outbox
-    [serve]   proxy, upload_limit_mb, rows_per_file, columns_per_file, draft_cells, signin_per_login,
-              signin_per_address
+    [serve]   proxy, upload_limit_mb, rows_per_file, columns_per_file, draft_cells,
+              signin_per_login, signin_per_address
 
 The environment uses ``OCEAN_API_URL``, ``OCEAN_LOGIN``, ``OCEAN_PASSWORD``,
 ``OCEAN_CUSTOMER_ID`` and ``MISSION_IMPORTER_<SETTING>`` for the others (lists

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+SWEEP_ABOVE = 10_000  # keys remembered before the old ones are swept at once
 
 
 class AttemptLimiter:
@@ -47,7 +48,11 @@ class AttemptLimiter:
     def reserve(self, key: str) -> bool:
         """Take a place for one attempt; False when the key has used up its attempts."""
         with self._lock:
-            if self._used(key, time.monotonic()) >= self.limit:
+            now = time.monotonic()
+            if len(self._failures) > SWEEP_ABOVE:  # many logins tried: forget the old ones
+                for old in list(self._failures):
+                    self._used(old, now)
+            if self._used(key, now) >= self.limit:
                 return False
             self._in_flight[key] = self._in_flight.get(key, 0) + 1
             return True

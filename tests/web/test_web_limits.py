@@ -128,9 +128,25 @@ def test_with_proxy_the_forwarded_address_is_the_clients(sandbox, tmp_path):
 def test_serve_refuses_a_proxy_that_is_not_an_address(runner, sandbox):
     from importer.cli.app import cli
 
-    result = runner.invoke(cli, ["serve", "--api-url", sandbox.url, "--proxy", "my-proxy"])
+    args = ["serve", "--api-url", sandbox.url, "--proxy", "127.0.0.1", "--proxy", "my-proxy"]
+    result = runner.invoke(cli, args)
     assert result.exit_code == 2
     assert "--proxy my-proxy is not an address or a network" in result.output
+
+
+def test_the_page_limits_come_from_the_environment_and_the_file(tmp_path):
+    from importer.settings.load import load_settings
+    from importer.web.app import WebConfig
+
+    (tmp_path / "mission-importer.toml").write_text(
+        '[serve]\nproxy = ["127.0.0.1"]\ndraft_cells = 1000\nrows_per_file = 10\n'
+    )
+    environ = {"MISSION_IMPORTER_SERVE_PROXY": "127.0.0.1, 10.0.0.0/8"}
+    settings = load_settings(environ=environ, cwd=tmp_path)
+    config = WebConfig.from_settings(settings, tmp_path)
+    assert config.proxies == ("127.0.0.1", "10.0.0.0/8")
+    assert (config.draft_cells, config.max_rows, config.max_columns) == (1000, 10, 300)
+    assert (config.signin_per_login, config.signin_per_address) == (5, 20)
 
 
 # --- where a state-changing request comes from; the sign-in form's token ---------------------
