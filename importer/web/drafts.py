@@ -17,6 +17,7 @@ import shutil
 import threading
 import time as time_module
 from collections import Counter, OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
@@ -208,6 +209,7 @@ class DraftStore:
         self._evicted: OrderedDict[str, str] = OrderedDict()  # id -> owner
         self._lock = threading.Lock()
         self._reading = threading.BoundedSemaphore(READING_AT_ONCE)
+        self.on_evict: Callable[[str], None] | None = None  # told each draft id that leaves
         self.cells = 0  # cells of the drafts in memory now
         self.peak_cells = 0  # the most ever held at once (the tests and the bench read it)
         self.mappings: dict[tuple[str, tuple[str, ...]], dict[str, str]] = {}
@@ -276,6 +278,9 @@ class DraftStore:
                 self._evict(self._drafts[draft_id])
             self.cells = total
             self.peak_cells = max(self.peak_cells, total)
+        for draft_id in leaving:
+            if self.on_evict is not None:
+                self.on_evict(draft_id)
         if leaving:
             give_back_memory()
 

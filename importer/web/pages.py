@@ -85,6 +85,7 @@ class WebState:
             max_columns=config.max_columns,
         )
         self.runs = RunStore(config.data_dir / "runs", journal, config.keep_days)
+        self.drafts.on_evict = self.runs.let_go  # finished runs let go of evicted drafts too
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),
             autoescape=True,

@@ -305,3 +305,11 @@ class RunStore:
             for old in sorted(mine, key=lambda r: r.started_at)[:-KEEP_PER_OWNER]:
                 if old.finished:
                     old.draft, old.outcomes = None, []
+
+    def let_go(self, draft_id: str) -> None:
+        """A draft left the page's memory (its budget): finished runs made from it let go
+        of it too (their results workbook stays; the rows to retry are no longer shown)."""
+        with self._lock:
+            for run in self._runs.values():
+                if run.finished and run.draft is not None and run.draft.id == draft_id:
+                    run.draft, run.outcomes = None, []

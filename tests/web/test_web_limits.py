@@ -477,3 +477,17 @@ def test_a_200_mb_chunked_body_is_refused_with_at_most_the_limit_read(serve_proc
     )
     assert declared.status_code == 413 and "larger than 64 KB" in declared.text
     assert process.poll() is None
+
+
+def test_a_finished_run_lets_go_of_a_draft_the_budget_evicted(sandbox, tmp_path):
+    with running_site(sandbox, tmp_path, draft_cells=8 * 8) as site:
+        person = Visitor(site)
+        person.sign_in()
+        run = person.send_draft(person.upload(_csv(tmp_path / "sent.csv", 8)))
+        person.wait_run(run)
+        person.upload(_csv(tmp_path / "next.csv", 8))  # the budget holds one file
+        [held] = [r for r in site.state.runs._runs.values() if r.id == run]
+        assert held.draft is None
+        page = person.go("GET", f"/runs/{run}")
+        assert page.status_code == 200 and 'id="outcome-counts"' in page.text
+        assert person.go("GET", f"/runs/{run}/workbook").status_code == 200
