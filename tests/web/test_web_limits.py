@@ -135,14 +135,14 @@ def test_serve_refuses_a_proxy_that_is_not_an_address(runner, sandbox):
 
 
 def test_the_page_limits_come_from_the_environment_and_the_file(tmp_path):
-    from importer.settings.load import load_settings
+    from importer.settings.load import load_configuration
     from importer.web.app import WebConfig
 
     (tmp_path / "mission-importer.toml").write_text(
         '[serve]\nproxy = ["127.0.0.1"]\ndraft_cells = 1000\nrows_per_file = 10\n'
     )
     environ = {"MISSION_IMPORTER_SERVE_PROXY": "127.0.0.1, 10.0.0.0/8"}
-    settings = load_settings(environ=environ, cwd=tmp_path)
+    settings = load_configuration(environ=environ, cwd=tmp_path).settings
     config = WebConfig.from_settings(settings, tmp_path)
     assert config.proxies == ("127.0.0.1", "10.0.0.0/8")
     assert (config.draft_cells, config.max_rows, config.max_columns) == (1000, 10, 300)
