@@ -184,6 +184,7 @@ class _Validation:
         self.warnings: list[list[RowIssue]] = [[] for _ in range(self.size)]
         self.deleting = [False] * self.size
         self._ids: dict[str, list[int]] | None = None  # idMission -> positions, when needed
+        self._columns: dict[str, dict[str, str]] = {}  # message key -> {field: its header}
 
     def parse(self, zone: ZoneInfo) -> None:
         """Parse every mapped column (the action first: a delete needs only its ID)."""
@@ -233,7 +234,10 @@ class _Validation:
             return  # a delete sends only its ID: the other cells do not matter
         header = self.headers.get(name) if name else None
         raw = self.raw[name][pos] if header is not None and name is not None else None
-        columns = {n: self.headers[n] for n in message_fields(code) if n in self.headers}
+        columns = self._columns.get(code)
+        if columns is None:  # the file's headers of the fields the message names
+            names = message_fields(code)
+            columns = self._columns[code] = {n: self.headers[n] for n in names if n in self.headers}
         issue = RowIssue(
             self.numbers[pos],
             header,
