@@ -43,12 +43,15 @@ def safe_name(name: str) -> str:
 def cell_text(value: Any, kind: str = "", lang: str = "en") -> str:
     """A cell as the grid shows it: as the planner wrote it, always text.
 
-    Dates ``dd/mm/yyyy hh:mm`` (as in messages), decimals with the language's separator, and
-    a cell of a postal code column (``kind``) as it will be sent (9000 -> 09000).
+    Dates ``dd/mm/yyyy hh:mm`` (as in messages), decimals with the language's separator,
+    yes/no cells as Excel shows them, and a cell of a postal code column (``kind``) as it
+    will be sent (9000 -> 09000).
     """
     if value is None:
         return ""
-    if kind == "postcode" and not isinstance(value, str | bool):
+    if isinstance(value, bool):  # as Excel shows a yes/no cell in the reader's language
+        return ("VRAI" if value else "FAUX") if lang == "fr" else ("TRUE" if value else "FALSE")
+    if kind == "postcode":
         with contextlib.suppress(ValueProblem):
             return parse_postcode(value) or ""
     if isinstance(value, datetime | date | time):

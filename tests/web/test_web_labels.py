@@ -168,6 +168,8 @@ def test_cell_text_and_group_sentences_without_a_server():
     assert cell_text(9000, "postcode") == "09000"
     assert cell_text(48.8566, "decimal", "fr") == "48,8566"
     assert cell_text(48.0, "decimal", "fr") == "48"
+    assert cell_text(" 1000.0", "postcode") == "01000"
+    assert [cell_text(True, "bool", "fr"), cell_text(False, "bool")] == ["VRAI", "FALSE"]
     issue = RowIssue(2, "Date intervention", "bientôt", "validation.date_format")
     assert group_text(issue, 1, "en") == '1 unreadable date in "Date intervention"'
     missing = RowIssue(2, None, None, "validation.inter_column_missing")
