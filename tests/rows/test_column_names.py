@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -9,7 +11,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from importer.messages import set_language
+from importer.fields import FIELD_NAMES
+from importer.messages import catalogue, field_values, set_language
 from importer.read.table import read_table
 from importer.result_columns import joined
 from importer.rows.columns import map_headers
@@ -154,3 +157,27 @@ def test_a_text_cell_of_a_date_column_takes_the_columns_kind():
     assert column_kind("demain", column) == datetime(2027, 3, 2, 8, 30)
     assert column_kind(12.5, column) == 12.5
     assert column_kind(None, ["a", "b"]) is None
+
+
+ROW_CODES = sorted(
+    key.removeprefix("validation.")
+    for key in catalogue()["en"]
+    if key.startswith("validation.") and key != "validation.unknown_timezone"
+)
+SAME_RULE = {"duplicate_ids", "month_impossible_swapped"}  # counted with their rule
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("code", ROW_CODES)
+def test_no_row_message_names_a_field_by_its_api_name(code, lang):
+    values = defaultdict(lambda: "x", field_values(f"validation.{code}", lang))
+    text = catalogue()[lang][f"validation.{code}"].format_map(values)
+    # (the API names that are not also words: "ville" or "latitude" are both)
+    jargon = [name for name in FIELD_NAMES if name != name.lower()]
+    assert [name for name in jargon if re.search(rf"\b{name}\b", text)] == []
+
+
+@pytest.mark.parametrize("code", [code for code in ROW_CODES if code not in SAME_RULE])
+def test_every_row_problem_has_its_count_sentences(code):
+    for key in (f"problems.{code}", f"problems.{code}.one"):
+        assert key in catalogue()["en"], key
