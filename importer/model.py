@@ -92,18 +92,18 @@ class RowIssue:
     column: str | None  # the source header the problem is about (None: the whole row)
     value: Any
     code: str  # message catalogue key
-    details: Mapping[str, Any] = field(default_factory=dict)  # the message's values
+    details: Mapping[str, Any] = field(default_factory=dict)  # the message's values (a field's
+    # placeholder, e.g. {nomVeh}: the file's header for it; absent: the field's label)
     severity: Literal["error", "warning"] = "error"
 
     def text(self, lang: str | None = None) -> str:
         """The sentence in ``lang`` (default: the current language)."""
-        from importer.messages import get_language, t
+        from importer.messages import field_values, get_language, t
 
         lang = lang or get_language()
-        values = {
-            name: value.get(lang) or value["en"] if type(value) is ByLanguage else value
-            for name, value in self.details.items()
-        }
+        values = field_values(self.code, lang)  # a field's label where the file has no column
+        for name, value in self.details.items():
+            values[name] = value.get(lang) or value["en"] if type(value) is ByLanguage else value
         return t(self.code, lang=lang, **values)
 
     @property

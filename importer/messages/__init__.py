@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import locale
 import os
+import string
 from collections.abc import Iterator, Mapping
 from importlib import import_module
 from typing import Any
@@ -23,6 +25,7 @@ _DOMAINS = (
     "sources",
     "columns",
     "validation",
+    "problems",
     "results",
     "client",
     "journal",
@@ -113,7 +116,7 @@ def t(key: str, /, lang: str | None = None, **values: Any) -> str:
         raise KeyError(f"message {key!r} is not in the catalogue")
     if not values:
         return template
-    if (lang or _language) == "fr":
+    if (lang or get_language()) == "fr":
         values = {name: _french_number(value) for name, value in values.items()}
     return template.format(**values)
 
@@ -126,6 +129,26 @@ def field_label(name: str, lang: str | None = None) -> str:
     """
     key = f"columns.label.{name}"
     return t(key, lang=lang) if key in catalogue()["en"] else name
+
+
+@functools.cache
+def message_fields(key: str) -> tuple[str, ...]:
+    """The mission fields a message names by placeholder (``{nomVeh}``: that field's column).
+
+    Such a placeholder is filled with the file's own header for the field when the file has
+    one (:attr:`importer.model.RowIssue.details`), else with the field's label
+    (:func:`field_values`).
+    """
+    from importer.fields import BY_NAME
+
+    template = catalogue()["en"].get(key, "")
+    names = (name for _, name, _, _ in string.Formatter().parse(template) if name)
+    return tuple(dict.fromkeys(name for name in names if name in BY_NAME))
+
+
+def field_values(key: str, lang: str | None = None) -> dict[str, str]:
+    """The labels of the fields message ``key`` names, in ``lang``: the placeholders' defaults."""
+    return {name: field_label(name, lang) for name in message_fields(key)}
 
 
 def _french_number(value: Any) -> Any:

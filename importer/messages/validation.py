@@ -1,7 +1,10 @@
 """Messages about cell values and row rules (what is wrong, and what would be right).
 
 Each sentence is about one cell; the results show it after the column's header
-("Date d'intervention: ..."), so the sentence itself does not repeat the column.
+("Date d'intervention: ..."), so the sentence itself does not repeat the column. Another
+column is named by its field's placeholder (``{nomVeh}``): the file's own header for that
+field ("Technicien"), or the field's label when the file has no such column; never the
+API name.
 """
 
 EN = {
@@ -55,20 +58,19 @@ EN = {
         "the intervention date is empty; every mission needs one, e.g. 03/12/2026 08:30"
     ),
     "validation.inter_column_missing": (
-        "the file has no intervention date column (jourHeureInter); add a column "
-        '"{label}" with dates such as 03/12/2026 08:30'
+        'the file has no intervention date column; add a column "{jourHeureInter}" '
+        "with dates such as 03/12/2026 08:30"
     ),
     "validation.peremp_before_inter": (
-        '"{value}" is not after the intervention date ({inter}); the expiry date must come '
-        "later, or leave it empty"
+        '"{value}" is not after the intervention date ({inter}, column '
+        '"{jourHeureInter}"); the expiry date must come later, or leave it empty'
     ),
     # the mission ID
     "validation.id_required": (
-        "the mission ID is empty; give every row its own ID (idMission), e.g. M-2026-0001"
+        "the mission ID is empty; give every row its own ID, e.g. M-2026-0001"
     ),
     "validation.id_column_missing": (
-        'the file has no mission ID column (idMission); add a column "{label}" with one '
-        "unique ID per row"
+        'the file has no mission ID column; add a column "{idMission}" with one unique ID per row'
     ),
     "validation.duplicate_id": (
         '"{value}" is also the mission ID of row {rows}; each mission ID must appear once '
@@ -83,29 +85,33 @@ EN = {
     ),
     # recipient and destination
     "validation.recipient_missing": (
-        "no recipient: fill the vehicle (nomVeh), or the last and first names "
-        "(nomIndi and prenomIndi), or the full name (nomPrenom)"
+        'no recipient: fill the column "{nomVeh}" (the vehicle), or the columns '
+        '"{nomIndi}" and "{prenomIndi}" (last and first names), or the column '
+        '"{nomPrenom}" (the full name)'
     ),
     "validation.recipient_no_first_name": (
-        'the last name "{value}" has no first name (prenomIndi) beside it; fill it, '
-        "or use the full name (nomPrenom) or a vehicle (nomVeh)"
+        'the last name "{value}" has no first name beside it; fill the column '
+        '"{prenomIndi}", or use the column "{nomPrenom}" (full name) or "{nomVeh}" '
+        "(vehicle)"
     ),
     "validation.recipient_no_last_name": (
-        'the first name "{value}" has no last name (nomIndi) beside it; fill it, '
-        "or use the full name (nomPrenom) or a vehicle (nomVeh)"
+        'the first name "{value}" has no last name beside it; fill the column '
+        '"{nomIndi}", or use the column "{nomPrenom}" (full name) or "{nomVeh}" '
+        "(vehicle)"
     ),
     "validation.destination_missing": (
-        "no destination: fill the city (ville), the postal code (codPost), the client's "
-        "reference address (adrRefCli) or both coordinates (latitude and longitude); "
-        "require_destination is on in the settings"
+        'no destination: fill the column "{ville}" (city), "{codPost}" (postal code) '
+        'or "{adrRefCli}" (the client\'s reference address), or both "{latitude}" and '
+        '"{longitude}"; require_destination is on in the settings'
     ),
     "validation.destination_none": (
-        "no destination (no city, postal code, reference address adrRefCli or coordinates); "
-        "the mission is sent without one: check that the driver knows where to go"
+        'no destination (nothing in "{ville}", "{codPost}", "{adrRefCli}", '
+        '"{latitude}" or "{longitude}"); the mission is sent without one: check that '
+        "the driver knows where to go"
     ),
     "validation.street_alone": (
-        '"{value}" has no city (ville) or postal code (codPost) beside it; the mission is '
-        "sent, but add one so the street can be found"
+        '"{value}" has no city or postal code beside it (columns "{ville}" and '
+        '"{codPost}"); the mission is sent, but add one so the street can be found'
     ),
     "validation.coordinate": (
         '"{value}" is not a number; write decimal degrees with a dot or a comma, e.g. 48.8566'
@@ -119,14 +125,17 @@ EN = {
         "e.g. 2.3522 for Paris)"
     ),
     "validation.latitude_alone": (
-        'the latitude "{value}" has no longitude beside it; fill both coordinates, or neither'
+        'the latitude "{value}" has no longitude beside it (column "{longitude}"); '
+        "fill both coordinates, or neither"
     ),
     "validation.longitude_alone": (
-        'the longitude "{value}" has no latitude beside it; fill both coordinates, or neither'
+        'the longitude "{value}" has no latitude beside it (column "{latitude}"); fill '
+        "both coordinates, or neither"
     ),
     "validation.coordinates_swapped": (
-        'latitude "{value}" and longitude "{longitude}" look swapped for France (latitudes there '
-        "are about 41 to 52, longitudes -6 to 10); check they are in the right columns"
+        'latitude "{value}" and longitude "{other}" look swapped for France (latitudes '
+        "there are about 41 to 52, longitudes -6 to 10); check the columns "
+        '"{latitude}" and "{longitude}"'
     ),
     "validation.postcode": (
         '"{value}" is not a postal code; write it as text, e.g. 75001 or 01000'
@@ -207,21 +216,22 @@ FR = {
         "la date d'intervention est vide ; chaque mission en a besoin, par exemple 03/12/2026 08:30"
     ),
     "validation.inter_column_missing": (
-        "le fichier n'a pas de colonne de date d'intervention (jourHeureInter) ; ajoutez une "
-        "colonne « {label} » avec des dates comme 03/12/2026 08:30"
+        "le fichier n'a pas de colonne de date d'intervention ; ajoutez une colonne "
+        "« {jourHeureInter} » avec des dates comme 03/12/2026 08:30"
     ),
     "validation.peremp_before_inter": (
-        "« {value} » n'est pas après la date d'intervention ({inter}) ; la date de péremption "
-        "doit venir après, ou laissez-la vide"
+        "« {value} » n'est pas après la date d'intervention ({inter}, colonne "
+        "« {jourHeureInter} ») ; la date de péremption doit venir après, ou laissez-la "
+        "vide"
     ),
     # the mission ID
     "validation.id_required": (
-        "l'identifiant de mission est vide ; donnez à chaque ligne son propre identifiant "
-        "(idMission), par exemple M-2026-0001"
+        "l'identifiant de mission est vide ; donnez à chaque ligne son propre "
+        "identifiant, par exemple M-2026-0001"
     ),
     "validation.id_column_missing": (
-        "le fichier n'a pas de colonne d'identifiant de mission (idMission) ; ajoutez une "
-        "colonne « {label} » avec un identifiant unique par ligne"
+        "le fichier n'a pas de colonne d'identifiant de mission ; ajoutez une colonne "
+        "« {idMission} » avec un identifiant unique par ligne"
     ),
     "validation.duplicate_id": (
         "« {value} » est aussi l'identifiant de mission de la ligne {rows} ; chaque "
@@ -239,29 +249,35 @@ FR = {
     ),
     # recipient and destination
     "validation.recipient_missing": (
-        "aucun destinataire : remplissez le véhicule (nomVeh), ou le nom et le prénom "
-        "(nomIndi et prenomIndi), ou le nom complet (nomPrenom)"
+        "aucun destinataire : remplissez la colonne « {nomVeh} » (le véhicule), ou les "
+        "colonnes « {nomIndi} » et « {prenomIndi} » (le nom et le prénom), ou la "
+        "colonne « {nomPrenom} » (le nom complet)"
     ),
     "validation.recipient_no_first_name": (
-        "le nom « {value} » n'a pas de prénom (prenomIndi) à côté ; remplissez-le, ou "
-        "utilisez le nom complet (nomPrenom) ou un véhicule (nomVeh)"
+        "le nom « {value} » n'a pas de prénom à côté ; remplissez la colonne "
+        "« {prenomIndi} », ou utilisez la colonne « {nomPrenom} » (nom complet) ou "
+        "« {nomVeh} » (véhicule)"
     ),
     "validation.recipient_no_last_name": (
-        "le prénom « {value} » n'a pas de nom (nomIndi) à côté ; remplissez-le, ou "
-        "utilisez le nom complet (nomPrenom) ou un véhicule (nomVeh)"
+        "le prénom « {value} » n'a pas de nom à côté ; remplissez la colonne "
+        "« {nomIndi} », ou utilisez la colonne « {nomPrenom} » (nom complet) ou "
+        "« {nomVeh} » (véhicule)"
     ),
     "validation.destination_missing": (
-        "aucune destination : remplissez la ville (ville), le code postal (codPost), "
-        "l'adresse de référence du client (adrRefCli) ou les deux coordonnées (latitude et "
-        "longitude) ; require_destination est activé dans les réglages"
+        "aucune destination : remplissez la colonne « {ville} » (ville), « {codPost} » "
+        "(code postal) ou « {adrRefCli} » (adresse de référence du client), ou les "
+        "deux « {latitude} » et « {longitude} » ; require_destination est activé dans "
+        "les réglages"
     ),
     "validation.destination_none": (
-        "aucune destination (ni ville, ni code postal, ni adresse de référence adrRefCli, ni "
-        "coordonnées) ; la mission est envoyée sans : vérifiez que le chauffeur sait où aller"
+        "aucune destination (rien dans « {ville} », « {codPost} », « {adrRefCli} », "
+        "« {latitude} » ni « {longitude} ») ; la mission est envoyée sans : vérifiez "
+        "que le chauffeur sait où aller"
     ),
     "validation.street_alone": (
-        "« {value} » n'a ni ville (ville) ni code postal (codPost) à côté ; la mission est "
-        "envoyée, mais ajoutez-en un pour que la rue soit trouvée"
+        "« {value} » n'a ni ville ni code postal à côté (colonnes « {ville} » et "
+        "« {codPost} ») ; la mission est envoyée, mais ajoutez-en un pour que la rue "
+        "soit trouvée"
     ),
     "validation.coordinate": (
         "« {value} » n'est pas un nombre ; écrivez des degrés décimaux avec un point ou une "
@@ -276,17 +292,17 @@ FR = {
         "décimaux, par exemple 2,3522 pour Paris)"
     ),
     "validation.latitude_alone": (
-        "la latitude « {value} » n'a pas de longitude à côté ; remplissez les deux coordonnées, "
-        "ou aucune"
+        "la latitude « {value} » n'a pas de longitude à côté (colonne "
+        "« {longitude} ») ; remplissez les deux coordonnées, ou aucune"
     ),
     "validation.longitude_alone": (
-        "la longitude « {value} » n'a pas de latitude à côté ; remplissez les deux coordonnées, "
-        "ou aucune"
+        "la longitude « {value} » n'a pas de latitude à côté (colonne "
+        "« {latitude} ») ; remplissez les deux coordonnées, ou aucune"
     ),
     "validation.coordinates_swapped": (
-        "la latitude « {value} » et la longitude « {longitude} » semblent inversées pour la France "
-        "(les latitudes y vont d'environ 41 à 52, les longitudes de -6 à 10) ; vérifiez "
-        "qu'elles sont dans les bonnes colonnes"
+        "la latitude « {value} » et la longitude « {other} » semblent inversées pour "
+        "la France (les latitudes y vont d'environ 41 à 52, les longitudes de -6 à "
+        "10) ; vérifiez les colonnes « {latitude} » et « {longitude} »"
     ),
     "validation.postcode": (
         "« {value} » n'est pas un code postal ; écrivez-le en texte, par exemple 75001 ou 01000"

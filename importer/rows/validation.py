@@ -21,9 +21,9 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from importer.errors import UsageError
-from importer.fields import API_FIELDS, BY_NAME, DATE_FIELDS, FIELD_NAMES, FIELDS
-from importer.messages import t
-from importer.model import Action, ByLanguage, HeaderMap, RowIssue, SourceTable, ValidatedRow
+from importer.fields import API_FIELDS, DATE_FIELDS, FIELD_NAMES, FIELDS
+from importer.messages import message_fields, t
+from importer.model import Action, HeaderMap, RowIssue, SourceTable, ValidatedRow
 from importer.rows.cells import DELETE_FIELDS, build_params_columns, parser_for, show_value
 from importer.rows.options import RowOptions
 from importer.rows.rules import ADR_REF_SHOWN, RULES_BY_CODE, failures, schema
@@ -184,6 +184,7 @@ class _Validation:
         self.warnings: list[list[RowIssue]] = [[] for _ in range(self.size)]
         self.deleting = [False] * self.size
         self._ids: dict[str, list[int]] | None = None  # idMission -> positions, when needed
+        self._columns: dict[str, dict[str, str]] = {}  # message key -> {field: its header}
 
     def parse(self, zone: ZoneInfo) -> None:
         """Parse every mapped column (the action first: a delete needs only its ID)."""
@@ -233,12 +234,16 @@ class _Validation:
             return  # a delete sends only its ID: the other cells do not matter
         header = self.headers.get(name) if name else None
         raw = self.raw[name][pos] if header is not None and name is not None else None
+        columns = self._columns.get(code)
+        if columns is None:  # the file's headers of the fields the message names
+            names = message_fields(code)
+            columns = self._columns[code] = {n: self.headers[n] for n in names if n in self.headers}
         issue = RowIssue(
             self.numbers[pos],
             header,
             raw,
             code,
-            {"value": shown(raw), **details},
+            {"value": shown(raw), **columns, **details},
             "warning" if severity == "warning" else "error",
         )
         (self.warnings if severity == "warning" else self.errors)[pos].append(issue)
@@ -256,9 +261,7 @@ class _Validation:
     def _report_one(self, code: str, name: str | None, pos: int, severity: str) -> None:
         raw, values = self.raw, self.values
         if code in COLUMN_MISSING and name not in self.headers:
-            field = BY_NAME[name or ""]
-            label = ByLanguage(en=field.label_en, fr=field.label_fr)
-            self.add(pos, name, COLUMN_MISSING[code], severity, label=label)
+            self.add(pos, name, COLUMN_MISSING[code], severity)  # names the field's label
         elif code == "validation.duplicate_id":
             others = [
                 str(self.numbers[p]) for p in self._same_id(values["idMission"][pos]) if p != pos
@@ -283,7 +286,7 @@ class _Validation:
         elif code == "validation.date_past":
             self.add(pos, name, code, severity, utc=values["jourHeureInter"][pos].text)
         elif code == "validation.coordinates_swapped":
-            self.add(pos, name, code, severity, longitude=shown(raw["longitude"][pos]))
+            self.add(pos, name, code, severity, other=shown(raw["longitude"][pos]))
         else:
             self.add(pos, name, code, severity)
 

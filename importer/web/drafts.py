@@ -25,9 +25,13 @@ from typing import Any
 
 from importer.commands.validate import Prepared, prepare, row_options
 from importer.errors import InputError
-from importer.messages import t
+from importer.fields import BY_NAME
+from importer.messages import catalogue, field_values, get_language, message_fields, t
 from importer.model import HeaderMap, RowIssue, SourceTable, ValidatedRow
+from importer.rows.cells import parse_postcode, show_value
+from importer.rows.edits import column_kind, typed_value
 from importer.rows.validation import validate_table
+from importer.rows.values import ValueProblem
 from importer.settings.load import Settings
 
 PAGE_SIZE = 50
@@ -66,16 +70,26 @@ def draft_cells(table: SourceTable) -> int:
     return len(table.data) * max(1, len(table.headers))
 
 
-def cell_text(value: Any) -> str:
-    """A cell's raw value as the grid shows it (always text, never interpreted)."""
+def cell_text(value: Any, kind: str = "", lang: str = "en") -> str:
+    """A cell as the grid shows it: as the planner wrote it, always text.
+
+    Dates ``dd/mm/yyyy hh:mm`` (as in messages), decimals with the language's separator,
+    yes/no cells as Excel shows them, and a cell of a postal code column (``kind``) as it
+    will be sent (9000 -> 09000).
+    """
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ", timespec="minutes")
-    if isinstance(value, date | time):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, bool):  # as Excel shows a yes/no cell in the reader's language
+        return ("VRAI" if value else "FAUX") if lang == "fr" else ("TRUE" if value else "FALSE")
+    if kind == "postcode":
+        with contextlib.suppress(ValueProblem):
+            return parse_postcode(value) or ""
+    if isinstance(value, datetime | date | time):
+        return show_value(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value).replace(".", ",") if lang == "fr" else repr(value)
     return str(value)
 
 
@@ -104,7 +118,9 @@ class Draft:
         if column not in self.table.headers or row not in self.table.data.index:
             raise KeyError((row, column))
         with self.lock:
-            self.table.data.at[row, column] = value if value.strip() else None
+            data = self.table.data
+            like = column_kind(data.at[row, column], data[column])
+            data.at[row, column] = typed_value(value, like)  # a date cell stays a date
             self.rows = validate_table(self.table, self.header_map, row_options(self.settings))
             self.edits.append((row, column, value))
 
@@ -118,15 +134,49 @@ class Draft:
             "warned": warned,
         }
 
-    def problem_counts(self) -> list[tuple[str, int]]:
-        """(first message of a kind, how many) for each kind of problem, most frequent first."""
+    def problem_counts(self) -> list[tuple[str, str, int]]:
+        """(group, sentence, how many) for each rule and column, most frequent first.
+
+        The group (``rule:column``) is what ``?problem=`` filters the grid on; the sentence
+        names the column, not a value ("2 unreadable dates in "Date intervention"").
+        """
         counter: Counter[str] = Counter()
-        first: dict[str, str] = {}
+        first: dict[str, RowIssue] = {}
         for vrow in self.rows:
             for issue in [*vrow.errors, *vrow.warnings]:
-                counter[issue.code] += 1
-                first.setdefault(issue.code, issue.message)
-        return [(first[code], n) for code, n in counter.most_common()]
+                group = problem_group(issue)
+                counter[group] += 1
+                first.setdefault(group, issue)
+        return [(group, group_text(first[group], n), n) for group, n in counter.most_common()]
+
+    def problem_rows(self, group: str) -> list[int]:
+        """The positions of the rows with a problem of ``group`` (``rule:column``)."""
+        return [
+            i
+            for i, vrow in enumerate(self.rows)
+            if any(problem_group(issue) == group for issue in [*vrow.errors, *vrow.warnings])
+        ]
+
+
+# Messages that are forms of one rule's problem (counted together on the check page)
+_SAME_RULE = {"duplicate_ids": "duplicate_id", "month_impossible_swapped": "month_impossible"}
+
+
+def problem_group(issue: RowIssue) -> str:
+    """``rule:column`` of a problem: ``date_format:Date intervention``, ``recipient_missing:``."""
+    rule = issue.code.removeprefix("validation.")
+    return f"{_SAME_RULE.get(rule, rule)}:{issue.column or ''}"
+
+
+def group_text(issue: RowIssue, count: int, lang: str | None = None) -> str:
+    """The sentence counting ``count`` problems like ``issue`` (its rule, its column)."""
+    rule = problem_group(issue).partition(":")[0]
+    key = f"problems.{rule}" + (".one" if count == 1 else "")
+    if key not in catalogue()["en"]:  # not a rule of the file (an answer of Ocean)
+        return f"{count} × {issue.text(lang)}"
+    names = {name: issue.details[name] for name in message_fields(key) if name in issue.details}
+    values = {**field_values(key, lang), **names}
+    return t(key, lang=lang, count=count, column=issue.column or "", **values)
 
 
 def row_state(vrow: ValidatedRow) -> str:
@@ -134,9 +184,20 @@ def row_state(vrow: ValidatedRow) -> str:
 
 
 def grid_page(
-    draft: Draft, *, page: int = 1, only_problems: bool = False, keep: list[int] | None = None
+    draft: Draft,
+    *,
+    page: int = 1,
+    only_problems: bool = False,
+    keep: list[int] | None = None,
+    problem: str = "",
 ) -> dict[str, Any]:
-    """The rows of one page of the grid: problem rows first, each problem on its cell."""
+    """The rows of one page of the grid: problem rows first, each problem on its cell.
+
+    ``problem`` (``rule:column``, as :meth:`Draft.problem_counts` gives it): only the rows
+    with that problem.
+    """
+    if problem:
+        keep = draft.problem_rows(problem)
     indices = keep if keep is not None else range(len(draft.rows))
     order = sorted(
         indices, key=lambda i: {"error": 0, "warning": 1, "ok": 2}[row_state(draft.rows[i])]
@@ -146,6 +207,12 @@ def grid_page(
     pages = max(1, math.ceil(len(order) / PAGE_SIZE))
     page = min(max(1, page), pages)
     data = draft.table.data
+    lang = get_language()
+    kinds = {
+        header: BY_NAME[name].kind
+        for name, header in draft.header_map.field_to_column.items()
+        if name in BY_NAME
+    }
     lines = []
     for i in order[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
         vrow = draft.rows[i]
@@ -156,7 +223,7 @@ def grid_page(
         cells = [
             {
                 "column": header,
-                "text": cell_text(data.at[number, header]),
+                "text": cell_text(data.at[number, header], kinds.get(header, ""), lang),
                 "issues": by_column.get(header, []),
                 "state": _cell_state(by_column.get(header, [])),
             }
@@ -171,7 +238,13 @@ def grid_page(
                 "row_issues": by_column.get(None, []),
             }
         )
-    return {"lines": lines, "page": page, "pages": pages, "only_problems": only_problems}
+    return {
+        "lines": lines,
+        "page": page,
+        "pages": pages,
+        "only_problems": only_problems,
+        "problem": problem,
+    }
 
 
 def _cell_state(issues: list[RowIssue]) -> str:

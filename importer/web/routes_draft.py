@@ -138,13 +138,17 @@ def _grid_args(source) -> tuple[int, bool]:  # query string or form
     return (int(page_text) if page_text.isdigit() else 1), source.get("problems") == "1"
 
 
+def _problem(source) -> str:  # ?problem=rule:column, a group of "Problems by kind"
+    return str(source.get("problem", ""))
+
+
 @page()
 async def check(request: Request) -> Response:
     draft = _draft(request)
     if draft is None:
         return _gone(request)
     number, only = _grid_args(request.query_params)
-    grid = grid_page(draft, page=number, only_problems=only)
+    grid = grid_page(draft, page=number, only_problems=only, problem=_problem(request.query_params))
     name = "_grid.html" if "hx-request" in request.headers else "check.html"
     return render(request, name, draft=draft, grid=grid)
 
@@ -167,7 +171,7 @@ async def edit_cell(request: Request) -> Response:
         grid = grid_page(draft, keep=run.retry_index())
         return render(request, "_retry.html", draft=draft, grid=grid, run=run)
     number, only = _grid_args(form)
-    grid = grid_page(draft, page=number, only_problems=only)
+    grid = grid_page(draft, page=number, only_problems=only, problem=_problem(form))
     return render(request, "_grid.html", draft=draft, grid=grid)
 
 

@@ -190,8 +190,7 @@ def test_a_file_without_an_id_column() -> None:
     assert codes(row.errors) == ["validation.id_column_missing"]
     assert row.errors[0].column is None
     assert row.errors[0].message == (
-        'the file has no mission ID column (idMission); add a column "Mission ID" with one '
-        "unique ID per row"
+        'the file has no mission ID column; add a column "Mission ID" with one unique ID per row'
     )
 
 
@@ -310,13 +309,14 @@ def test_messages_in_french() -> None:
     )
     row = one({k: v for k, v in GOOD.items() if k != "idMission"})
     assert row.errors[0].message == (
-        "le fichier n'a pas de colonne d'identifiant de mission (idMission) ; ajoutez une "
-        "colonne « Identifiant mission » avec un identifiant unique par ligne"
+        "le fichier n'a pas de colonne d'identifiant de mission ; ajoutez une colonne "
+        "« Identifiant mission » avec un identifiant unique par ligne"
     )
     row = one({**GOOD, "nomVeh": None})
     assert row.errors[0].message == (
-        "aucun destinataire : remplissez le véhicule (nomVeh), ou le nom et le prénom "
-        "(nomIndi et prenomIndi), ou le nom complet (nomPrenom)"
+        "aucun destinataire : remplissez la colonne « nomVeh » (le véhicule), ou les "
+        "colonnes « Nom » et « Prénom » (le nom et le prénom), ou la colonne "
+        "« Nom et prénom » (le nom complet)"
     )
 
 
@@ -388,8 +388,9 @@ def test_expiry_must_come_after_the_intervention() -> None:
         row = one({**GOOD, "jourHeurePeremp": expiry})
         assert codes(row.errors) == ["validation.peremp_before_inter"]
         assert row.errors[0].column == "jourHeurePeremp"
-        assert f'"{expiry}" is not after the intervention date (03/12/2026 08:30)' in (
-            row.errors[0].message
+        assert row.errors[0].message.startswith(
+            f'"{expiry}" is not after the intervention date (03/12/2026 08:30, column '
+            '"jourHeureInter")'
         )
 
 
@@ -424,9 +425,9 @@ def test_no_recipient() -> None:
     row = one({**GOOD, "nomVeh": None, "nomIndi": None, "prenomIndi": None})
     assert codes(row.errors) == ["validation.recipient_missing"]
     assert row.errors[0].column is None
-    assert row.errors[0].as_text() == (
-        "no recipient: fill the vehicle (nomVeh), or the last and first names (nomIndi and "
-        "prenomIndi), or the full name (nomPrenom)"
+    assert row.errors[0].as_text() == (  # the file's own headers, else the field's label
+        'no recipient: fill the column "nomVeh" (the vehicle), or the columns "nomIndi" and '
+        '"prenomIndi" (last and first names), or the column "Full name" (the full name)'
     )
 
 
@@ -481,14 +482,18 @@ def test_no_destination_is_a_warning_by_default() -> None:
     assert row.valid and row.params is not None and "ville" not in row.params
     assert codes(row.warnings) == ["validation.destination_none"]
     assert row.warnings[0].column is None
-    assert "adrRefCli" in row.warnings[0].message
+    assert row.warnings[0].message.startswith(  # the file's headers, else the labels
+        'no destination (nothing in "ville", "Postal code", "Address reference", "Latitude" or '
+        '"Longitude")'
+    )
 
 
 def test_no_destination_is_an_error_with_require_destination() -> None:
     row = one({**GOOD, "ville": None}, RowOptions(require_destination=True))
     assert codes(row.errors) == ["validation.destination_missing"]
     assert row.errors[0].column is None
-    assert "adrRefCli" in row.errors[0].message and row.warnings == []
+    assert '"ville" (city), "Postal code" (postal code)' in row.errors[0].message
+    assert row.warnings == []
 
 
 def test_a_street_without_city_or_postal_code_is_a_warning() -> None:
@@ -508,7 +513,8 @@ def test_coordinates_come_in_pairs() -> None:
     row = one({**GOOD, "ville": None, "latitude": None, "longitude": "2,35"})
     assert codes(row.errors) == ["validation.longitude_alone"]  # not also "no destination"
     assert row.errors[0].message == (
-        'the longitude "2,35" has no latitude beside it; fill both coordinates, or neither'
+        'the longitude "2,35" has no latitude beside it (column "latitude"); fill both '
+        "coordinates, or neither"
     )
 
 
