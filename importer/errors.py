@@ -50,6 +50,11 @@ class AuthenticationError(ApiUnavailableError):
     """The Ocean API refused the credentials (exit 3)."""
 
 
+class SignInNeeded(AuthenticationError):
+    """The Ocean token ended and the password is not kept (the page): nothing more can be
+    sent until the person signs in again (exit 3)."""
+
+
 class JournalError(ImporterError):
     """The journal cannot be opened: an older version holds it, or it is corrupt (exit 2)."""
 

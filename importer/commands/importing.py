@@ -85,10 +85,12 @@ def take_results(
         result.outcomes[i].message = (
             t("engine.not_sent_api_lost", reason=reason)
             if reason
-            else stats.lapsed or t("engine.not_sent_interrupted")
+            else stats.signed_out or stats.lapsed or t("engine.not_sent_interrupted")
         )
     if reason:
         result.notes.append(t("engine.api_lost", reason=reason))
+    if stats.signed_out:
+        result.notes.append(stats.signed_out)
     if stats.lapsed:
         result.notes.append(stats.lapsed)
 
@@ -135,6 +137,7 @@ def import_file(
             force=force,
             workers=settings.workers,
             default_customer_id=settings.customer_id,
+            claim_wait=settings.claim_wait,
         )
         send_rows(
             result,

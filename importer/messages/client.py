@@ -14,6 +14,9 @@ EN = {
         "OCEAN_LOGIN and OCEAN_PASSWORD (or the login and password in the configuration file) "
         "and try again."
     ),
+    "client.sign_in_again": (
+        "the Ocean API at {url} ended the session and the password is not kept: sign in again"
+    ),
     "client.auth_bad_answer": (
         "the Ocean API at {url} answered HTTP {status} to the login request{detail}; check that "
         "--api-url is the Ocean API address (such as https://v3.oceansystem.com/ocean), "
@@ -93,6 +96,10 @@ FR = {
         "l'API Ocean ({url}) a refusé l'identifiant et le mot de passe (HTTP {status}) ; "
         "vérifiez OCEAN_LOGIN et OCEAN_PASSWORD (ou l'identifiant et le mot de passe du "
         "fichier de configuration) puis réessayez."
+    ),
+    "client.sign_in_again": (
+        "l'API Ocean ({url}) a mis fin à la session et le mot de passe n'est pas conservé : "
+        "reconnectez-vous"
     ),
     "client.auth_bad_answer": (
         "l'API Ocean ({url}) a répondu HTTP {status} à la demande de connexion{detail} ; "

@@ -16,6 +16,9 @@ EN = {
         "nothing sent: {count} row(s) are invalid and --all-or-nothing is set"
     ),
     "engine.not_sent_interrupted": "not sent: the run was interrupted",
+    "engine.not_sent_signed_out": (
+        "not sent: Ocean ended the session; sign in again, then send the rest"
+    ),
     "engine.run_lapsed": (
         "not sent: this run was paused for {seconds} s (the computer slept or the process "
         "was stopped), long enough for another run to take over its missions; run again: "
@@ -46,6 +49,9 @@ FR = {
         "rien n'a été envoyé : {count} ligne(s) invalide(s) et --all-or-nothing est demandé"
     ),
     "engine.not_sent_interrupted": "non envoyée : l'import a été interrompu",
+    "engine.not_sent_signed_out": (
+        "non envoyée : Ocean a mis fin à la session ; reconnectez-vous, puis envoyez le reste"
+    ),
     "engine.run_lapsed": (
         "non envoyée : cet envoi a été suspendu {seconds} s (ordinateur en veille ou "
         "processus arrêté), assez longtemps pour qu'un autre envoi reprenne ses missions ; "

@@ -193,6 +193,11 @@ class Sandbox:
         """Change fault injection at runtime (None keeps a setting)."""
         self._faults.configure(rate, kinds, seed)
 
+    def set_token_max_calls(self, max_calls: int | None) -> None:
+        """Change how many calls a token serves before it dies (None: unlimited), from now
+        on; a token that already served that many dies at its next call."""
+        self._tokens.max_calls = max_calls
+
     def fail_next(self, count: int, kind: str = "500") -> None:
         """Inject fault ``kind`` on each of the next ``count`` mission calls."""
         self._faults.fail_next(count, kind)

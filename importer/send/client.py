@@ -1,9 +1,14 @@
 """The Ocean client: the four mission calls, retried without ever creating twice.
 
-One :class:`OceanClient` is shared by every worker thread. It puts together the HTTP
-transport (:mod:`importer.send.transport`: per-thread sessions, TLS, timeouts), the token
-(:mod:`importer.send.tokens`: login, renewal), the pacer (rate limit and pauses asked by a
-429, :mod:`importer.send.pacing`) and the attempts of each call
+One :class:`OceanClient` is shared by every worker thread. Its customer is fixed when it is
+made: :meth:`OceanClient.for_customer` gives a view of the same client (token, connections,
+pace, counts) that sends as another customer, so a run keeps the customer it started with
+whatever the caller does next; each call may also name its customer explicitly.
+
+The client puts together the HTTP transport (:mod:`importer.send.transport`: per-thread
+sessions, TLS, timeouts), the token (:mod:`importer.send.tokens`: login, renewal; without
+the password, an ended token raises ``SignInNeeded``), the pacer (rate limit and pauses
+asked by a 429, :mod:`importer.send.pacing`) and the attempts of each call
 (:mod:`importer.send.never_twice`: an ambiguous create is settled with statutMission).
 Every call returns a :class:`CallResult`; only a failed authentication raises
 (``AuthenticationError`` / ``ApiUnavailableError``). How an answer becomes a CallResult
@@ -12,6 +17,7 @@ Every call returns a :class:`CallResult`; only a failed authentication raises
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -86,7 +92,7 @@ class OceanClient:
         # Paths are appended to the base: drop any query string or fragment.
         self.base_url = urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
         self.display_url = url_without_credentials(self.base_url)
-        self.customer_id = customer_id
+        self._customer_id = customer_id
         self.timeout = (float(connect_timeout), float(read_timeout))
         self.verify: str | bool = trusted_certificates(ca_bundle)
         self.max_attempts = max(1, int(max_attempts))
@@ -123,6 +129,20 @@ class OceanClient:
         patterns = tuple(p for p in (fold(x) for x in failure_patterns) if p)
         self._attempts = CallAttempts(self._send, patterns, self.stats)
 
+    @property
+    def customer_id(self) -> int | None:
+        """The customer the calls are sent as when they name none (fixed: see for_customer)."""
+        return self._customer_id
+
+    def for_customer(self, customer_id: int | None) -> OceanClient:
+        """This client, sending as ``customer_id``: the same token, connections, pace and
+        counts, its own fixed customer. Returns the view (``self`` when it is the same)."""
+        if customer_id == self._customer_id:
+            return self
+        view = copy.copy(self)
+        view._customer_id = customer_id
+        return view
+
     # -- life cycle -------------------------------------------------------------------------
 
     def __enter__(self) -> OceanClient:
@@ -149,19 +169,40 @@ class OceanClient:
         """True while the password is kept in memory (a renewal can log in again)."""
         return self._tokens.has_password()
 
+    @property
+    def signed_out(self) -> bool:
+        """True once Ocean ended the token and it could not be renewed (no password kept):
+        every call raises SignInNeeded from then on."""
+        return self._tokens.ended
+
     # -- the four calls ---------------------------------------------------------------------
 
     # ``guard`` (changes): called just before each request that changes data leaves; what
     # it raises stops the call there and propagates (see Journal.check_live).
+    # ``customer_id``: the customer to send as when ``params`` name none (default: the
+    # client's own); a run passes its own, the one its journal keys use.
 
-    def create(self, params: Mapping[str, str], *, guard: Guard | None = None) -> CallResult:
+    def create(
+        self,
+        params: Mapping[str, str],
+        *,
+        customer_id: int | str | None = None,
+        guard: Guard | None = None,
+    ) -> CallResult:
         """Create a mission (ajoutMission); never twice. Returns its CallResult."""
-        state = self._state(CALL_CREATE, params, guard)
+        state = self._state(CALL_CREATE, self._with_customer(params, customer_id), guard)
         return self._run(state, self._attempts.create)
 
-    def modify(self, params: Mapping[str, str], *, guard: Guard | None = None) -> CallResult:
+    def modify(
+        self,
+        params: Mapping[str, str],
+        *,
+        customer_id: int | str | None = None,
+        guard: Guard | None = None,
+    ) -> CallResult:
         """Modify a mission (modifierMission); safe to resend. Returns its CallResult."""
-        return self._run(self._state(CALL_MODIFY, params, guard), self._attempts.resendable)
+        state = self._state(CALL_MODIFY, self._with_customer(params, customer_id), guard)
+        return self._run(state, self._attempts.resendable)
 
     def delete(
         self, id_mission: str, customer_id: int | str | None = None, *, guard: Guard | None = None
@@ -176,15 +217,20 @@ class OceanClient:
         return self._run(self._state(CALL_STATUS, params), self._attempts.resendable)
 
     def _id_params(self, id_mission: str, customer_id: int | str | None) -> dict[str, str]:
-        params = {"idMission": str(id_mission)}
-        if customer_id is not None and str(customer_id) != "":
-            params["customerId"] = str(customer_id)
-        return params
+        return self._with_customer({"idMission": str(id_mission)}, customer_id)
+
+    @staticmethod
+    def _with_customer(
+        params: Mapping[str, str], customer_id: int | str | None
+    ) -> Mapping[str, str]:
+        if customer_id is None or str(customer_id) == "" or params.get("customerId"):
+            return params
+        return {**params, "customerId": str(customer_id)}
 
     def _state(self, call: str, params: Mapping[str, str], guard: Guard | None = None) -> CallState:
         sent = {k: str(v) for k, v in params.items()}
-        if not sent.get("customerId") and self.customer_id is not None:
-            sent["customerId"] = str(self.customer_id)
+        if not sent.get("customerId") and self._customer_id is not None:
+            sent["customerId"] = str(self._customer_id)
         started = time.perf_counter()
         return CallState(call, sent, sent.get("idMission", ""), started=started, guard=guard)
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from importer.errors import ApiUnavailableError
+from importer.errors import ApiUnavailableError, SignInNeeded
 from importer.messages import t
 from importer.model import Action, Outcome, RowIssue, RowOutcome, ValidatedRow
 from importer.ocean_api import CALL_CREATE, CALL_DELETE, CALL_MODIFY, CALL_STATUS
@@ -31,6 +31,7 @@ log = logging.getLogger("importer.send.engine")
 
 # After this many rows in a row that got no answer at all, the API is considered lost.
 API_LOST_AFTER = 12
+WAIT_STEP = 0.5  # seconds: a row waiting for a busy mission sees a stop this soon
 
 
 class RowProgress(Protocol):
@@ -62,6 +63,7 @@ class RunStats:
     interrupted: bool = False
     api_lost: str | None = None
     lapsed: str | None = None  # why nothing more was sent after a pause (see Journal.check_live)
+    signed_out: str | None = None  # Ocean ended the token and no password is kept (the page)
     reconciled: int = 0
     elapsed: float = 0.0
     calls: dict[str, int] = field(default_factory=dict)
@@ -92,6 +94,7 @@ class BatchRunner:
         self._silent_failures = 0  # consecutive rows that got no answer at all
         self._uncertain: set[tuple[str, str]] = set()  # missions left in flight, unsettled
         self._run_id: str | None = None  # this run's id in the journal, taken at first use
+        self.waiting = 0  # rows waiting now for a mission another live run holds
         self.stats = RunStats()
 
     @property
@@ -120,8 +123,9 @@ class BatchRunner:
     def process(self, vrow: ValidatedRow) -> RowOutcome:
         """Decide and make the call(s) for one valid row; never raises for a row problem.
 
-        While another live run sends the mission, this row waits (up to ``claim_wait``), then
-        plans it anew, or is reported not sent rather than sent twice. The run claims the
+        While another live run sends the mission, this row waits (up to ``claim_wait``, less
+        if the run is stopped), then plans it anew, or is reported not sent rather than sent
+        twice. The run claims the
         mission when it records its call and gives it up with the call's outcome (see
         :meth:`Journal.begin`).
         """
@@ -135,10 +139,37 @@ class BatchRunner:
             try:
                 return self._plan(vrow, outcome)
             except MissionBusy:
-                if not self._store.wait_free(self.run_id, *key, until=until):
+                if not self._wait_free(key, until):
                     outcome.outcome = Outcome.NOT_SENT
-                    outcome.message = t("engine.mission_busy", id=outcome.id_mission)
+                    outcome.message = (
+                        self._stop_reason()
+                        if self._stop.is_set()
+                        else t("engine.mission_busy", id=outcome.id_mission)
+                    )
                     return outcome
+
+    def _wait_free(self, key: tuple[str, str, str], until: float) -> bool:
+        """Wait until no other live run holds the mission: False at ``until`` or on a stop."""
+        with self._lock:
+            self.waiting += 1
+        try:
+            while not self._stop.is_set():
+                step = min(until, time.monotonic() + WAIT_STEP)
+                if self._store.wait_free(self.run_id, *key, until=step):
+                    return True
+                if step >= until:
+                    return False
+            return False
+        finally:
+            with self._lock:
+                self.waiting -= 1
+
+    def _stop_reason(self) -> str:
+        """Why this run sends no more (for a row it stopped before sending)."""
+        stats = self.stats
+        if stats.api_lost:
+            return t("engine.not_sent_api_lost", reason=stats.api_lost)
+        return stats.signed_out or stats.lapsed or t("engine.not_sent_interrupted")
 
     def _outcome(self, vrow: ValidatedRow) -> RowOutcome:
         """A row's outcome before anything is sent (failed until a call succeeds)."""
@@ -242,15 +273,22 @@ class BatchRunner:
             expect=known,
         )
         guard = functools.partial(self._store.check_live, self.run_id)
+        as_customer = customer or None  # the customer of the journal's key, sent explicitly
         try:
             if call == CALL_CREATE:
-                result = self.client.create(params, guard=guard)
+                result = self.client.create(params, customer_id=as_customer, guard=guard)
             elif call == CALL_MODIFY:
-                result = self.client.modify(params, guard=guard)
+                result = self.client.modify(params, customer_id=as_customer, guard=guard)
             else:
-                result = self.client.delete(id_mission, customer or None, guard=guard)
+                result = self.client.delete(id_mission, as_customer, guard=guard)
         except RunLapsed as lapse:
             return self._lapsed(outcome, attempt, lapse)
+        except SignInNeeded as ended:  # an earlier attempt may have left: settled later
+            self._store.abandon(attempt)
+            self._signed_out(ended)
+            outcome.outcome = Outcome.NOT_SENT
+            outcome.message = self._stop_reason()
+            return outcome
         self._note_answer(result)
         outcome.attempts += result.attempts
         outcome.lookups += result.lookups
@@ -288,6 +326,14 @@ class BatchRunner:
         outcome.outcome = Outcome.NOT_SENT
         outcome.message = self.stats.lapsed
         return outcome
+
+    def _signed_out(self, ended: SignInNeeded) -> None:
+        """Ocean ended the token and it cannot be renewed: nothing more is sent."""
+        with self._lock:
+            if self.stats.signed_out is None:
+                self.stats.signed_out = t("engine.not_sent_signed_out")
+                log.warning("%s: no more calls are sent", ended)
+        self._stop.set()
 
     def _fail(self, outcome: RowOutcome, result: CallResult) -> None:
         outcome.outcome = Outcome.FAILED
@@ -368,6 +414,9 @@ class BatchRunner:
                     return
                 try:
                     outcome = self.process(rows[i])
+                except SignInNeeded as ended:
+                    self._signed_out(ended)
+                    return
                 except ApiUnavailableError as exc:
                     self.stats.api_lost = str(exc)
                     self._stop.set()

@@ -4,6 +4,9 @@ One :class:`TokenKeeper` per client, shared by every worker thread. The token is
 a little before its lifetime ends, and after a 401 unless another worker already renewed
 it; a login that fails raises ``AuthenticationError`` (credentials refused) or
 ``ApiUnavailableError`` (no usable answer), and the workers waiting on it get the same.
+Once the password is forgotten (the page keeps none), a token that ends is never renewed:
+``SignInNeeded`` is raised instead of a login without the password, and the keeper stays
+ended (:attr:`TokenKeeper.ended`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass, field
 
 from tenacity import RetryError, Retrying
 
-from importer.errors import ApiUnavailableError, AuthenticationError
+from importer.errors import ApiUnavailableError, AuthenticationError, SignInNeeded
 from importer.messages import t
 from importer.ocean_api import AUTHENTICATE
 from importer.send.answers import RETRY_STATUSES, CallStats, message_detail, retry_after_answer
@@ -62,6 +65,7 @@ class TokenKeeper:
         self._token: Token | None = None
         self._error: ApiUnavailableError | None = None
         self._error_at = float("-inf")
+        self._ended = False
 
     def authenticate(self) -> None:
         """Log in now (POST authenticate2). Raises AuthenticationError / ApiUnavailableError."""
@@ -76,9 +80,16 @@ class TokenKeeper:
         """True while the password is kept in memory (renewals can log in again)."""
         return self._password != ""
 
+    @property
+    def ended(self) -> bool:
+        """True once a token ended that could not be renewed without the password."""
+        return self._ended
+
     def current(self) -> Token:
         """The token to send with now: the kept one, or a new one when it is due."""
         token = self._token
+        if self._ended:  # nothing more leaves with a token Ocean ended
+            raise SignInNeeded(t("client.sign_in_again", url=self._display_url))
         if token is None or time.monotonic() >= token.renew_at:
             return self.renew(token.generation if token else 0)
         return token
@@ -97,6 +108,9 @@ class TokenKeeper:
             if self._error is not None and self._error_at >= asked_at:
                 # Another worker just failed to log in while this one waited: same answer.
                 raise type(self._error)(self._error.message)
+            if not self.has_password():  # never a login without the password it was given
+                self._ended = True
+                raise SignInNeeded(t("client.sign_in_again", url=self._display_url))
             try:
                 self._login_locked()
             except ApiUnavailableError as exc:

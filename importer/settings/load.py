@@ -13,7 +13,7 @@ The TOML file puts the connection at the top and the rest in sections (see
 
     api_url, customer_id, login, password, timezone, lang
     [import]  workers, rate, mode, max_rows, sheet, journal, default_a_envoyer, mission_types,
-              require_destination
+              require_destination, claim_wait
     [http]    connect_timeout, read_timeout, max_attempts, max_retry_seconds, call_timeout,
               ca_bundle, failure_patterns
     [status]  refused_statuses
@@ -86,6 +86,7 @@ class Settings:
     mission_types: list[str] = _default("mission_types")
     default_a_envoyer: bool = _default("default_a_envoyer")
     require_destination: bool = _default("require_destination")
+    claim_wait: float = _default("claim_wait")
     mode: str = _default("mode")
     workers: int = _default("workers")
     rate: float | None = _default("rate")

@@ -133,6 +133,8 @@ SETTINGS: tuple[Setting, ...] = (
     _s("default_a_envoyer", "bool", True, "import"),
     _s("mission_types", "list", (), "import"),  # empty: any type accepted
     _s("require_destination", "bool", False, "import"),
+    _s("claim_wait", "float", 60.0, "import", low=0,
+       help="Seconds a row waits for a mission another run is sending, then not sent."),
     # sending
     _s("connect_timeout", "float", 5.0, "http", low=0, above=True),
     _s("read_timeout", "float", 30.0, "http", low=0, above=True),

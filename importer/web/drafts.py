@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from importer.commands.validate import Prepared, prepare, row_options
-from importer.errors import InputError
+from importer.errors import ImporterError, InputError
 from importer.fields import BY_NAME
 from importer.messages import catalogue, field_values, get_language, message_fields, t
 from importer.model import HeaderMap, RowIssue, SourceTable, ValidatedRow
@@ -40,6 +40,13 @@ READING_AT_ONCE = 2  # files read at the same time (each holds its table while i
 REMEMBER_EVICTED = 10_000  # ids of drafts that left memory, to tell their owner why
 MAX_NAME = 120
 _UNSAFE = re.compile(r"[^\w.\- ]+")
+
+
+class DraftBusy(ImporterError):
+    """The draft's rows are being sent: it cannot change until the run ends."""
+
+    def __init__(self) -> None:
+        super().__init__(t("web.check.busy"))
 
 
 def safe_name(name: str) -> str:
@@ -108,16 +115,21 @@ class Draft:
     notes: list[str] = field(default_factory=list)
     edits: list[tuple[int, str, str]] = field(default_factory=list)  # replayed on a resume
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    sending: set[str] = field(default_factory=set)  # the live runs sending its rows
 
     @property
     def valid_index(self) -> list[int]:
         return [i for i, r in enumerate(self.rows) if r.valid]
 
     def set_cell(self, row: int, column: str, value: str) -> None:
-        """Change one cell and validate every row again (rules across rows: duplicate ids)."""
+        """Change one cell and validate every row again (rules across rows: duplicate ids).
+
+        Raises DraftBusy while a run sends the draft's rows (it sends them as they were)."""
         if column not in self.table.headers or row not in self.table.data.index:
             raise KeyError((row, column))
         with self.lock:
+            if self.sending:
+                raise DraftBusy
             data = self.table.data
             like = column_kind(data.at[row, column], data[column])
             data.at[row, column] = typed_value(value, like)  # a date cell stays a date
@@ -393,21 +405,30 @@ class DraftStore:
         return draft
 
     def choose_sheet(self, draft: Draft, sheet: str) -> Draft:
-        """Read another sheet of the same file (InputError naming the sheets if absent)."""
-        settings = replace(draft.settings, sheet=sheet)
-        prepared = self._prepare(draft.path, settings)
-        draft.settings, draft.header_map, draft.edits = settings, prepared.header_map, []
-        draft.table, draft.rows, draft.notes = prepared.table, prepared.rows, prepared.notes
+        """Read another sheet of the same file (InputError naming the sheets if absent;
+        DraftBusy while a run sends the draft's rows)."""
+        with draft.lock:
+            if draft.sending:
+                raise DraftBusy
+            settings = replace(draft.settings, sheet=sheet)
+            prepared = self._prepare(draft.path, settings)
+            draft.settings, draft.header_map, draft.edits = settings, prepared.header_map, []
+            draft.table, draft.rows, draft.notes = prepared.table, prepared.rows, prepared.notes
         self._admit(draft)  # another sheet, another weight
         return draft
 
     def remap(self, draft: Draft, mapping: dict[str, str]) -> Draft:
-        """Map the columns as the person chose, remember the choice, validate again."""
-        self.mappings[(draft.owner, tuple(draft.table.headers))] = mapping
-        settings = replace(draft.settings, columns={**(draft.settings.columns or {}), **mapping})
-        prepared = self._prepare(draft.path, settings)
-        draft.settings, draft.header_map = settings, prepared.header_map
-        draft.table, draft.rows, draft.notes = prepared.table, prepared.rows, prepared.notes
+        """Map the columns as the person chose, remember the choice, validate again
+        (DraftBusy while a run sends the draft's rows)."""
+        with draft.lock:
+            if draft.sending:
+                raise DraftBusy
+            self.mappings[(draft.owner, tuple(draft.table.headers))] = mapping
+            columns = {**(draft.settings.columns or {}), **mapping}
+            settings = replace(draft.settings, columns=columns)
+            prepared = self._prepare(draft.path, settings)
+            draft.settings, draft.header_map = settings, prepared.header_map
+            draft.table, draft.rows, draft.notes = prepared.table, prepared.rows, prepared.notes
         self._admit(draft)
         return draft
 

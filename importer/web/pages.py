@@ -193,7 +193,10 @@ async def _guarded(request: Request, endpoint: Endpoint, public: bool) -> Respon
     if session is None and not public:
         if request.method == "GET" and "hx-request" not in request.headers:
             return RedirectResponse("/signin", status_code=303)
-        return PlainTextResponse(t("web.signin.expired"), status_code=401)
+        sessions = state_of(request).sessions
+        ended = sessions.ended_by_ocean(request.cookies.get(SESSION_COOKIE))
+        message = t("web.signin.ended_by_ocean" if ended else "web.signin.expired")
+        return PlainTextResponse(message, status_code=401)
     unsafe = request.method not in ("GET", "HEAD")
     if unsafe and not public and not await _csrf_ok(request, session.csrf):
         return render(request, "error.html", 403, message=t("web.error.csrf"))

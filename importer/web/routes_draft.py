@@ -17,7 +17,7 @@ from importer.model import Action, Outcome
 from importer.report.command_result import CommandResult
 from importer.rows.columns import FIELD_NAMES, match_header
 from importer.send.engine import RunOptions
-from importer.web.drafts import Draft, grid_page
+from importer.web.drafts import Draft, DraftBusy, grid_page
 from importer.web.pages import not_found, page, render, session_of, state_of
 from importer.web.runs import first_outcomes
 
@@ -166,6 +166,8 @@ async def edit_cell(request: Request) -> Response:
         )
     except (KeyError, ValueError):
         return not_found(request)
+    except DraftBusy as busy:  # its rows are being sent as they are: edit after the run
+        return render(request, "error.html", 409, message=str(busy))
     run = state_of(request).runs.get(str(form.get("run", "")), draft.owner)
     if run is not None and run.draft is draft:  # the results page's rows to retry
         grid = grid_page(draft, keep=run.retry_index())
@@ -245,9 +247,10 @@ async def send(request: Request) -> Response:
     if not index:
         return render(request, "error.html", 400, message=t("web.check.nothing_valid"))
     state = state_of(request)
-    client = session_of(request).client
+    session = session_of(request)
     source = state.drafts.source(draft)
-    run = state.runs.start(draft, index, client, lang=get_language(), source=source)
+    run = state.runs.start(draft, index, session.client, lang=get_language(), source=source)
+    session.run_ids.append(run.id)
     return RedirectResponse(f"/runs/{run.id}", status_code=303)
 
 

@@ -111,17 +111,19 @@ async def retry(request: Request) -> Response:
     if not index:
         return RedirectResponse(f"/runs/{run.id}", status_code=303)
     state = state_of(request)
-    client = session_of(request).client
+    session = session_of(request)
     source = state.drafts.source(run.draft)
     new = state.runs.start(
-        run.draft, index, client, lang=get_language(), previous=run, source=source
+        run.draft, index, session.client, lang=get_language(), previous=run, source=source
     )
+    session.run_ids.append(new.id)
     return RedirectResponse(f"/runs/{new.id}", status_code=303)
 
 
 @page()
 async def resume(request: Request) -> Response:
-    """Send again the rows of a run a server restart cut short (the journal skips the sent)."""
+    """Send again the rows of a run cut short (a server restart, Ocean ending the session):
+    the journal skips the rows already sent."""
     run = _run(request)
     if run is None or run.status != "interrupted" or not run.source:
         return not_found(request)
@@ -132,10 +134,11 @@ async def resume(request: Request) -> Response:
         return render(request, "error.html", 422, message=str(exc))
     wanted = set(run.sent_rows)
     index = [i for i, vrow in enumerate(draft.rows) if vrow.valid and vrow.row in wanted]
-    client = session_of(request).client
+    session = session_of(request)
     new = state.runs.start(
-        draft, index, client, lang=get_language(), source=state.drafts.source(draft)
+        draft, index, session.client, lang=get_language(), source=state.drafts.source(draft)
     )
+    session.run_ids.append(new.id)
     run.status = "resumed"
     run.save()
     return RedirectResponse(f"/runs/{new.id}", status_code=303)

@@ -32,6 +32,8 @@ def _signin_page(request: Request, status: int = 200, error: str = "", login: st
 async def signin_form(request: Request) -> Response:
     if request.state.session is not None:
         return RedirectResponse("/", status_code=303)
+    if state_of(request).sessions.ended_by_ocean(request.cookies.get(SESSION_COOKIE)):
+        return _signin_page(request, error=t("web.signin.ended_by_ocean"))
     return _signin_page(request)
 
 
@@ -116,6 +118,9 @@ async def customer_form(request: Request) -> Response:
 @page()
 async def switch_customer(request: Request) -> Response:
     session = session_of(request)
+    runs = state_of(request).runs
+    if runs.any_live(session.run_ids):  # its missions go to the customer it started with
+        return render(request, "customer.html", 409, error=t("web.customer.busy"))
     try:
         customer = _customer((await request.form()).get("customer"))
     except ValueError as bad:
@@ -124,6 +129,8 @@ async def switch_customer(request: Request) -> Response:
     if await run_in_threadpool(_refused_customer, session.client, customer):
         message = t("web.customer.refused", customer=customer or "-")
         return render(request, "customer.html", 403, error=message)
+    if runs.any_live(session.run_ids):  # started meanwhile
+        return render(request, "customer.html", 409, error=t("web.customer.busy"))
     session.switch_customer(customer)
     session.needs_customer = False
     return RedirectResponse("/", status_code=303)

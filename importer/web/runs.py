@@ -1,21 +1,25 @@
 """Runs started from the page: sent in a thread by the command line's engine, with progress,
 cancel, the results workbook, and a history kept on disk for a number of days.
 
-Several runs share the server's one journal. A run first claims its missions (API,
-customer, idMission): a run meeting a mission another run holds waits for it, so the same
-mission is never sent by two sessions at once.
+A run owns what it sends with, fixed when it starts (:class:`Sending`): the session's
+client as it was then (its customer cannot change: :meth:`OceanClient.for_customer`), the
+draft's rows, table and settings; its draft refuses edits until it ends. Several runs
+share the server's one journal, whose claims are the only ones: a run meeting a mission
+another live run (of this page, ``import`` or ``watch``) is sending waits up to
+``claim_wait`` seconds, then that row is not sent.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
+import os
 import secrets
 import shutil
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,11 +27,13 @@ from typing import TYPE_CHECKING, Any
 
 from importer.commands.importing import send_rows
 from importer.commands.job import validation_outcome, write_report
-from importer.messages import language_context
-from importer.model import Action, Outcome, RowOutcome
+from importer.errors import SignInNeeded
+from importer.messages import language_context, t
+from importer.model import Action, Outcome, RowOutcome, SourceTable, ValidatedRow
 from importer.report.command_result import CommandResult
 from importer.report.progress import Progress
 from importer.send.engine import RunOptions
+from importer.settings.load import Settings
 from importer.web.drafts import KEEP_PER_OWNER, Draft
 
 if TYPE_CHECKING:
@@ -35,34 +41,25 @@ if TYPE_CHECKING:
     from importer.send.engine import BatchRunner
     from importer.send.journal.ledger import Journal
 
+log = logging.getLogger("importer.web")
+
 RETRY_OUTCOMES = frozenset({Outcome.FAILED, Outcome.NOT_SENT, Outcome.INVALID})
-Claim = tuple[str, str, str]
+META_FIELDS = ("id", "owner", "name", "started_at", "status", "total")
 
 
-class MissionClaims:
-    """Which run holds which mission; a run waits until none of its missions is held."""
+@dataclass(frozen=True)
+class Sending:
+    """What a run sends with, fixed when it starts: nothing the session or the draft does
+    afterwards reaches it."""
 
-    def __init__(self) -> None:
-        self._held: dict[Claim, str] = {}
-        self._cond = threading.Condition()
-
-    def acquire(self, run_id: str, keys: Iterable[Claim], cancelled: threading.Event) -> bool:
-        """Hold every key, waiting while another run holds one; False if cancelled meanwhile."""
-        wanted = set(keys)
-        with self._cond:
-            while any(self._held.get(key, run_id) != run_id for key in wanted):
-                if cancelled.is_set():
-                    return False
-                self._cond.wait(0.2)
-            for key in wanted:
-                self._held[key] = run_id
-        return True
-
-    def release(self, run_id: str) -> None:
-        with self._cond:
-            for key in [k for k, holder in self._held.items() if holder == run_id]:
-                del self._held[key]
-            self._cond.notify_all()
+    client: OceanClient  # the session's client as it was: its customer is fixed
+    options: RunOptions
+    rows: list[ValidatedRow]
+    table: SourceTable
+    settings: Settings
+    notes: tuple[str, ...]
+    path: Path
+    lang: str
 
 
 @dataclass
@@ -78,14 +75,14 @@ class Run:
     outcomes: list[RowOutcome]
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     finished_at: datetime | None = None
-    status: str = "running"  # running, done, cancelled, interrupted
-    waiting: bool = False
+    status: str = "running"  # running, done, cancelled, interrupted, resumed
+    cause: str | None = None  # why it was interrupted: "restart" or "signed_out" (Ocean)
     progress: Progress | None = None
     workbook: Path | None = None
     counts: dict[str, int] = field(default_factory=dict)
     error: str | None = None
     source: dict[str, Any] | None = None  # the draft's file, sheet, columns, edits
-    sent_rows: list[int] = field(default_factory=list)  # after a restart: the rows it sent
+    sent_rows: list[int] = field(default_factory=list)  # the source rows it sends
     _runner: BatchRunner | None = None
     _cancel: threading.Event = field(default_factory=threading.Event)
     _clock: float = field(default_factory=time.monotonic)
@@ -109,6 +106,12 @@ class Run:
     @property
     def cancelling(self) -> bool:
         return self._cancel.is_set() and not self.finished
+
+    @property
+    def waiting(self) -> bool:
+        """True while some of its rows wait for missions another live run is sending."""
+        runner = self._runner
+        return runner is not None and runner.waiting > 0 and not self.finished
 
     def rate_and_eta(self) -> tuple[float, float]:
         elapsed = max(time.monotonic() - self._clock, 1e-6)
@@ -139,31 +142,61 @@ class Run:
             "started_at": self.started_at.isoformat(),
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
             "status": self.status,
+            "cause": self.cause,
             "total": self.total,
             "done": self.done,
             "counts": self.counts,
             "workbook": self.workbook.name if self.workbook else None,
             "draft": self.draft.id if self.draft else None,
-            "rows": [self.draft.rows[i].row for i in self.index] if self.draft else self.sent_rows,
+            "rows": self.sent_rows,
             "source": self.source,
         }
 
     def save(self) -> None:
-        (self.folder / "run.json").write_text(json.dumps(self.meta()), encoding="utf-8")
+        """Write ``run.json`` whole or not at all (a crash leaves the previous one)."""
+        write_atomically(self.folder / "run.json", json.dumps(self.meta()))
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``path`` through a synced temporary file beside it, renamed over it."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(temporary, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
+    if os.name == "posix":  # the rename itself survives a power loss once the folder is synced
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+
+
+def read_meta(path: Path) -> dict[str, Any] | None:
+    """A run's ``run.json``, or None with a warning in the log when it cannot be used."""
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(meta, dict) or any(name not in meta for name in META_FIELDS):
+            raise ValueError("fields missing")
+        started = datetime.fromisoformat(meta["started_at"])
+        if started.tzinfo is None:
+            raise ValueError("start time without a time zone")
+        meta["total"] = int(meta["total"])
+        return meta
+    except (OSError, ValueError, TypeError) as exc:
+        log.warning("%s", t("web.history.unreadable", path=path, reason=exc))
+        return None
 
 
 def first_outcomes(draft: Draft) -> list[RowOutcome]:
     """Each row's outcome before sending: valid or invalid, as ``validate`` says."""
     return [validation_outcome(vrow) for vrow in draft.rows]
-
-
-def claim_keys(draft: Draft, index: list[int], api_url: str, customer: int | None) -> set[Claim]:
-    default = "" if customer is None else str(customer)
-    keys = set()
-    for i in index:
-        params = draft.rows[i].params or {}
-        keys.add((api_url, params.get("customerId") or default, params.get("idMission", "")))
-    return keys
 
 
 class RunStore:
@@ -173,55 +206,68 @@ class RunStore:
         self.folder = folder
         self.journal = journal
         self.keep_days = keep_days
-        self.claims = MissionClaims()
         self._runs: dict[str, Run] = {}
         self._lock = threading.Lock()
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self.prune()
-        self._load_history()
+        self._load_history(self.prune())
 
-    def _load_history(self) -> None:
-        for meta_file in self.folder.glob("*/run.json"):
-            meta = json.loads(meta_file.read_text(encoding="utf-8"))
-            if meta["status"] == "running":  # the server stopped during this run
-                meta["status"] = "interrupted"
-            run = Run(
-                id=meta["id"],
-                owner=meta["owner"],
-                name=meta["name"],
-                folder=meta_file.parent,
-                draft=None,
-                index=[0] * int(meta["total"]),
-                outcomes=[],
-                started_at=datetime.fromisoformat(meta["started_at"]),
-                status=meta["status"],
-                counts=meta.get("counts") or {},
-                source=meta.get("source"),
-            )
-            run.sent_rows = meta.get("rows") or []
-            if meta.get("workbook"):
-                run.workbook = meta_file.parent / meta["workbook"]
-            run.save()
+    def _load_history(self, metas: list[tuple[Path, dict[str, Any]]]) -> None:
+        for meta_file, meta in metas:
+            try:
+                run = Run(
+                    id=str(meta["id"]),
+                    owner=str(meta["owner"]),
+                    name=str(meta["name"]),
+                    folder=meta_file.parent,
+                    draft=None,
+                    index=[0] * meta["total"],
+                    outcomes=[],
+                    started_at=datetime.fromisoformat(meta["started_at"]),
+                    status=str(meta["status"]),
+                    cause=meta.get("cause"),
+                    counts=dict(meta.get("counts") or {}),
+                    source=meta.get("source"),
+                    sent_rows=[int(row) for row in meta.get("rows") or []],
+                )
+                if meta.get("workbook"):
+                    run.workbook = meta_file.parent / Path(str(meta["workbook"])).name
+            except (TypeError, ValueError, AttributeError) as exc:
+                log.warning("%s", t("web.history.unreadable", path=meta_file, reason=exc))
+                continue
+            if run.status == "running":  # the server stopped during this run
+                run.status, run.cause = "interrupted", "restart"
+                with contextlib.suppress(OSError):
+                    run.save()
             self._runs[run.id] = run
 
-    def prune(self) -> int:
-        """Delete the runs (and their workbooks) older than ``keep_days``; return how many."""
+    def prune(self) -> list[tuple[Path, dict[str, Any]]]:
+        """Delete the runs (and their workbooks) older than ``keep_days``; return the
+        others' ``run.json`` (the unreadable ones are skipped, with a warning)."""
         limit = datetime.now(UTC) - timedelta(days=self.keep_days)
-        removed = 0
-        for meta_file in list(self.folder.glob("*/run.json")):
-            meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        kept = []
+        for meta_file in sorted(self.folder.glob("*/run.json")):
+            meta = read_meta(meta_file)
+            if meta is None:
+                continue
             if datetime.fromisoformat(meta["started_at"]) < limit:
                 shutil.rmtree(meta_file.parent, ignore_errors=True)
                 with self._lock:
                     self._runs.pop(meta["id"], None)
-                removed += 1
-        return removed
+            else:
+                kept.append((meta_file, meta))
+        return kept
 
     def get(self, run_id: str, owner: str) -> Run | None:
         """The run if it is this owner's; None otherwise (the same 404 either way)."""
         with self._lock:
             run = self._runs.get(run_id)
         return run if run is not None and run.owner == owner else None
+
+    def any_live(self, run_ids: list[str]) -> bool:
+        """True while one of these runs is still sending (or waiting to)."""
+        with self._lock:
+            runs = [self._runs.get(run_id) for run_id in run_ids]
+        return any(run is not None and not run.finished for run in runs)
 
     def history(self, owner: str) -> list[Run]:
         with self._lock:
@@ -238,66 +284,86 @@ class RunStore:
         previous: Run | None = None,
         source: dict[str, Any] | None = None,
     ) -> Run:
-        """Send the rows ``index`` of ``draft`` in a background thread; return the run."""
+        """Send the rows ``index`` of ``draft`` as ``client``'s customer in a background
+        thread; return the run. The draft refuses edits until the run ends."""
         run_id = secrets.token_urlsafe(12)
         folder = self.folder / run_id
         folder.mkdir(mode=0o700)
-        outcomes = list(previous.outcomes) if previous else first_outcomes(draft)
+        with draft.lock:  # an edit being made ends first; the next ones are refused
+            draft.sending.add(run_id)
+            settings = draft.settings
+            sending = Sending(
+                client=client,
+                options=RunOptions(
+                    mode=Action(settings.mode),
+                    workers=settings.workers,
+                    default_customer_id=client.customer_id,
+                    claim_wait=settings.claim_wait,
+                ),
+                rows=draft.rows,
+                table=draft.table,
+                settings=settings,
+                notes=tuple(draft.notes),
+                path=draft.path,
+                lang=lang,
+            )
+            outcomes = list(previous.outcomes) if previous else first_outcomes(draft)
         for i in index:  # rows edited since: their validation as it is now
-            outcomes[i] = validation_outcome(draft.rows[i])
+            outcomes[i] = validation_outcome(sending.rows[i])
         run = Run(run_id, draft.owner, draft.name, folder, draft, index, outcomes, source=source)
+        run.sent_rows = [sending.rows[i].row for i in index]
         run.progress = Progress(len(index))  # counted for the page, not printed
         run.save()
         with self._lock:
             self._runs[run_id] = run
         thread = threading.Thread(
-            target=self._execute, args=(run, client, lang), name=f"run-{run_id}", daemon=True
+            target=self._execute, args=(run, sending), name=f"run-{run_id}", daemon=True
         )
         thread.start()
         return run
 
-    def _execute(self, run: Run, client: OceanClient, lang: str) -> None:
-        draft = run.draft
-        assert draft is not None
-        settings = draft.settings
-        keys = claim_keys(draft, run.index, settings.api_url, client.customer_id)
-        with language_context(lang):
-            run.waiting = True
+    def _execute(self, run: Run, sending: Sending) -> None:
+        report = CommandResult(
+            command="import", input_path=sending.path, outcomes=run.outcomes,
+            started_at=run.started_at, notes=list(sending.notes),
+        )  # fmt: skip
+        status = "interrupted"
+        with language_context(sending.lang):
             try:
-                if not self.claims.acquire(run.id, keys, run._cancel):
-                    self._close(run, "cancelled", None)
-                    return
-                run.waiting = False
-                report = CommandResult(
-                    command="import", input_path=draft.path, outcomes=run.outcomes,
-                    started_at=run.started_at, notes=list(draft.notes),
-                )  # fmt: skip
-                options = RunOptions(
-                    mode=Action(settings.mode),
-                    workers=settings.workers,
-                    default_customer_id=client.customer_id,
-                )
                 send_rows(
-                    report, draft.rows, run.index, settings, options, client=client,
-                    journal=self.journal, progress=run.progress, on_runner=run._started,
+                    report, sending.rows, run.index, sending.settings, sending.options,
+                    client=sending.client, journal=self.journal, progress=run.progress,
+                    on_runner=run._started,
                 )  # fmt: skip
-                report.finished_at = datetime.now(UTC)
-                stem = Path(draft.name).stem
-                write_report(report, draft.table, settings, run.folder / f"{stem}.results.xlsx")
-                status = "cancelled" if report.interrupted else "done"
-                self._close(run, status, report.output_path)
+                stats = run._runner.stats if run._runner else None
+                if stats is not None and stats.signed_out:
+                    run.cause = "signed_out"
+                else:
+                    status = "cancelled" if report.interrupted else "done"
+            except SignInNeeded:  # before any row (settling what an earlier run left)
+                run.cause = "signed_out"
+                _not_sent(run, t("engine.not_sent_signed_out"))
             except Exception as exc:  # shown on the page; the journal keeps what was sent
                 run.error = str(exc)
-                self._close(run, "interrupted", None)
+                _not_sent(run, t("engine.not_sent_interrupted"))
+            workbook = None
+            try:
+                report.finished_at = datetime.now(UTC)
+                target = run.folder / f"{Path(run.name).stem}.results.xlsx"
+                write_report(report, sending.table, sending.settings, target)
+                workbook = report.output_path
+            except Exception as exc:
+                run.error = run.error or str(exc)
             finally:
-                self.claims.release(run.id)
+                self._close(run, status, workbook)
 
     def _close(self, run: Run, status: str, workbook: Path | None) -> None:
         run.counts = dict(Counter(o.outcome.value for o in run.outcomes))
         run.workbook = workbook
         run.finished_at = datetime.now(UTC)
         run.status = status
-        run.waiting = False
+        if run.draft is not None:
+            run.draft.sending.discard(run.id)  # the draft may be edited again
         with contextlib.suppress(OSError):
             run.save()
         with self._lock:  # memory: only the owner's latest runs keep their rows for a retry
@@ -313,3 +379,11 @@ class RunStore:
             for run in self._runs.values():
                 if run.finished and run.draft is not None and run.draft.id == draft_id:
                     run.draft, run.outcomes = None, []
+
+
+def _not_sent(run: Run, message: str) -> None:
+    """The rows of ``run`` still waiting to be sent: not sent, with why."""
+    for i in run.index:
+        if run.outcomes[i].outcome is Outcome.VALID:
+            run.outcomes[i].outcome = Outcome.NOT_SENT
+            run.outcomes[i].message = message

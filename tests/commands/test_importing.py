@@ -223,7 +223,7 @@ def test_ctrl_c_during_the_wait_never_takes_a_sending_worker_for_done(tmp_path):
     from importer.send.journal.ledger import Journal
 
     class SlowClient:
-        def create(self, params: dict[str, str], *, guard: object = None) -> CallResult:
+        def create(self, params: dict[str, str], **options: object) -> CallResult:
             _thread.interrupt_main()  # Ctrl-C while the main thread waits for the workers
             time.sleep(0.5)  # ... and this call is still in flight
             return CallResult(CALL_CREATE, True, 200, "créée", {}, 1, 0.5, None)

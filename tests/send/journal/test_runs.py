@@ -158,11 +158,11 @@ from importer.send.journal.ledger import Journal
 class FreezesBeforeSending(OceanClient):
     frozen = False
 
-    def create(self, params, *, guard=None):
+    def create(self, params, **options):
         if not self.frozen:  # once: after begin, before the request leaves
             self.frozen = True
             os.kill(os.getpid(), signal.SIGSTOP)
-        return super().create(params, guard=guard)
+        return super().create(params, **options)
 
 url, journal_path = sys.argv[1:3]
 params = {"jourHeureInter": "03/12/2026 07:30", "typeMission": "Livraison",
