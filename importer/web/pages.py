@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Scope
 
+from importer.errors import SignInNeeded
 from importer.messages import LANGUAGES, language_context, t
 from importer.send.journal.ledger import Journal
 from importer.settings.load import Settings
@@ -200,7 +201,13 @@ async def _guarded(request: Request, endpoint: Endpoint, public: bool) -> Respon
     unsafe = request.method not in ("GET", "HEAD")
     if unsafe and not public and not await _csrf_ok(request, session.csrf):
         return render(request, "error.html", 403, message=t("web.error.csrf"))
-    return await endpoint(request)
+    try:
+        return await endpoint(request)
+    except SignInNeeded:  # Ocean ended the token during this request: the session ends
+        state_of(request).sessions.get(session.sid if session else None)
+        if request.method == "GET" and "hx-request" not in request.headers:
+            return RedirectResponse("/signin", status_code=303)
+        return PlainTextResponse(t("web.signin.ended_by_ocean"), status_code=401)
 
 
 async def too_large(scope: Scope, limit: int) -> ASGIApp:

@@ -260,3 +260,18 @@ def test_an_edit_while_the_rows_are_sent_is_refused(sandbox_factory, tmp_path):
         after = person.go("POST", f"/drafts/{draft}/cell", data=edit, headers=csrf)
         assert after.status_code == 200  # the run has ended: the draft may change again
         assert "edited during the run" in after.text
+
+
+def test_a_token_ocean_ends_during_a_request_signs_out_without_a_sign_in(sandbox, tmp_path):
+    with running_site(sandbox, tmp_path) as site:
+        person = Visitor(site)
+        person.sign_in(MULTI_LOGIN, MULTI_PASSWORD, customer="101")
+        signins = sandbox.counters()["calls"]["authenticate2"]
+        sandbox.set_token_max_calls(0)  # the token dies at its next call
+        switch = person.go("POST", "/customer", data={"csrf": person.csrf, "customer": "102"})
+        assert switch.status_code == 401
+        assert "Ocean ended your session. Sign in again" in switch.text
+        home = person.go("GET", "/")
+        assert home.url.endswith("/signin") and "Ocean ended your session" in home.text
+        assert len(site.state.sessions) == 0
+        assert sandbox.counters()["calls"]["authenticate2"] == signins
