@@ -167,6 +167,10 @@ async def edit_cell(request: Request) -> Response:
     except (KeyError, ValueError):
         return not_found(request)
     except DraftBusy as busy:  # its rows are being sent as they are: edit after the run
+        if "hx-request" in request.headers:  # the grid as it is, read-only, saying why
+            number, only = _grid_args(form)
+            grid = grid_page(draft, page=number, only_problems=only)
+            return render(request, "_grid.html", draft=draft, grid=grid)
         return render(request, "error.html", 409, message=str(busy))
     run = state_of(request).runs.get(str(form.get("run", "")), draft.owner)
     if run is not None and run.draft is draft:  # the results page's rows to retry

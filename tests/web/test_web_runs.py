@@ -243,6 +243,11 @@ def test_an_edit_while_the_rows_are_sent_is_refused(sandbox_factory, tmp_path):
         refused = person.go("POST", f"/drafts/{draft}/cell", data=edit, headers=csrf)
         assert refused.status_code == 409
         assert "being sent just now" in refused.text
+        htmx = {**csrf, "HX-Request": "true"}  # the page's grid: shown again, read-only
+        grid = person.go("POST", f"/drafts/{draft}/cell", data=edit, headers=htmx).text
+        assert 'id="grid-busy"' in grid and "readonly" in grid
+        assert "edited during the run" not in grid
+        assert "readonly" in person.go("GET", f"/drafts/{draft}/check").text
         remap = person.go("POST", f"/drafts/{draft}/columns", data={"csrf": person.csrf})
         assert remap.status_code == 422 and "being sent just now" in remap.text
         assert not live_run(site, run_id).finished  # refused while the run was live
@@ -260,6 +265,7 @@ def test_an_edit_while_the_rows_are_sent_is_refused(sandbox_factory, tmp_path):
         after = person.go("POST", f"/drafts/{draft}/cell", data=edit, headers=csrf)
         assert after.status_code == 200  # the run has ended: the draft may change again
         assert "edited during the run" in after.text
+        assert "readonly" not in after.text
 
 
 def test_a_token_ocean_ends_during_a_request_signs_out_without_a_sign_in(sandbox, tmp_path):
