@@ -125,9 +125,9 @@ class BatchRunner:
 
         While another live run sends the mission, this row waits (up to ``claim_wait``, less
         if the run is stopped), then plans it anew, or is reported not sent rather than sent
-        twice. The run claims the
-        mission when it records its call and gives it up with the call's outcome (see
-        :meth:`Journal.begin`).
+        twice. The run claims the mission when it records its call and gives it up with the
+        call's outcome (see :meth:`Journal.begin`). Every call names the row's customer
+        (its own, else the run's ``default_customer_id``): the one its journal key uses.
         """
         assert vrow.params is not None
         outcome = self._outcome(vrow)
