@@ -58,6 +58,9 @@ EN = {
         "of your data and save again."
     ),
     "sources.sheet_not_found": ('{file} has no sheet named "{sheet}"; its sheets are: {sheets}.'),
+    "sources.sheet_skipped": (
+        '{file}: sheet "{skipped}" holds no planning table; sheet read: "{sheet}".'
+    ),
     "sources.sheet_empty": (
         '{file}: sheet "{sheet}" holds no data; choose another sheet with --sheet.'
     ),
@@ -174,6 +177,10 @@ FR = {
     ),
     "sources.sheet_not_found": (
         "{file} n'a pas de feuille nommée « {sheet} » ; ses feuilles sont : {sheets}."
+    ),
+    "sources.sheet_skipped": (
+        "{file} : la feuille « {skipped} » ne contient pas de tableau de planning ; "
+        "feuille lue : « {sheet} »."
     ),
     "sources.sheet_empty": (
         "{file} : la feuille « {sheet} » ne contient aucune donnée ; choisissez une autre "

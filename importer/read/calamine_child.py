@@ -26,11 +26,19 @@ try:
     from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 except ImportError:
     sys.exit(3)
-path, wanted = pickle.load(sys.stdin.buffer)
+path, wanted, heights = pickle.load(sys.stdin.buffer)
 try:
     book = CalamineWorkbook.from_path(path)
     metas = [(m.name, m.typ == SheetTypeEnum.WorkSheet, m.visible == SheetVisibleEnum.Visible)
              for m in book.sheets_metadata]
+    if heights:
+        counts = {}
+        for name, sheet, visible in metas:
+            if sheet and visible:
+                data = book.get_sheet_by_name(name)
+                counts[name] = data.height if data.start is not None else 0
+        sys.stdout.buffer.write(pickle.dumps(("ok", metas, counts)))
+        sys.exit(0)
     if wanted is None:
         names = [n for n, sheet, visible in metas if sheet and visible]
     else:
@@ -60,8 +68,12 @@ class _CellUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not a cell value")
 
 
-def read_in_child(python: str, path: Path, wanted: str | None) -> tuple[Any, ...] | None:
+def read_in_child(
+    python: str, path: Path, wanted: str | None, *, heights: bool = False
+) -> tuple[Any, ...] | None:
     """Read a workbook's sheets with calamine in a child process run by ``python``.
+
+    With ``heights``, read no cell: ("ok", sheets' metadata, {visible sheet: rows spanned}).
 
     Returns None when no child can read it (no usable interpreter, or no calamine there),
     else ("ok", sheets' metadata, {sheet: (start, rows)}) with the sheet asked for or the
@@ -71,7 +83,7 @@ def read_in_child(python: str, path: Path, wanted: str | None) -> tuple[Any, ...
     try:
         child = subprocess.run(
             [python, "-I", "-c", _CHILD],
-            input=pickle.dumps((str(path), wanted)),
+            input=pickle.dumps((str(path), wanted, heights)),
             capture_output=True,
             check=False,
         )

@@ -85,7 +85,7 @@ def read_table(
         )
         grid = _Grid(rows, numbers)
     else:
-        grid = _read_workbook(path, name, ext, sheet, max_rows)
+        grid = _read_workbook(path, name, ext, sheet, max_rows, user_mapping)
     return _build_table(path, name, grid, max_rows, user_mapping)
 
 
@@ -97,15 +97,8 @@ def _build_table(
 ) -> SourceTable:
     if not grid.rows:
         raise InputError(t("sources.empty_file", file=name))
-    top = grid.rows[:HEADER_SEARCH_ROWS]
-    index = next(
-        (
-            i
-            for i, row in enumerate(top)
-            if count_known([_header_text(v) for v in row[:1000]], user_mapping) >= 2
-        ),
-        0,
-    )
+    index = _header_index(grid.rows, user_mapping)
+    index = 0 if index is None else index
     data, numbers = grid.rows[index + 1 :], grid.numbers[index + 1 :]
     if not data:
         raise InputError(t("sources.no_data_rows", file=name, row=grid.numbers[index]))
@@ -155,6 +148,20 @@ def _build_table(
         header_row=grid.numbers[index],
         warnings=warnings,
     )
+
+
+def _header_index(rows: list[list[Any]], user_mapping: Mapping[str, str] | None) -> int | None:
+    """Where the header row is (two known column names) among the first rows, or None."""
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if count_known([_header_text(v) for v in row[:1000]], user_mapping) >= 2:
+            return i
+    return None
+
+
+def _holds_table(grid: _Grid, user_mapping: Mapping[str, str] | None) -> bool:
+    """A header row with known column names, and at least one row below it."""
+    index = _header_index(grid.rows, user_mapping)
+    return index is not None and index + 1 < len(grid.rows)
 
 
 def _header_text(value: Any) -> str:
@@ -288,7 +295,14 @@ def _looks_like_text(head: bytes) -> bool:
 # --- workbooks ---------------------------------------------------------------------------
 
 
-def _read_workbook(path: Path, name: str, ext: str, sheet: str | None, max_rows: int) -> _Grid:
+def _read_workbook(
+    path: Path,
+    name: str,
+    ext: str,
+    sheet: str | None,
+    max_rows: int,
+    user_mapping: Mapping[str, str] | None = None,
+) -> _Grid:
     kind = kind_name(ext)
     head = _read_head(path)
     if head.startswith(OLE_MAGIC):
@@ -299,7 +313,7 @@ def _read_workbook(path: Path, name: str, ext: str, sheet: str | None, max_rows:
                 t("sources.wrong_workbook_type", file=name, kind=kind_name(".xls"), ext=".xls")
             )
         check_xls(path, name)
-        return _read_isolated(path, name, kind, sheet, max_rows)
+        return _read_isolated(path, name, kind, sheet, max_rows, user_mapping)
     if not head.startswith(ZIP_MAGIC):
         if not _looks_like_text(head):
             raise InputError(t("sources.corrupt_workbook", file=name, kind=kind))
@@ -313,12 +327,18 @@ def _read_workbook(path: Path, name: str, ext: str, sheet: str | None, max_rows:
         # (the size limit is read here at call time: tests lower it on this module)
         guard = ZipGuard(zf, name, kind, ext, max_bytes=MAX_UNCOMPRESSED_BYTES)
         if ext == ".ods":
-            return _read_isolated(path, name, kind, sheet, max_rows)
-        return _read_in_process(path, name, kind, sheet, max_rows, guard)
+            return _read_isolated(path, name, kind, sheet, max_rows, user_mapping)
+        return _read_in_process(path, name, kind, sheet, max_rows, guard, user_mapping)
 
 
 def _read_in_process(
-    path: Path, name: str, kind: str, wanted: str | None, max_rows: int, guard: ZipGuard | None
+    path: Path,
+    name: str,
+    kind: str,
+    wanted: str | None,
+    max_rows: int,
+    guard: ZipGuard | None,
+    user_mapping: Mapping[str, str] | None = None,
 ) -> _Grid:
     book = _calamine(name, kind, lambda: CalamineWorkbook.from_path(str(path)))
     sheets = [
@@ -326,7 +346,11 @@ def _read_in_process(
         for m in book.sheets_metadata
     ]
     return _choose_sheet(
-        sheets, wanted, name, lambda n: _load_sheet(book, n, name, kind, guard, max_rows)
+        sheets,
+        wanted,
+        name,
+        lambda n: _load_sheet(book, n, name, kind, guard, max_rows),
+        lambda grid: _holds_table(grid, user_mapping),
     )
 
 
@@ -357,9 +381,15 @@ def _calamine_failed(name: str, kind: str, error: str, text: str) -> NoReturn:
 
 
 def _choose_sheet(
-    sheets: list[_SheetInfo], wanted: str | None, name: str, load: Callable[[str], _Grid]
+    sheets: list[_SheetInfo],
+    wanted: str | None,
+    name: str,
+    load: Callable[[str], _Grid],
+    holds_table: Callable[[_Grid], bool] = lambda grid: True,
 ) -> _Grid:
-    """The sheet asked for, else the first visible worksheet that holds data."""
+    """The sheet asked for, else the first visible worksheet holding a table (a header row
+    and rows below it), else the first holding any data. A sheet read after others that
+    hold data (a "Read me" first sheet) is named in a warning."""
     if wanted is not None:
         chosen = _match_sheet(wanted, [s.name for s in sheets])
         if chosen is None:
@@ -369,11 +399,21 @@ def _choose_sheet(
         if not grid.rows:
             raise InputError(t("sources.sheet_empty", file=name, sheet=chosen))
         return grid
+    first: _Grid | None = None
     for info in sheets:
         if info.worksheet and info.visible:
             grid = load(info.name)
-            if grid.rows:
+            if grid.rows and holds_table(grid):
+                if first is not None:
+                    said = t(
+                        "sources.sheet_skipped", file=name, sheet=info.name, skipped=first.sheet
+                    )
+                    grid.warnings.insert(0, said)
                 return grid
+            if grid.rows and first is None:
+                first = grid
+    if first is not None:
+        return first
     hidden = [f'"{s.name}"' for s in sheets if s.worksheet and not s.visible]
     if hidden:
         raise InputError(t("sources.only_hidden_data", file=name, sheets=", ".join(hidden)))
@@ -423,22 +463,38 @@ def _sheet_grid(
     return _Grid(rows, numbers, start[1], sheet, warnings or [], numeric=True)
 
 
-def _read_isolated(path: Path, name: str, kind: str, wanted: str | None, max_rows: int) -> _Grid:
+def _read_isolated(
+    path: Path,
+    name: str,
+    kind: str,
+    wanted: str | None,
+    max_rows: int,
+    user_mapping: Mapping[str, str] | None = None,
+) -> _Grid:
     outcome = read_in_child(sys.executable, path, wanted)
     if outcome is None:  # no usable interpreter (a frozen build): read here after all
-        return _read_in_process(path, name, kind, wanted, max_rows, None)
-    status, *result = outcome
+        return _read_in_process(path, name, kind, wanted, max_rows, None, user_mapping)
+    metas, loaded = _child_result(outcome, name, kind)
+
+    def load(sheet: str) -> _Grid:
+        if sheet not in loaded:  # past the first sheet with data: read that one alone
+            alone = read_in_child(sys.executable, path, sheet)
+            loaded.update(_child_result(alone, name, kind)[1])
+        start, raw = loaded.get(sheet, (None, []))
+        return _sheet_grid(sheet, start, raw, name, max_rows) if start else _Grid([], [])
+
+    sheets = [_SheetInfo(*meta) for meta in metas]
+    return _choose_sheet(sheets, wanted, name, load, lambda g: _holds_table(g, user_mapping))
+
+
+def _child_result(outcome: tuple[Any, ...] | None, name: str, kind: str) -> tuple[Any, Any]:
+    """The child's (sheets' metadata, what it read); InputError when it failed or died."""
+    status, *result = outcome or ("died",)
     if status == "error":
         _calamine_failed(name, kind, *result)
     if status != "ok":  # the child was killed (calamine aborted) or said nothing usable
         raise InputError(t("sources.corrupt_workbook", file=name, kind=kind))
-    metas, loaded = result
-
-    def load(sheet: str) -> _Grid:
-        start, raw = loaded.get(sheet, (None, []))
-        return _sheet_grid(sheet, start, raw, name, max_rows) if start else _Grid([], [])
-
-    return _choose_sheet([_SheetInfo(*meta) for meta in metas], wanted, name, load)
+    return result[0], result[1]
 
 
 def _keep_rows(raw: list[list[Any]], top: int) -> tuple[list[list[Any]], list[int]]:
