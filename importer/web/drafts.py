@@ -1,7 +1,7 @@
 """Uploads being checked: the file read, mapped and validated by the command line's own
 functions (:func:`importer.commands.validate.prepare`,
 :func:`importer.rows.rules.validate_table`), edits made in the grid, and the paging of
-the check grid.
+the check grid (the rows of a page: :mod:`importer.web.grid`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import contextlib
 import ctypes
 import ctypes.util
 import gc
-import math
 import re
 import secrets
 import shutil
@@ -25,9 +24,9 @@ from typing import Any
 
 from importer.commands.validate import Prepared, prepare, row_options
 from importer.errors import ImporterError, InputError
-from importer.fields import BY_NAME
-from importer.messages import catalogue, field_values, get_language, message_fields, t
+from importer.messages import catalogue, field_values, message_fields, t
 from importer.model import HeaderMap, RowIssue, SourceTable, ValidatedRow
+from importer.read.sheets import SheetSummary, list_sheets
 from importer.rows.cells import parse_postcode, show_value
 from importer.rows.edits import column_kind, typed_value
 from importer.rows.validation import validate_table
@@ -113,6 +112,7 @@ class Draft:
     header_map: HeaderMap
     rows: list[ValidatedRow]
     notes: list[str] = field(default_factory=list)
+    sheets: list[SheetSummary] = field(default_factory=list)  # a workbook's, for choosing
     edits: list[tuple[int, str, str]] = field(default_factory=list)  # replayed on a resume
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     sending: set[str] = field(default_factory=set)  # the live runs sending its rows
@@ -191,78 +191,12 @@ def group_text(issue: RowIssue, count: int, lang: str | None = None) -> str:
     return t(key, lang=lang, count=count, column=issue.column or "", **values)
 
 
-def row_state(vrow: ValidatedRow) -> str:
-    return "error" if vrow.errors else "warning" if vrow.warnings else "ok"
-
-
-def grid_page(
-    draft: Draft,
-    *,
-    page: int = 1,
-    only_problems: bool = False,
-    keep: list[int] | None = None,
-    problem: str = "",
-) -> dict[str, Any]:
-    """The rows of one page of the grid: problem rows first, each problem on its cell.
-
-    ``problem`` (``rule:column``, as :meth:`Draft.problem_counts` gives it): only the rows
-    with that problem.
-    """
-    if problem:
-        keep = draft.problem_rows(problem)
-    indices = keep if keep is not None else range(len(draft.rows))
-    order = sorted(
-        indices, key=lambda i: {"error": 0, "warning": 1, "ok": 2}[row_state(draft.rows[i])]
-    )
-    if only_problems:
-        order = [i for i in order if row_state(draft.rows[i]) != "ok"]
-    pages = max(1, math.ceil(len(order) / PAGE_SIZE))
-    page = min(max(1, page), pages)
-    data = draft.table.data
-    lang = get_language()
-    kinds = {
-        header: BY_NAME[name].kind
-        for name, header in draft.header_map.field_to_column.items()
-        if name in BY_NAME
-    }
-    lines = []
-    for i in order[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
-        vrow = draft.rows[i]
-        by_column: dict[str | None, list[RowIssue]] = {}
-        for issue in [*vrow.errors, *vrow.warnings]:
-            by_column.setdefault(issue.column, []).append(issue)
-        number = vrow.row
-        cells = [
-            {
-                "column": header,
-                "text": cell_text(data.at[number, header], kinds.get(header, ""), lang),
-                "issues": by_column.get(header, []),
-                "state": _cell_state(by_column.get(header, [])),
-            }
-            for header in draft.table.headers
-        ]
-        lines.append(
-            {
-                "index": i,
-                "row": number,
-                "state": row_state(vrow),
-                "cells": cells,
-                "row_issues": by_column.get(None, []),
-            }
-        )
-    return {
-        "lines": lines,
-        "page": page,
-        "pages": pages,
-        "only_problems": only_problems,
-        "problem": problem,
-    }
-
-
-def _cell_state(issues: list[RowIssue]) -> str:
-    if any(i.severity == "error" for i in issues):
-        return "error"
-    return "warning" if issues else ""
+def _sheets(path: Path) -> list[SheetSummary]:
+    """The workbook's sheets with their row counts ([] for a CSV, or if they cannot be told)."""
+    try:
+        return list_sheets(path)
+    except InputError:
+        return []
 
 
 class DraftStore:
@@ -400,6 +334,7 @@ class DraftStore:
             header_map=prepared.header_map,
             rows=prepared.rows,
             notes=prepared.notes,
+            sheets=_sheets(path),
         )
         self._admit(draft)
         return draft

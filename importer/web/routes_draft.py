@@ -17,7 +17,8 @@ from importer.model import Action, Outcome
 from importer.report.command_result import CommandResult
 from importer.rows.columns import FIELD_NAMES, match_header
 from importer.send.engine import RunOptions
-from importer.web.drafts import Draft, DraftBusy, grid_page
+from importer.web.drafts import Draft, DraftBusy
+from importer.web.grid import GridView, grid_page
 from importer.web.pages import not_found, page, render, session_of, state_of
 from importer.web.runs import first_outcomes
 
@@ -133,13 +134,8 @@ async def choose_sheet(request: Request) -> Response:
     return RedirectResponse(f"/drafts/{draft.id}/columns", status_code=303)
 
 
-def _grid_args(source) -> tuple[int, bool]:  # query string or form
-    page_text = str(source.get("page", "1"))
-    return (int(page_text) if page_text.isdigit() else 1), source.get("problems") == "1"
-
-
-def _problem(source) -> str:  # ?problem=rule:column, a group of "Problems by kind"
-    return str(source.get("problem", ""))
+def _shown(form) -> list[int] | None:  # the rows the person was looking at (an edit)
+    return [int(n) for n in str(form.get("shown", "")).split(",") if n.isdigit()] or None
 
 
 @page()
@@ -147,9 +143,10 @@ async def check(request: Request) -> Response:
     draft = _draft(request)
     if draft is None:
         return _gone(request)
-    number, only = _grid_args(request.query_params)
-    grid = grid_page(draft, page=number, only_problems=only, problem=_problem(request.query_params))
-    name = "_grid.html" if "hx-request" in request.headers else "check.html"
+    grid = grid_page(draft, GridView.from_params(request.query_params))
+    headers = request.headers  # (htmx asks for the whole page when its history has none)
+    partial = "hx-request" in headers and "hx-history-restore-request" not in headers
+    name = "_grid.html" if partial else "check.html"
     return render(request, name, draft=draft, grid=grid)
 
 
@@ -168,16 +165,14 @@ async def edit_cell(request: Request) -> Response:
         return not_found(request)
     except DraftBusy as busy:  # its rows are being sent as they are: edit after the run
         if "hx-request" in request.headers:  # the grid as it is, read-only, saying why
-            number, only = _grid_args(form)
-            grid = grid_page(draft, page=number, only_problems=only)
+            grid = grid_page(draft, GridView.from_params(form), rows=_shown(form))
             return render(request, "_grid.html", draft=draft, grid=grid)
         return render(request, "error.html", 409, message=str(busy))
     run = state_of(request).runs.get(str(form.get("run", "")), draft.owner)
     if run is not None and run.draft is draft:  # the results page's rows to retry
         grid = grid_page(draft, keep=run.retry_index())
         return render(request, "_retry.html", draft=draft, grid=grid, run=run)
-    number, only = _grid_args(form)
-    grid = grid_page(draft, page=number, only_problems=only, problem=_problem(form))
+    grid = grid_page(draft, GridView.from_params(form), rows=_shown(form))
     return render(request, "_grid.html", draft=draft, grid=grid)
 
 

@@ -14,7 +14,8 @@ from starlette.routing import Route
 from importer.errors import ImporterError
 from importer.messages import get_language
 from importer.report.progress import _duration
-from importer.web.drafts import PAGE_SIZE, grid_page
+from importer.web.drafts import PAGE_SIZE
+from importer.web.grid import grid_page
 from importer.web.pages import not_found, page, render, render_text, session_of, state_of
 from importer.web.runs import Run
 

@@ -3,8 +3,9 @@
 One journey, as an office worker makes it, against the sandbox: sign in; drop a planning
 with mistakes; see the red cells; fix one in the grid; preview; send and watch the
 progress reach the end; download the workbook and read it back; retry the rows a fault
-made fail; sign out. It takes the screenshots shown in the README (written to docs/ when
-UPDATE_SCREENSHOTS=1, else to a temporary folder).
+made fail; sign out. It takes the screenshots shown in the README, but the check page's
+(test_grid_browser.py takes that one), written to docs/ when UPDATE_SCREENSHOTS=1, else to
+a temporary folder.
 
 Chromium missing: the test skips, except in CI (CI=true), where it fails.
 """
@@ -108,7 +109,7 @@ def test_the_whole_journey_in_a_browser(sandbox_factory, tmp_path):
         assert page.locator("td.cell.error").count() >= 3
         script_cell = page.get_by_label("Row 2, column commentaire")
         assert script_cell.input_value() == "<script>alert(1)</script>"
-        page.screenshot(path=str(shots / "serve-check.png"))
+        # (the check page's screenshot is taken by test_grid_browser.py, in French)
 
         # Fix one in the grid: the row is validated again at once
         bad_date.fill("03/03/2027 16:15")
@@ -172,5 +173,5 @@ def test_the_whole_journey_in_a_browser(sandbox_factory, tmp_path):
         assert page.url.endswith("/signin")
         assert dialogs == []
         browser.close()
-    for name in ("drop", "check", "preview", "progress", "results"):
+    for name in ("drop", "preview", "progress", "results"):
         assert (shots / f"serve-{name}.png").stat().st_size > 10_000

@@ -362,7 +362,7 @@ def test_behind_a_tls_proxy_the_session_cookie_is_secure(sandbox, tmp_path):
         assert "secure" in response.headers["set-cookie"].lower()
 
 
-def test_a_workbook_with_several_sheets_is_read_on_the_sheet_chosen(visitor, tmp_path):
+def test_a_workbook_is_read_on_its_first_sheet_holding_a_table_or_the_one_chosen(visitor, tmp_path):
     book = openpyxl.Workbook()
     book.active.title = "Notes"
     book.active.append(["just notes"])
@@ -372,13 +372,15 @@ def test_a_workbook_with_several_sheets_is_read_on_the_sheet_chosen(visitor, tmp
     path = tmp_path / "two.xlsx"
     book.save(path)
     with open(path, "rb") as handle:
-        first = visitor.go("POST", "/upload", data={"csrf": visitor.csrf}, files={"file": handle})
-    assert first.status_code == 422  # the first sheet holds no planning: one sentence
-    assert re.search(r'class="message error" role="alert">two\.xlsx: [^<]+</p>', first.text)
-    with open(path, "rb") as handle:
-        form = {"csrf": visitor.csrf, "sheet": "Semaine 10"}
-        columns = visitor.go("POST", "/upload", data=form, files={"file": handle})
-    assert 'value="Semaine 10"' in columns.text
+        columns = visitor.go("POST", "/upload", data={"csrf": visitor.csrf}, files={"file": handle})
+    # the first sheet holds no planning: the next one is read, and the page says so
+    assert columns.status_code == 200 and "/columns" in columns.url
+    assert (
+        'sheet "Notes" holds no planning table; sheet read: "Semaine 10"'
+        in columns.text.replace("&#34;", '"')
+    )
+    assert '<option value="Notes">Notes (1 row)</option>' in columns.text
+    assert '<option value="Semaine 10" selected>Semaine 10 (2 rows)</option>' in columns.text
     draft = columns.url.split("/")[4]
     wrong = visitor.go(
         "POST", f"/drafts/{draft}/sheet", data={"csrf": visitor.csrf, "sheet": "Nope"}
