@@ -28,7 +28,10 @@ def delete_missions(
     job = targets_job("delete", targets, settings)
     if job.valid_index:
         options = RunOptions(
-            mode=Action.DELETE, workers=settings.workers, default_customer_id=settings.customer_id
+            mode=Action.DELETE,
+            workers=settings.workers,
+            default_customer_id=settings.customer_id,
+            account=settings.login or "",
         )
         send_rows(job.result, job.rows, job.valid_index, settings, options, env=env)
     unknown = job.result.counts.get(Outcome.NOT_FOUND.value, 0)

@@ -135,6 +135,8 @@ def import_file(
             force=force,
             workers=settings.workers,
             default_customer_id=settings.customer_id,
+            account=settings.login or "",
+            source=path.name,
         )
         send_rows(
             result,

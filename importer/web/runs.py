@@ -276,6 +276,8 @@ class RunStore:
                     mode=Action(settings.mode),
                     workers=settings.workers,
                     default_customer_id=client.customer_id,
+                    account=client.login,
+                    source=draft.name,
                 )
                 send_rows(
                     report, draft.rows, run.index, settings, options, client=client,
