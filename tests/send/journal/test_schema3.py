@@ -19,6 +19,7 @@ from helpers import TEST_DATA, live, mission, settings_for, write_planning
 from importer.commands.connect import make_client
 from importer.commands.delete import delete_missions
 from importer.commands.importing import import_file
+from importer.commands.targets import Targets
 from importer.errors import JournalError
 from importer.ocean_api import CALL_CREATE, CALL_MODIFY
 from importer.sandbox import DEMO_LOGIN, MULTI_LOGIN, MULTI_PASSWORD, Sandbox
@@ -221,7 +222,7 @@ def test_values_go_when_the_mission_is_deleted(tmp_path) -> None:
     with Sandbox() as sb:
         settings = settings_for(sb, tmp_path, workers=2)
         import_file(planning, settings, output=tmp_path / "one.xlsx")
-        delete_missions(None, ["M-00000"], settings, output=tmp_path / "gone.xlsx")
+        delete_missions(Targets(None, ["M-00000"], tmp_path / "gone.xlsx"), settings)
     with Journal(settings.journal) as journal:
         assert journal.last_params(settings.api_url, "", "M-00000", account=DEMO_LOGIN) is None
         assert journal.last_params(settings.api_url, "", "M-00001", account=DEMO_LOGIN) is not None
