@@ -66,7 +66,8 @@ def open_journal(settings: Settings) -> Iterator[Journal]:
     from importer.send.journal.database import default_journal_path
     from importer.send.journal.ledger import Journal
 
-    journal = Journal(Path(settings.journal) if settings.journal else default_journal_path())
+    path = Path(settings.journal) if settings.journal else default_journal_path()
+    journal = Journal(path, keep_values_days=settings.keep_values_days)
     try:
         yield journal
     finally:

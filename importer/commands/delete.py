@@ -32,6 +32,7 @@ def delete_missions(
             workers=settings.workers,
             default_customer_id=settings.customer_id,
             claim_wait=settings.claim_wait,
+            account=settings.login or "",
         )
         send_rows(job.result, job.rows, job.valid_index, settings, options, env=env)
     unknown = job.result.counts.get(Outcome.NOT_FOUND.value, 0)

@@ -138,6 +138,8 @@ def import_file(
             workers=settings.workers,
             default_customer_id=settings.customer_id,
             claim_wait=settings.claim_wait,
+            account=settings.login or "",
+            source=path.name,
         )
         send_rows(
             result,

@@ -113,7 +113,11 @@ def status_missions(
     job = targets_job("status", targets, settings, problem_outcomes=STATUS_PROBLEMS)
     rows, valid_index = job.rows, job.valid_index
     if valid_index:
-        options = RunOptions(workers=settings.workers, default_customer_id=settings.customer_id)
+        options = RunOptions(
+            workers=settings.workers,
+            default_customer_id=settings.customer_id,
+            account=settings.login or "",
+        )
         with open_client(settings) as client:
             progress = Progress(len(valid_index), env=env)
             runner = StatusRunner(

@@ -33,6 +33,11 @@ EN = {
         "cannot write to the journal {file} ({reason}); check the free disk space and the "
         "permissions, then run again: missions already sent are checked with statutMission."
     ),
+    "journal.older_running": (
+        "the journal {file} is being used by an older version of the importer (pid {pid}); "
+        "this version must upgrade the journal first: wait for that run to finish, then run "
+        "again, or use --journal to choose another file."
+    ),
 }
 
 FR = {
@@ -68,5 +73,11 @@ FR = {
         "impossible d'écrire dans le journal {file} ({reason}) ; vérifiez l'espace disque "
         "libre et les droits, puis relancez : les missions déjà envoyées seront vérifiées "
         "avec statutMission."
+    ),
+    "journal.older_running": (
+        "le journal {file} est utilisé par une version plus ancienne de l'importeur "
+        "(processus {pid}) ; cette version doit d'abord mettre le journal à jour : "
+        "attendez la fin de cette exécution puis relancez, ou choisissez un autre fichier "
+        "avec --journal."
     ),
 }

@@ -93,6 +93,7 @@ class OceanClient:
         self.base_url = urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
         self.display_url = url_without_credentials(self.base_url)
         self._customer_id = customer_id
+        self.login = login  # the account: the journal keys the missions without customerId
         self.timeout = (float(connect_timeout), float(read_timeout))
         self.verify: str | bool = trusted_certificates(ca_bundle)
         self.max_attempts = max(1, int(max_attempts))

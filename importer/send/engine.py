@@ -54,6 +54,8 @@ class RunOptions:
     workers: int = 8
     default_customer_id: int | None = None
     claim_wait: float = 60.0  # seconds to wait for a mission another run is sending
+    account: str = ""  # the Ocean login: keys in the journal the missions without customerId
+    source: str = ""  # the file's name, kept in the journal beside what each mission was sent
 
 
 @dataclass
@@ -155,7 +157,9 @@ class BatchRunner:
         try:
             while not self._stop.is_set():
                 step = min(until, time.monotonic() + WAIT_STEP)
-                if self._store.wait_free(self.run_id, *key, until=step):
+                if self._store.wait_free(
+                    self.run_id, *key, until=step, account=self.options.account
+                ):
                     return True
                 if step >= until:
                     return False
@@ -193,7 +197,9 @@ class BatchRunner:
         action = vrow.action or self.options.mode
         customer, id_mission = outcome.customer_id, outcome.id_mission
         read = None if self.options.dry_run else self.run_id
-        entry = known = self._store.get(self.api_url, customer, id_mission, run_id=read)
+        entry = known = self._store.get(
+            self.api_url, customer, id_mission, run_id=read, account=self.options.account
+        )
         if (customer, id_mission) in self._uncertain:
             entry = None  # a call a killed run left in flight may have changed it: ask
         digest = params_hash(params)
@@ -261,16 +267,18 @@ class BatchRunner:
             outcome.message = t("engine.would_send", call=call)
             return outcome
         id_mission = params["idMission"]
-        fields = params if call != CALL_DELETE else None  # per-field digests, for previews
+        values = params if call != CALL_DELETE else None  # kept if applied
         attempt = self._store.begin(
             self.api_url,
             customer,
             id_mission,
             call,
             digest,
-            fields,
+            values,
             run_id=self.run_id,
             expect=known,
+            account=self.options.account,
+            source=self.options.source,
         )
         guard = functools.partial(self._store.check_live, self.run_id)
         as_customer = customer or None  # the customer of the journal's key, sent explicitly
@@ -307,7 +315,9 @@ class BatchRunner:
         self._store.finish(attempt, "unknown" if result.ambiguous else "not_applied")
         if call == CALL_DELETE and result.not_found:
             # Already absent: nothing to do, but a mistyped id deserves a look.
-            self._store.record_mission(self.api_url, customer, id_mission, present=False)
+            self._store.record_mission(
+                self.api_url, customer, id_mission, present=False, account=self.options.account
+            )
             outcome.outcome = Outcome.NOT_FOUND
             outcome.warnings.append(_issue(outcome.row, "engine.delete_absent", id=id_mission))
             return outcome
@@ -365,15 +375,16 @@ class BatchRunner:
         treats its mission as unknown (asks statutMission again before any send).
         """
         settled = 0
-        for attempt in self._store.in_flight(self.api_url, live=False):
+        account = self.options.account
+        for attempt in self._store.in_flight(self.api_url, live=False, account=account):
             key = (self.api_url, attempt.customer_id, attempt.id_mission)
-            if not self._store.claim(self.run_id, *key):  # a live run is sending it now
+            if not self._store.claim(self.run_id, *key, account=account):  # a live run has it
                 self._uncertain.add((attempt.customer_id, attempt.id_mission))
                 continue
             try:
                 settled += self._settle(attempt)
             finally:
-                self._store.release(self.run_id, *key)
+                self._store.release(self.run_id, *key, account=account)
         self.stats.reconciled += settled
         return settled
 
@@ -381,7 +392,7 @@ class BatchRunner:
         """Settle one attempt with statutMission; 1 if settled, 0 if it stays in flight."""
         result = self.client.status(attempt.id_mission, attempt.customer_id or None)
         if result.ok or result.not_found:
-            self._store.resolve(attempt.attempt_id, present=result.ok)
+            self._store.resolve(attempt.attempt_id, present=result.ok, account=self.options.account)
             return 1
         self._uncertain.add((attempt.customer_id, attempt.id_mission))
         log.warning(

@@ -12,8 +12,8 @@ The TOML file puts the connection at the top and the rest in sections (see
 ``templates/mission-importer.toml``)::
 
     api_url, customer_id, login, password, timezone, lang
-    [import]  workers, rate, mode, max_rows, sheet, journal, default_a_envoyer, mission_types,
-              require_destination, claim_wait
+    [import]  workers, rate, mode, max_rows, sheet, journal, keep_values_days,
+              default_a_envoyer, mission_types, require_destination, claim_wait
     [http]    connect_timeout, read_timeout, max_attempts, max_retry_seconds, call_timeout,
               ca_bundle, failure_patterns
     [status]  refused_statuses
@@ -98,6 +98,7 @@ class Settings:
     ca_bundle: str | None = _default("ca_bundle")
     failure_patterns: list[str] = _default("failure_patterns")
     journal: Path | None = _default("journal")  # None: the user's state folder
+    keep_values_days: float = _default("keep_values_days")  # after the intervention
     refused_statuses: list[str] = _default("refused_statuses")
     watch_interval: float = _default("watch_interval")
     watch_settle_seconds: float = _default("watch_settle_seconds")

@@ -130,6 +130,7 @@ SETTINGS: tuple[Setting, ...] = (
     _s("max_rows", "int", 1_000_000, "import", low=1),
     _s("sheet", "text", None, "import", shown_default=True, help="Sheet to read."),
     _s("journal", "path", None, "import", shown_default=True, help="Journal file."),
+    _s("keep_values_days", "float", 90.0, "import", low=0),  # the journal's mission values
     _s("default_a_envoyer", "bool", True, "import"),
     _s("mission_types", "list", (), "import"),  # empty: any type accepted
     _s("require_destination", "bool", False, "import"),

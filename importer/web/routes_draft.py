@@ -186,6 +186,7 @@ def _dry_run(draft: Draft, client, journal) -> CommandResult:
         dry_run=True,
         workers=draft.settings.workers,
         default_customer_id=client.customer_id,
+        account=client.login,
     )
     valid = draft.valid_index
     if valid:
@@ -208,7 +209,7 @@ def _changes(state, params: dict[str, str], client) -> list[tuple[str, str]] | N
     default = "" if client.customer_id is None else str(client.customer_id)
     customer = params.get("customerId") or default
     fields = state.journal.changed_fields(
-        state.settings.api_url, customer, params["idMission"], params
+        state.settings.api_url, customer, params["idMission"], params, account=client.login
     )
     return None if fields is None else [(name, params.get(name, "")) for name in fields]
 

@@ -299,6 +299,8 @@ class RunStore:
                     workers=settings.workers,
                     default_customer_id=client.customer_id,
                     claim_wait=settings.claim_wait,
+                    account=client.login,
+                    source=draft.name,
                 ),
                 rows=draft.rows,
                 table=draft.table,

@@ -121,7 +121,7 @@ from importer.send.journal.ledger import Journal
 url, path, mission = sys.argv[1:4]
 with Journal(Path(path)) as journal:
     run = journal.start_run()
-    assert journal.claim(run, url, "", mission)
+    assert journal.claim(run, url, "", mission, account="demo")  # the page's signed-in login
     print("held", flush=True)
     sys.stdin.read()  # until the test closes it
 """

@@ -1,7 +1,8 @@
 """The ledger: what the API last accepted for each mission, and every attempt in flight.
 
-Keyed by API URL, customerId and idMission, it keeps the hash of the parameters the API last
-accepted for each mission and every attempt in flight. The engine calls :meth:`Journal.begin`
+Keyed by API URL, account, customerId and idMission (see :mod:`.keys`), it keeps what the API
+last accepted for each mission (see :mod:`.missions`: the digest of the parameters, and the
+values themselves) and every attempt in flight. The engine calls :meth:`Journal.begin`
 before a request leaves and :meth:`Journal.finish` when its outcome is known; a run killed in
 between leaves the attempt listed by :meth:`Journal.in_flight`, and a later run settles it
 with a statutMission check (:meth:`Journal.resolve`) before resending anything.
@@ -16,7 +17,13 @@ Only the attempts of runs that are gone are offered for settling. ``begin`` is f
 before its request leaves; ``finish`` (which also gives the claim up) rides with the next
 commit (see :mod:`.commit`): a crash before then leaves the attempt in flight, and a later
 run reconciles it (one extra call, never a duplicate).
-No credential or token is stored: API URLs are reduced to scheme, host, port and path.
+No credential or token is stored: API URLs are reduced to scheme, host, port and path,
+and a login is kept as a keyed digest.
+
+Every method naming a mission takes ``account``: the Ocean login of the run (part of the
+key only for a mission without customerId). A mission sent without customerId before the
+migration to schema 3 is found by any login, and taken over by the first run that reads it
+(:func:`.missions.adopt`).
 """
 
 from __future__ import annotations
@@ -26,50 +33,23 @@ import sqlite3
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from importer.ocean_api import CALL_DELETE, CHANGING_CALLS
-from importer.send.journal import database, field_hashes, runs
+from importer.ocean_api import CALL_DELETE, CALL_MODIFY, CHANGING_CALLS
+from importer.send.journal import database, missions, runs
 from importer.send.journal.commit import GroupCommit
-from importer.send.journal.keys import Key, mission_key, normalise_url
+from importer.send.journal.keys import Key, account_tag, mission_key, normalise_url
+from importer.send.journal.missions import JournalEntry, Values
+from importer.send.journal.values import KeptValues
 
 CALLS = CHANGING_CALLS
 RESULTS = ("applied", "not_applied", "unknown")
 Result = Literal["applied", "not_applied", "unknown"]
 CLAIM_POLL = 0.1  # seconds between two looks at a mission another run holds
 ANY: object = object()  # begin(expect=ANY): no claim taken, nothing checked
-
-_UPSERT_MISSION = """
-INSERT INTO missions (api_url, customer_id, id_mission, present, params_hash, ocean_id, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (api_url, customer_id, id_mission) DO UPDATE SET
-    present = excluded.present, params_hash = excluded.params_hash,
-    ocean_id = COALESCE(excluded.ocean_id, missions.ocean_id), updated_at = excluded.updated_at
-"""
-
-
-# One row whatever is known: the mission's columns (NULL: never seen) and the claim's holder.
-_MISSION_AND_HOLDER = """
-SELECT m.present, m.params_hash, m.ocean_id, m.updated_at, c.run_id
-FROM (SELECT ? AS api_url, ? AS customer_id, ? AS id_mission) AS k
-LEFT JOIN missions AS m USING (api_url, customer_id, id_mission)
-LEFT JOIN claims AS c USING (api_url, customer_id, id_mission)
-"""
-
-
-@dataclass(frozen=True)
-class JournalEntry:
-    """What the journal knows about one mission on one API and customer."""
-
-    api_url: str
-    customer_id: str
-    id_mission: str
-    present: bool
-    params_hash: str | None  # None: present with unknown content (resend as a modify)
-    ocean_id: str | None
-    updated_at: str
+PRUNE_EVERY = 3600.0  # seconds between two prunes of old values (at a run's start)
 
 
 @dataclass(frozen=True)
@@ -78,6 +58,7 @@ class InFlight:
 
     attempt_id: int
     api_url: str
+    account: str
     customer_id: str
     id_mission: str
     call: str
@@ -91,33 +72,23 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-PlanState = tuple[bool, str | None] | None  # present, params hash; None: never seen
-
-
-def _plan_state(conn: sqlite3.Connection, key: Key) -> PlanState:
-    """What a plan depends on: whether the mission is present, and with which content."""
-    row = conn.execute(
-        "SELECT present, params_hash FROM missions"
-        " WHERE api_url = ? AND customer_id = ? AND id_mission = ?",
-        key,
-    ).fetchone()
-    return None if row is None else (bool(row[0]), row[1])
-
-
 def _attempt_row(conn: sqlite3.Connection, attempt_id: int) -> tuple | None:
     return conn.execute(
-        "SELECT api_url, customer_id, id_mission, call, params_hash FROM attempts WHERE id = ?",
+        "SELECT api_url, account, customer_id, id_mission, call, params_hash FROM attempts"
+        " WHERE id = ?",
         (attempt_id,),
     ).fetchone()
 
 
-class Journal:
+class Journal(KeptValues):
     """The SQLite journal shared by the runs of one machine; a thread-safe context manager.
 
     The journal itself is a run (:attr:`run_id`): attempts begun without naming a run
     belong to it. ``lock_timeout``: how long to wait while a previous version of the
     importer holds the journal. ``heartbeat_expiry``: seconds without a heartbeat before a
     run counts as gone (the heartbeat is renewed every quarter of it).
+    ``keep_values_days``: how long after its intervention a mission's parameters are kept
+    (pruned when a run starts, at most every ``PRUNE_EVERY`` seconds).
     """
 
     def __init__(
@@ -126,16 +97,20 @@ class Journal:
         *,
         lock_timeout: float = 10.0,
         heartbeat_expiry: float = runs.HEARTBEAT_EXPIRY,
+        keep_values_days: float = 90.0,
     ) -> None:
         self.path = Path(path)
         self.expiry = heartbeat_expiry
+        self.keep_values_days = float(keep_values_days)
         self._begun: dict[int, Key] = {}  # attempts begun here, not finished
-        self._fields: dict[int, dict[str, str]] = {}  # field digests of attempts begun here
+        self._values: dict[int, Values] = {}  # what the attempts begun here would leave
         self._claimed: dict[int, str] = {}  # attempts begun here with a claim: their run
         self._runs: set[str] = set()  # the live runs of this journal object
+        self._tags: dict[str, str] = {}  # login -> its digest in this journal
+        self._pruned_at = float("-inf")
         self._version_lock = database.version_lock(self.path, lock_timeout)
         try:
-            conn, self._field_key = database.connect(self.path)
+            conn, self._account_key = database.connect(self.path)
         except BaseException:
             self._version_lock.release()
             raise
@@ -143,12 +118,29 @@ class Journal:
         self._heartbeat = runs.Heartbeat(heartbeat_expiry, self._beat)
         self.run_id = self.start_run()
 
+    def _key(self, api_url: str, customer_id: object, id_mission: object, account: str) -> Key:
+        """A mission's key; ``account`` is the run's Ocean login (kept as its digest)."""
+        tag = self._tags.get(account)
+        if tag is None:
+            tag = self._tags.setdefault(account, account_tag(self._account_key, account))
+        return mission_key(api_url, customer_id, id_mission, tag)
+
     # -- runs and claims -------------------------------------------------------------------
 
     def start_run(self) -> str:
-        """Register a new live run of this process; return its id."""
+        """Register a new live run of this process; return its id. Also forgets the values
+        older than ``keep_values_days`` (at most every ``PRUNE_EVERY`` seconds)."""
         run_id = secrets.token_hex(8)
-        self._db.transact(lambda conn: runs.register(conn, run_id, self.expiry), durable=False)
+        prune = time.monotonic() - self._pruned_at >= PRUNE_EVERY
+        if prune:
+            self._pruned_at = time.monotonic()
+
+        def register(conn: sqlite3.Connection) -> None:
+            runs.register(conn, run_id, self.expiry)
+            if prune:
+                missions.drop_old_values(conn, self._values_cutoff())
+
+        self._db.transact(register, durable=False)
         self._heartbeat.add(run_id)
         self._runs.add(run_id)
         return run_id
@@ -172,15 +164,22 @@ class Journal:
         """Leave an attempt in flight for a later run to settle (this run will not send it):
         from now on it is offered for settling like the attempts of gone runs."""
         self._begun.pop(attempt_id, None)
-        self._fields.pop(attempt_id, None)
+        self._values.pop(attempt_id, None)
         self._claimed.pop(attempt_id, None)
 
     def claim(
-        self, run_id: str, api_url: str, customer_id: str, id_mission: str, *, wait: float = 0.0
+        self,
+        run_id: str,
+        api_url: str,
+        customer_id: str,
+        id_mission: str,
+        *,
+        wait: float = 0.0,
+        account: str = "",
     ) -> bool:
         """Claim a mission for a run, waiting up to ``wait`` seconds while a live run holds
         it; return whether the run holds it now (False: busy)."""
-        key = mission_key(api_url, customer_id, id_mission)
+        key = self._key(api_url, customer_id, id_mission, account)
         until = time.monotonic() + wait
         while self._wait_free(run_id, key, until):
             if self._db.transact(
@@ -205,20 +204,19 @@ class Journal:
 
     def _claim_free(self, run_id: str, key: Key) -> bool:
         """A look without a write transaction: whether the claim may be taken now."""
-        holder = self._db.read(
-            "SELECT run_id FROM claims WHERE api_url = ? AND customer_id = ? AND id_mission = ?",
-            key,
-        )
-        if not holder or holder[0][0] == run_id:
+        holder = self._db.look(lambda conn: runs.claim_holder(conn, key))
+        if holder is None or holder == run_id:
             return True
-        return holder[0][0] not in self._live()
+        return holder not in self._live()
 
     def _live(self) -> set[str]:
         return self._db.look(lambda conn: runs.live_runs(conn, self.expiry))
 
-    def release(self, run_id: str, api_url: str, customer_id: str, id_mission: str) -> None:
+    def release(
+        self, run_id: str, api_url: str, customer_id: str, id_mission: str, *, account: str = ""
+    ) -> None:
         """Give up a claim; queued, it rides with the finishes before it (see module notes)."""
-        key = mission_key(api_url, customer_id, id_mission)
+        key = self._key(api_url, customer_id, id_mission, account)
         self._db.queue(lambda conn: runs.release(conn, run_id, key), key)
 
     def flush(self) -> None:
@@ -228,30 +226,53 @@ class Journal:
     # -- missions and attempts -------------------------------------------------------------
 
     def get(
-        self, api_url: str, customer_id: str, id_mission: str, *, run_id: str | None = None
+        self,
+        api_url: str,
+        customer_id: str,
+        id_mission: str,
+        *,
+        run_id: str | None = None,
+        account: str = "",
     ) -> JournalEntry | None:
         """Return what the journal knows about a mission, or None if it never saw it.
 
-        With ``run_id``: raise :class:`~.runs.MissionBusy` while another live run holds the mission
-        (wait with :meth:`wait_free`, then read again).
+        With ``run_id``: raise :class:`~.runs.MissionBusy` while another live run holds the
+        mission (wait with :meth:`wait_free`, then read again); a mission of before schema 3
+        is then taken over by this login (without ``run_id`` it is only read).
         """
-        key = mission_key(api_url, customer_id, id_mission)
+        key = self._key(api_url, customer_id, id_mission, account)
         if key in self._db.queued:  # the other missions' queued finishes can wait
             self.flush()
-        (found,) = self._db.read(_MISSION_AND_HOLDER, key)
-        present, hash_, ocean_id, updated_at, holder = found
+        (found,) = self._db.read(missions.MISSION_AND_HOLDER, key)
+        present, hash_, ocean_id, updated_at, holder, legacy = found
         if run_id is not None and holder not in (None, run_id) and holder in self._live():
             raise runs.MissionBusy(id_mission)
+        if legacy:
+            old = missions.legacy_key(key)
+            assert old is not None
+            if run_id is None:
+                (found,) = self._db.read(missions.MISSION_AND_HOLDER, old)
+                return JournalEntry(*old, bool(found[0]), *found[1:4])
+            self._db.transact(lambda conn: missions.adopt(conn, key), durable=False)
+            return self.get(api_url, customer_id, id_mission, run_id=run_id, account=account)
         if present is None:
             return None
         return JournalEntry(*key, bool(present), hash_, ocean_id, updated_at)
 
     def wait_free(
-        self, run_id: str, api_url: str, customer_id: str, id_mission: str, *, until: float
+        self,
+        run_id: str,
+        api_url: str,
+        customer_id: str,
+        id_mission: str,
+        *,
+        until: float,
+        account: str = "",
     ) -> bool:
         """Wait until no other live run holds the mission, or the monotonic time ``until``;
         return whether it is free."""
-        return self._wait_free(run_id, mission_key(api_url, customer_id, id_mission), until)
+        key = self._key(api_url, customer_id, id_mission, account)
+        return self._wait_free(run_id, key, until)
 
     def begin(
         self,
@@ -264,23 +285,25 @@ class Journal:
         *,
         run_id: str | None = None,
         expect: JournalEntry | object | None = ANY,
+        account: str = "",
+        source: str = "",
     ) -> int:
         """Record an attempt before its request leaves; return its id once it is on disk.
 
-        ``params`` (create, modify): their per-field digests are kept if it is applied.
+        ``params`` (create, modify): kept as the mission's values if it is applied, with
+        ``source`` (the file's name) and the run's id.
         ``run_id``: the run it belongs to (default: the journal's own, :attr:`run_id`).
         ``expect``: what :meth:`get` read when the call was chosen. The run then claims the
         mission in the same transaction, and gives it up with the attempt's :meth:`finish`;
-        :class:`~.runs.MissionBusy` is raised, nothing recorded, when another live run holds it or
-        the mission changed since.
+        :class:`~.runs.MissionBusy` is raised, nothing recorded, when another live run holds
+        it or the mission changed since.
         """
         if call not in CALLS:
             raise ValueError(f"unknown call {call!r}; expected one of {CALLS}")
-        key = mission_key(api_url, customer_id, id_mission)
-        row = (*key, call)
+        key = self._key(api_url, customer_id, id_mission, account)
         run = run_id or self.run_id
         claiming = expect is not ANY
-        expected: PlanState = None
+        expected: missions.PlanState = None
         if isinstance(expect, JournalEntry):
             expected = (expect.present, expect.params_hash)
 
@@ -288,21 +311,22 @@ class Journal:
             if claiming:
                 if not runs.try_claim(conn, run, key, self.expiry):
                     raise runs.MissionBusy(id_mission)
-                if _plan_state(conn, key) != expected:
+                if missions.plan_state(conn, key) != expected:
                     raise runs.MissionBusy(id_mission)
             cursor = conn.execute(
-                "INSERT INTO attempts (api_url, customer_id, id_mission, call, params_hash,"
-                " started_at, state, run_id) VALUES (?, ?, ?, ?, ?, ?, 'in_flight', ?)",
-                (*row, params_hash, _now(), run),
+                "INSERT INTO attempts (api_url, account, customer_id, id_mission, call,"
+                " params_hash, started_at, state, run_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, 'in_flight', ?)",
+                (*key, call, params_hash, _now(), run),
             )
             return int(cursor.lastrowid or 0)
 
         attempt_id = self._db.transact(insert)
-        self._begun[attempt_id] = row[:3]
+        self._begun[attempt_id] = key
         if claiming:
             self._claimed[attempt_id] = run
         if params is not None:
-            self._fields[attempt_id] = field_hashes.digests(self._field_key, params)
+            self._values[attempt_id] = missions.sent_values(params, source, run)
         return attempt_id
 
     def finish(self, attempt_id: int, result: Result, *, ocean_id: str | None = None) -> None:
@@ -312,14 +336,14 @@ class Journal:
 
         "applied" and "not_applied" remove the attempt; with "applied" the mission row is
         updated in the same transaction (create/modify: present with the attempt's params
-        hash; delete: absent). For an attempt begun by this journal, queued for the next
-        commit (see the module notes) rather than committed before it returns; otherwise
-        committed at once. Returns nothing.
+        hash and values; delete: absent, its values gone). For an attempt begun by this
+        journal, queued for the next commit (see the module notes) rather than committed
+        before it returns; otherwise committed at once. Returns nothing.
         """
         if result not in RESULTS:
             raise ValueError(f"unknown result {result!r}; expected one of {RESULTS}")
 
-        fields = self._fields.pop(attempt_id, None)
+        sent = self._values.pop(attempt_id, missions.NO_VALUES)
         claimed = self._claimed.pop(attempt_id, None)
         key = self._begun.pop(attempt_id, None)
 
@@ -329,15 +353,23 @@ class Journal:
             found = _attempt_row(conn, attempt_id)
             if found is None and claimed is not None:
                 return  # settled meanwhile by another run (this one was paused)
-            url, customer, mission, call, hash_ = found or self._attempt(conn, attempt_id)
+            *where, call, hash_ = found or self._attempt(conn, attempt_id)
+            mission = (where[0], where[1], where[2], where[3])
             if result == "unknown":
                 conn.execute("UPDATE attempts SET state = 'unknown' WHERE id = ?", (attempt_id,))
                 return
             if result == "applied":
                 present = call != CALL_DELETE
-                row = (url, customer, mission, int(present), hash_ if present else None)
-                conn.execute(_UPSERT_MISSION, (*row, ocean_id, _now()))
-                field_hashes.store(conn, (url, customer, mission), fields if present else None)
+                values = missions.merged(conn, mission, sent) if call == CALL_MODIFY else sent
+                missions.upsert(
+                    conn,
+                    mission,
+                    present=present,
+                    params_hash=hash_,
+                    ocean_id=ocean_id,
+                    now=_now(),
+                    values=values,
+                )
             conn.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,))
 
         if key is None:  # begun by another run, or already finished: checked now
@@ -345,31 +377,35 @@ class Journal:
         else:  # lost on a crash before the next commit: the attempt stays in flight
             self._db.queue(settle, key)
 
-    def resolve(self, attempt_id: int, *, present: bool) -> None:
+    def resolve(self, attempt_id: int, *, present: bool, account: str = "") -> None:
         """Settle an attempt left in flight from a statutMission check; returns nothing.
 
         ``present=False``: the mission is absent. ``present=True`` after a create or modify:
-        present with unknown content (params hash None, so the next run modifies it); after a
-        delete that did not happen, the mission keeps what the journal knew of it.
+        present with unknown content (params hash and values None, so the next run modifies
+        it); after a delete that did not happen, the mission keeps what the journal knew of
+        it. ``account``: the login that checked; an attempt of before schema 3 without
+        customer settles the mission under that login (see :func:`.missions.adopt`).
         """
 
         def settle(conn: sqlite3.Connection) -> None:
-            url, customer, mission, call, _ = self._attempt(conn, attempt_id)
-            known = conn.execute(
-                "SELECT present, params_hash FROM missions"
-                " WHERE api_url = ? AND customer_id = ? AND id_mission = ?",
-                (url, customer, mission),
-            ).fetchone()
-            hash_ = known[1] if present and call == CALL_DELETE and known and known[0] else None
-            row = (url, customer, mission, int(present), hash_, None, _now())
-            conn.execute(_UPSERT_MISSION, row)
-            if not hash_:  # content unknown: no field is known either
-                field_hashes.store(conn, (url, customer, mission), None)
+            url, owner, customer, mission, call, _ = self._attempt(conn, attempt_id)
+            key = (url, owner, customer, mission)
+            if owner == missions.LEGACY and account:
+                key = self._key(url, customer, mission, account)
+                missions.adopt(conn, key)
+            known = missions.plan_state(conn, key)
+            keep = present and call == CALL_DELETE and known is not None and known[0]
+            hash_ = known[1] if keep and known else None
+            values = missions.values_of(conn, key) if keep else missions.NO_VALUES
+            missions.upsert(
+                conn, key, present=present, params_hash=hash_, ocean_id=None, now=_now(),
+                values=values,
+            )  # fmt: skip
             conn.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,))
 
         self._db.transact(settle)
         self._begun.pop(attempt_id, None)  # begun by this journal, never finished
-        self._fields.pop(attempt_id, None)
+        self._values.pop(attempt_id, None)
         self._claimed.pop(attempt_id, None)  # its run's end gives the claim up
 
     def record_mission(
@@ -381,27 +417,19 @@ class Journal:
         present: bool,
         params_hash: str | None = None,
         ocean_id: str | None = None,
+        account: str = "",
     ) -> None:
-        """Record a mission's state learnt otherwise (e.g. statutMission said 404); no return."""
-        key = mission_key(api_url, customer_id, id_mission)
-        row = (*key, int(present), params_hash if present else None, ocean_id, _now())
+        """Record a mission's state learnt otherwise (e.g. statutMission said 404): its
+        values are forgotten; no return."""
+        key = self._key(api_url, customer_id, id_mission, account)
 
         def upsert(conn: sqlite3.Connection) -> None:
-            conn.execute(_UPSERT_MISSION, row)
-            if not present or params_hash is None:
-                field_hashes.store(conn, key, None)
+            missions.upsert(
+                conn, key, present=present, params_hash=params_hash, ocean_id=ocean_id,
+                now=_now(),
+            )  # fmt: skip
 
         self._db.transact(upsert)
-
-    def changed_fields(
-        self, api_url: str, customer_id: str, id_mission: str, params: Mapping[str, object]
-    ) -> list[str] | None:
-        """The fields of ``params`` that differ from what the API last accepted for this
-        mission; None when the journal does not know them (then every field may change)."""
-        key = mission_key(api_url, customer_id, id_mission)
-        self.flush()
-        known = self._db.look(lambda conn: field_hashes.load(conn, key))
-        return None if known is None else field_hashes.changed(self._field_key, known, params)
 
     @staticmethod
     def _attempt(conn: sqlite3.Connection, attempt_id: int) -> tuple:
@@ -410,17 +438,21 @@ class Journal:
             raise ValueError(f"attempt {attempt_id} is not in the journal (already settled?)")
         return row
 
-    def in_flight(self, api_url: str | None = None, *, live: bool = True) -> list[InFlight]:
+    def in_flight(
+        self, api_url: str | None = None, *, live: bool = True, account: str | None = None
+    ) -> list[InFlight]:
         """Return every attempt left unsettled for this API (all APIs when None), oldest first.
 
         ``live=False`` gives only the attempts another run may settle: those of runs that
         are gone (heartbeat expired, process dead, run ended) and those finished as
         "unknown" (whose run no longer waits for them); never an attempt a live run still
-        waits an answer for, in this process or another.
+        waits an answer for, in this process or another. ``account`` (a login): only the
+        attempts this login may check, its own and those with a customer or of before
+        schema 3 (another login's statutMission would not find its missions).
         """
         sql = (
-            "SELECT id, api_url, customer_id, id_mission, call, params_hash, started_at, state,"
-            " run_id FROM attempts"
+            "SELECT id, api_url, account, customer_id, id_mission, call, params_hash,"
+            " started_at, state, run_id FROM attempts"
         )
         self.flush()
         if api_url is None:
@@ -428,6 +460,9 @@ class Journal:
         else:
             rows = self._db.read(sql + " WHERE api_url = ? ORDER BY id", (normalise_url(api_url),))
         found = [InFlight(*row) for row in rows]
+        if account is not None:
+            mine = {missions.LEGACY, self._key("", "", "", account)[1]}
+            found = [a for a in found if a.account in mine]
         if live:
             return found
         alive = self._live()
@@ -437,35 +472,6 @@ class Journal:
             for a in found
             if a.attempt_id not in waiting and (a.state == "unknown" or a.run_id not in alive)
         ]
-
-    # -- housekeeping ----------------------------------------------------------------------
-
-    def prune(self, *, older_than_days: float = 90.0) -> int:
-        """Forget the absent missions older than that; return how many.
-
-        Missions present in Ocean are kept whatever their age (they make reruns "unchanged");
-        attempts are never pruned (they protect against duplicates).
-        """
-        cutoff = datetime.now(UTC) - timedelta(days=older_than_days)
-        when = (cutoff.isoformat(timespec="milliseconds"),)
-        return self._db.transact(
-            lambda conn: (
-                conn.execute(
-                    "DELETE FROM missions WHERE present = 0 AND updated_at < ?", when
-                ).rowcount
-            )
-        )
-
-    def stats(self) -> dict[str, int]:
-        """Return row counts (missions, present, attempts, runs, claims)."""
-        self.flush()
-        (row,) = self._db.read(
-            "SELECT (SELECT COUNT(*) FROM missions), (SELECT COUNT(*) FROM missions"
-            " WHERE present = 1), (SELECT COUNT(*) FROM attempts), (SELECT COUNT(*) FROM runs),"
-            " (SELECT COUNT(*) FROM claims)"
-        )
-        names = ("missions", "present", "attempts", "runs", "claims")
-        return dict(zip(names, row, strict=True))
 
     def close(self) -> None:
         """End this journal's runs, checkpoint and close the database; idempotent."""

@@ -2,7 +2,7 @@
 
 A run (an ``import``, one file of ``watch``, one send of the page) has a random id and a
 row in ``runs`` with its pid, host and a heartbeat its process renews every few seconds.
-A run claims a mission (``claims``: one holder per API, customer and idMission) in the
+A run claims a mission (``claims``: one holder per API, account, customer and idMission) in the
 transaction that records its call, and only if the mission is still as the run read it;
 a run meeting a mission claimed by a live run waits for it, up to a bound, then plans it
 anew. The claim costs no transaction of its own.
@@ -106,8 +106,8 @@ def _process_exists(pid: int) -> bool:
 def try_claim(conn: sqlite3.Connection, run_id: str, key: Key, expiry: float) -> bool:
     """Claim a mission for ``run_id`` unless a live run holds it; whether it is ours now."""
     free = conn.execute(
-        "INSERT OR IGNORE INTO claims (api_url, customer_id, id_mission, run_id)"
-        " VALUES (?, ?, ?, ?)",
+        "INSERT OR IGNORE INTO claims (api_url, account, customer_id, id_mission, run_id)"
+        " VALUES (?, ?, ?, ?, ?)",
         (*key, run_id),
     )
     if free.rowcount:  # nobody held it: the usual case, one statement
@@ -116,8 +116,8 @@ def try_claim(conn: sqlite3.Connection, run_id: str, key: Key, expiry: float) ->
     if holder is not None and holder != run_id and holder in live_runs(conn, expiry):
         return False
     conn.execute(
-        "INSERT OR REPLACE INTO claims (api_url, customer_id, id_mission, run_id)"
-        " VALUES (?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO claims (api_url, account, customer_id, id_mission, run_id)"
+        " VALUES (?, ?, ?, ?, ?)",
         (*key, run_id),
     )
     return True
@@ -126,7 +126,8 @@ def try_claim(conn: sqlite3.Connection, run_id: str, key: Key, expiry: float) ->
 def claim_holder(conn: sqlite3.Connection, key: Key) -> str | None:
     """The run holding this mission's claim, or None."""
     row = conn.execute(
-        "SELECT run_id FROM claims WHERE api_url = ? AND customer_id = ? AND id_mission = ?",
+        "SELECT run_id FROM claims"
+        " WHERE api_url = ? AND account = ? AND customer_id = ? AND id_mission = ?",
         key,
     ).fetchone()
     return None if row is None else str(row[0])
@@ -135,8 +136,8 @@ def claim_holder(conn: sqlite3.Connection, key: Key) -> str | None:
 def release(conn: sqlite3.Connection, run_id: str, key: Key) -> None:
     """Give up this run's claim on a mission (a claim taken over since is left alone)."""
     conn.execute(
-        "DELETE FROM claims WHERE api_url = ? AND customer_id = ? AND id_mission = ?"
-        " AND run_id = ?",
+        "DELETE FROM claims WHERE api_url = ? AND account = ? AND customer_id = ?"
+        " AND id_mission = ? AND run_id = ?",
         (*key, run_id),
     )
 

@@ -371,7 +371,7 @@ def test_one_failing_write_does_not_undo_its_group(journal: Journal) -> None:
     ]
     journal._db.commit(batch)
     assert all(write.done for write in batch)
-    assert batch[0].result[2] == "M0" and batch[0].error is None
+    assert batch[0].result[3] == "M0" and batch[0].error is None
     assert isinstance(batch[1].error, ValueError)
     assert [a.state for a in journal.in_flight(URL)] == ["unknown"]  # bad's DELETE was undone
 
@@ -549,7 +549,7 @@ def test_a_journal_of_the_previous_version_is_migrated(path: Path) -> None:
         assert [(a.attempt_id, a.id_mission, a.run_id) for a in left] == [(7, "LEFT", None)]
     check = sqlite3.connect(path)
     try:
-        assert check.execute("SELECT schema_version FROM meta").fetchall() == [(2,)]
+        assert check.execute("SELECT schema_version FROM meta").fetchall() == [(3,)]
         assert check.execute("SELECT COUNT(*) FROM files").fetchone() == (1,)  # left alone
     finally:
         check.close()
@@ -580,7 +580,7 @@ def test_processes_opening_a_new_journal_together_make_one_schema_and_key(path: 
     path.parent.mkdir(parents=True)
     code = (
         "import sys; from pathlib import Path; from importer.send.journal.ledger import Journal;"
-        "j = Journal(Path(sys.argv[1])); print(j._field_key.hex()); j.close()"
+        "j = Journal(Path(sys.argv[1])); print(j._account_key.hex()); j.close()"
     )
     children = [start_child(code, path) for _ in range(4)]
     keys = {child.communicate()[0].strip() for child in children}
@@ -638,8 +638,12 @@ def test_truncated_journal_is_reported(path: Path) -> None:
     with Journal(path) as journal:
         journal.record_mission(URL, "", "M", present=True, params_hash="x" * 64)
     bulk = sqlite3.connect(path)
-    rows = [(URL, "", f"M{n}", 1, "x" * 64, None, "2024") for n in range(3000)]
-    bulk.executemany("INSERT INTO missions VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    rows = [(URL, "", "", f"M{n}", 1, "x" * 64, None, "2024") for n in range(3000)]
+    bulk.executemany(
+        "INSERT INTO missions (api_url, account, customer_id, id_mission, present, params_hash,"
+        " ocean_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
     bulk.commit()
     bulk.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     bulk.close()
@@ -826,7 +830,7 @@ def test_attempts_of_live_runs_are_not_offered_for_settling(path: Path) -> None:
         assert [a.attempt_id for a in other.in_flight(URL, live=False)] == [waiting, ended]
 
 
-def test_field_digests_tell_which_fields_changed_without_keeping_values(tmp_path) -> None:
+def test_changed_fields_compare_with_the_values_kept_until_the_mission_goes(tmp_path) -> None:
     path = tmp_path / "fields.sqlite3"
     params = {"idMission": "F1", "ville": "Lyon", "commentaire": "code 1234"}
     with Journal(path) as journal:
@@ -836,8 +840,9 @@ def test_field_digests_tell_which_fields_changed_without_keeping_values(tmp_path
         assert journal.changed_fields(URL, "", "F1", params) == []
         edited = {**params, "commentaire": "code 9999", "rue": "1 rue Neuve"}
         assert journal.changed_fields(URL, "", "F1", edited) == ["commentaire", "rue"]
-    assert b"code 1234" not in path.read_bytes() and b"Lyon" not in path.read_bytes()
-    with Journal(path) as reopened:  # the key lives with the journal: still comparable
+    assert b"code 1234" in path.read_bytes()  # schema 3 keeps the values (SECURITY.md)
+    with Journal(path) as reopened:
         assert reopened.changed_fields(URL, "", "F1", params) == []
         reopened.record_mission(URL, "", "F1", present=False)
         assert reopened.changed_fields(URL, "", "F1", params) is None
+    assert b"code 1234" not in path.read_bytes()  # overwritten (secure_delete), not only freed
