@@ -15,6 +15,7 @@ from importer.messages import t
 from .help import TranslatedHelp
 from .options import (
     command_settings,
+    days,
     environment,
     global_options,
     is_quiet,
@@ -32,25 +33,45 @@ YES = frozenset({"y", "yes", "o", "oui"})
 @click.command(cls=TranslatedHelp)
 @click.argument("file", required=False, type=click.Path(path_type=Path))
 @missions
+@days
 @network
+@journal
 @output
 @global_options
 @click.pass_context
-def status(ctx: click.Context, file: Path | None, source: SimpleNamespace, out: Any) -> Any:
-    """Ask Ocean for the status of each mission of a file (or of --id ones).
+def status(
+    ctx: click.Context,
+    file: Path | None,
+    source: SimpleNamespace,
+    days: SimpleNamespace,
+    out: Any,
+) -> Any:
+    """Ask Ocean for the status of each mission of a file, of --id ones, or of the journal's
+    missions planned on some days (--from/--to, --week).
 
     Each mission is found, refused (by its driver) or not_found. Exit code 0 only when
-    every mission was found and none refused, else 1.
+    every mission was found and none refused, else 1. With days, the missions are those
+    the journal sent to this API with this login (and --customer-id, if given) whose
+    intervention falls on those days in --timezone.
 
     \b
     Examples:
       mission-importer status planning.xlsx
       mission-importer status --id M-0001 --id M-0002 -o statuses.xlsx
+      mission-importer status --from 07/12/2026 --to 11/12/2026
+      mission-importer status --week -q --log-file status.jsonl
     """
     from importer.commands.status import status_missions
+    from importer.commands.targets import Targets, days_from_options
 
-    settings = with_password(ctx, command_settings(ctx))
-    return _run(ctx, status_missions, file, source, settings, out)
+    settings = command_settings(ctx)
+    now = environment(ctx).now()
+    chosen = days_from_options(
+        days.day_from, days.day_to, days.week, now=now, timezone=settings.timezone
+    )
+    Targets(file, source.ids, days=chosen).check()
+    settings = with_password(ctx, settings)
+    return _run(ctx, status_missions, file, source, settings, out, chosen)
 
 
 @click.command(cls=TranslatedHelp)
@@ -97,13 +118,14 @@ def _run(
     source: SimpleNamespace,
     settings: Any,
     out: Any,
+    chosen: Any = None,
 ) -> Any:
     """Run ``status_missions`` or ``delete_missions`` and print its report."""
     from importer.commands.targets import Targets
 
     quiet, env = is_quiet(ctx), environment(ctx)
     show_progress = not (quiet or out.as_json)
-    targets = Targets(file, source.ids, source.output)
+    targets = Targets(file, source.ids, source.output, chosen)
     report = command(targets, settings, env=env if show_progress else None)
     return print_report(report, env, quiet=quiet, as_json=out.as_json)
 

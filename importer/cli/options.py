@@ -191,7 +191,8 @@ output_path = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help=(
         "Results workbook [default: beside the input, <input>.results.xlsx, .status.xlsx or "
-        ".delete.xlsx after the command; <command>-<time>.xlsx with --id]."
+        ".delete.xlsx after the command; <command>-<time>.xlsx with --id; "
+        "status-<days>-<time>.xlsx with --from or --week]."
     ),
 )
 
@@ -209,6 +210,35 @@ missions = OptionGroup(
     click.option("--id", "ids", multiple=True, help="A mission id (repeat for several)."),
     output_path,
     settings=("sheet", "timezone"),
+)
+days = OptionGroup(
+    "days",
+    click.option(
+        "--from",
+        "day_from",
+        metavar="DATE",
+        help=(
+            "The journal's missions planned from this day (dd/mm/yyyy or yyyy-mm-dd, in "
+            "--timezone); alone: that day onward."
+        ),
+    ),
+    click.option(
+        "--to",
+        "day_to",
+        metavar="DATE",
+        help="The last day, included (with --from; dd/mm/yyyy or yyyy-mm-dd).",
+    ),
+    click.option(
+        "--week",
+        is_flag=False,
+        flag_value="",
+        default=None,
+        metavar="[YYYY-Www]",
+        help=(
+            "The journal's missions planned in an ISO week, Monday to Sunday (e.g. 2026-W50); "
+            "alone: this week."
+        ),
+    ),
 )
 output = OptionGroup(
     "out",

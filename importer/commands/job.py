@@ -114,10 +114,12 @@ def default_output(path: Path, command: str = "results") -> Path:
     return path.with_name(f"{stem}.{command}.xlsx")
 
 
-def default_ids_output(command: str, now: datetime | None = None) -> Path:
-    """``<command>-<local time>.xlsx`` in the current folder, for the ``--id`` forms."""
+def default_ids_output(command: str, now: datetime | None = None, *, label: str = "") -> Path:
+    """``<command>-<local time>.xlsx`` in the current folder, for the ``--id`` forms;
+    ``<command>-<label>-<local time>.xlsx`` with a label (``status --week``: the range)."""
     moment = (now or datetime.now(UTC)).astimezone()
-    return Path(f"{command}-{moment:%Y%m%d-%H%M%S}.xlsx")
+    name = f"{command}-{label}-" if label else f"{command}-"
+    return Path(f"{name}{moment:%Y%m%d-%H%M%S}.xlsx")
 
 
 def write_report(

@@ -29,6 +29,13 @@ EN = {
         "config file), or try --sandbox to rehearse locally"
     ),
     "cli.file_or_ids": "give a FILE or at least one --id",
+    "cli.file_ids_or_days": (
+        "give a FILE, at least one --id, or days of the journal (--from DATE [--to DATE], "
+        "or --week)"
+    ),
+    "cli.one_source": (
+        "give only one of a FILE, --id or days (--from/--to, --week): they cannot be combined"
+    ),
     "cli.no_id_column": '{file}: no idMission column; name the missions\' ids in a column "idMission"',
     "cli.yes_required": "not a terminal, so nothing can be confirmed: add --yes to delete",
     "cli.every_row_of": "every mission of {file}",
@@ -81,6 +88,14 @@ FR = {
         "dans le fichier de configuration), ou essayez --sandbox pour répéter en local"
     ),
     "cli.file_or_ids": "indiquez un FICHIER ou au moins un --id",
+    "cli.file_ids_or_days": (
+        "indiquez un FICHIER, au moins un --id, ou des jours du journal (--from DATE "
+        "[--to DATE], ou --week)"
+    ),
+    "cli.one_source": (
+        "indiquez un seul choix parmi un FICHIER, --id ou des jours (--from/--to, --week)\u202f: "
+        "ils ne se combinent pas"
+    ),
     "cli.no_id_column": "{file} : pas de colonne idMission ; mettez les identifiants des missions dans une colonne « idMission »",
     "cli.yes_required": "pas de terminal, donc pas de confirmation possible : ajoutez --yes pour supprimer",
     "cli.every_row_of": "toutes les missions de {file}",

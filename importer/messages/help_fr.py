@@ -32,15 +32,21 @@ Exemples :
   mission-importer import --sandbox sample_data/weekly_planning.xlsx
   OCEAN_LOGIN=moi OCEAN_PASSWORD=... mission-importer import planning.xlsx
   mission-importer import --dry-run planning.xlsx""",
-    "cmd.status": """Demande à Ocean le statut de chaque mission d'un fichier (ou des --id).
+    "cmd.status": """Demande à Ocean le statut de chaque mission d'un fichier, des --id, ou des
+missions du journal prévues certains jours (--from/--to, --week).
 
 Chaque mission est found (trouvée), refused (refusée par son chauffeur) ou not_found
 (introuvable). Code de sortie 0 seulement si toutes sont trouvées et aucune refusée, sinon 1.
+Avec des jours, ce sont les missions que le journal a envoyées à cette API avec cet
+identifiant (et ce --customer-id s'il est donné) dont l'intervention tombe ces jours-là
+dans le --timezone.
 
 \b
 Exemples\u202f:
   mission-importer status planning.xlsx
-  mission-importer status --id M-0001 --id M-0002 -o statuts.xlsx""",
+  mission-importer status --id M-0001 --id M-0002 -o statuts.xlsx
+  mission-importer status --from 07/12/2026 --to 11/12/2026
+  mission-importer status --week -q --log-file statuts.jsonl""",
     "cmd.delete": """Supprime les missions d'un fichier (sa colonne idMission) ou données par --id.
 
 Refuser la confirmation ne supprime rien et sort avec le code 130.
@@ -123,7 +129,10 @@ Exemples :
     "opt.all_or_nothing": "N'envoie rien si une ligne est invalide.",
     "opt.sandbox": "Importe dans un bac à sable local intégré (démonstration et répétition : rien ne quitte cette machine).",
     "opt.log_file": "Ajoute le journal d'audit à ce fichier\u202f: lignes JSON (une par ligne du fichier, un résumé).",
-    "status.output": "Classeur de résultats [défaut\u202f: <entrée>.status.xlsx, ou status-<heure>.xlsx avec --id].",
+    "status.output": "Classeur de résultats [défaut\u202f: <entrée>.status.xlsx, status-<heure>.xlsx avec --id, status-<période>-<heure>.xlsx avec des jours].",
+    "opt.day_from": "Les missions du journal prévues à partir de ce jour (jj/mm/aaaa ou aaaa-mm-jj, dans le --timezone)\u202f; seul\u202f: ce jour et les suivants.",
+    "opt.day_to": "Le dernier jour, inclus (avec --from\u202f; jj/mm/aaaa ou aaaa-mm-jj).",
+    "opt.week": "Les missions du journal prévues une semaine ISO, du lundi au dimanche (par exemple 2026-W50)\u202f; seul\u202f: cette semaine.",
     "delete.output": "Classeur de résultats [défaut\u202f: <entrée>.delete.xlsx, ou delete-<heure>.xlsx avec --id].",
     "check.as_json": "Affiche les réglages et le résultat en JSON.",
     "validate.only_failed": "N'écrit que les lignes invalides.",
