@@ -37,6 +37,7 @@ BELOW = (
     "importer.errors",
     "importer.environment",
     "importer.zones",
+    "importer.date_range",
     "importer.tls_trust",
     "importer.filelock",
     "importer.net",
