@@ -56,7 +56,13 @@ def test_version(runner):
 
 
 def test_journal_option_only_where_the_journal_is_used(runner):
-    for command, offered in [("import", True), ("delete", True), ("status", False)]:
+    # status reads the journal for its days (--from/--to/--week); validate never opens it
+    for command, offered in [
+        ("import", True),
+        ("delete", True),
+        ("status", True),
+        ("validate", False),
+    ]:
         result = runner.invoke(cli, ["--lang", "en", command, "--help"])
         assert result.exit_code == 0
         assert ("--journal" in result.output) is offered, command
