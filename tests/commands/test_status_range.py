@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import io
 import json
 import shutil
 import sqlite3
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +21,9 @@ from helpers import HEADERS, TEST_DATA, settings_for
 from importer.cli.app import cli
 from importer.commands.connect import make_client
 from importer.commands.importing import import_file
+from importer.commands.status import status_missions
+from importer.commands.targets import Targets
+from importer.date_range import parse_week
 from importer.environment import Environment
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, MULTI_LOGIN, MULTI_PASSWORD, Sandbox
 from importer.send.journal.keys import normalise_url
@@ -358,3 +363,41 @@ def test_missions_sent_before_schema_3_are_dated_once_from_statut_mission(
     assert ids(summary) == [f"M-0000{i}" for i in range(6)]  # 01/03 to 06/03/2027: W09
     assert {row["customerId"] for row in summary["results"]} == {"101"}
     assert all(_times(journal)[("101", f"M-0000{i}")] for i in range(6))
+
+
+# -- the same engine: progress and Ctrl-C ----------------------------------------------------
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_days_are_asked_with_a_progress_bar_and_ctrl_c_leaves_the_rest_not_sent(
+    sandbox_factory, tmp_path
+):
+    import _thread
+
+    sb = sandbox_factory(status_step_seconds=3600, latency_ms=40)
+    week = {f"W-{n:02d}": f"{14 + n % 5}/12/2027 {8 + n % 9:02d}:15" for n in range(40)}
+    path = write_week(tmp_path / "week50.csv", week)
+    settings = settings_for(sb, tmp_path, workers=1)
+    assert import_file(path, settings, show_progress=False).counts == {"created": 40}
+    days = Targets(days=parse_week("2027-W50"), output=tmp_path / "w50.xlsx")
+
+    stream = Terminal()
+    env = Environment(stderr=stream, stderr_isatty=True)
+    done = status_missions(days, settings, env=env)
+    assert done.counts == {"found": 40}
+    assert "40/40 rows" in stream.getvalue()
+
+    timer = threading.Timer(0.5, _thread.interrupt_main)  # Ctrl-C while the rows are asked
+    timer.start()
+    try:
+        stopped = status_missions(days, settings)
+    finally:
+        timer.cancel()
+    assert stopped.interrupted
+    counts = stopped.counts
+    assert 0 < counts["found"] < 40 and counts["found"] + counts["not_sent"] == 40
+    assert stopped.exit_code == 130
