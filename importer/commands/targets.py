@@ -25,6 +25,7 @@ import pandas as pd
 
 from importer.commands.job import Job
 from importer.commands.validate import row_options
+from importer.date_range import DayRange, parse_day, parse_week, week_of
 from importer.errors import UsageError
 from importer.messages import t
 from importer.model import HeaderMap, SourceTable, ValidatedRow
@@ -37,7 +38,6 @@ from importer.settings.load import Settings
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
-    from importer.date_range import DayRange
     from importer.send.journal.ledger import Journal
     from importer.send.journal.missions import MissionRecord
 
@@ -122,8 +122,6 @@ def days_from_options(
     """The days of ``--from``/``--to`` or ``--week`` (``""``: the week of ``now`` in
     ``timezone``); None when none was given. UsageError, naming the option, for a day or
     week not written as one, ``--to`` alone or before ``--from``, or both forms given."""
-    from importer.date_range import DayRange, parse_day, parse_week, week_of
-
     if week is not None:
         if first or last:
             raise UsageError(t("status.range.week_and_days"))
