@@ -254,7 +254,12 @@ def _answered_time(
 
 def _range_note(first: str, last: str, zone: str, count: int, journal: Path) -> str:
     if not count:
-        return t("status.range.none", first=first, last=last or "…", zone=zone, journal=journal)
+        days = (
+            t("status.range.days", first=first, last=last)
+            if last
+            else t("status.range.onward", first=first)
+        )
+        return t("status.range.none", days=days, zone=zone, journal=journal)
     if last:
         return t("status.range.note", first=first, last=last, zone=zone, count=count)
     return t("status.range.note_onward", first=first, zone=zone, count=count)

@@ -17,9 +17,11 @@ EN = {
         "{count} mission(s) of the journal planned from {first} onward ({zone})"
     ),
     "status.range.none": (
-        "no mission of the journal {journal} is planned from {first} to {last} ({zone}) for "
-        "this API, login and customer: check the dates, --timezone, --customer-id or --journal"
+        "no mission of the journal {journal} is planned {days} ({zone}) for this API, login "
+        "and customer: check the dates, --timezone, --customer-id or --journal"
     ),
+    "status.range.days": "from {first} to {last}",
+    "status.range.onward": "from {first} onward",
     "status.range.dated": (
         "{count} mission(s) sent before the journal kept intervention times were dated from "
         "Ocean's answer ({kept} of them in the range)"
@@ -59,10 +61,12 @@ FR = {
         "{count} mission(s) du journal prévue(s) à partir du {first} ({zone})"
     ),
     "status.range.none": (
-        "aucune mission du journal {journal} n'est prévue du {first} au {last} ({zone}) pour "
-        "cette API, cet identifiant et ce client\u202f: vérifiez les dates, --timezone, "
-        "--customer-id ou --journal"
+        "aucune mission du journal {journal} n'est prévue {days} ({zone}) pour cette API, cet "
+        "identifiant et ce client\u202f: vérifiez les dates, --timezone, --customer-id ou "
+        "--journal"
     ),
+    "status.range.days": "du {first} au {last}",
+    "status.range.onward": "à partir du {first}",
     "status.range.dated": (
         "{count} mission(s) envoyée(s) avant que le journal ne garde les heures d'intervention "
         "ont été datée(s) d'après la réponse d'Ocean (dont {kept} dans la période)"

@@ -101,8 +101,9 @@ def ids(summary: dict) -> list[str]:
         (["--from", "29/03/2027", "--to", "30/10/2027"], ["C-4", "A-1"]),
         (["--from", "20/12/2027"], ["B-4", "B-5"]),
         (["--from", "01/01/2026", "--to", "26/03/2027"], []),
+        (["--from", "02/01/2028"], []),
     ],
-    ids=["autumn-change", "iso-dates", "spring-change", "between", "onward", "none"],
+    ids=["autumn-change", "iso-dates", "spring-change", "between", "onward", "none", "none-onward"],
 )
 def test_from_to_finds_exactly_the_journals_missions_of_those_days(runner, planned, args, expected):
     sb, settings = planned
@@ -113,7 +114,10 @@ def test_from_to_finds_exactly_the_journals_missions_of_those_days(runner, plann
     assert summary["counts"] == ({"found": len(expected)} if expected else {})
     assert all(row["outcome"] == "found" for row in summary["results"])
     if not expected:
-        assert summary["notes"][0].startswith(f"no mission of the journal {settings.journal}")
+        days = "from 02/01/2028 onward" if len(args) == 2 else "from 01/01/2026 to 26/03/2027"
+        assert summary["notes"][0].startswith(
+            f"no mission of the journal {settings.journal} is planned {days} (Europe/Paris)"
+        )
 
 
 def test_the_workbook_is_the_status_workbook_named_after_the_days(runner, planned, cli_home):
