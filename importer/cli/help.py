@@ -13,6 +13,8 @@ from importer.messages import get_language, t
 from importer.messages.help_fr import FR_HELP
 from importer.settings.table import Setting
 
+_FACTS_JOIN = {"en": "; ", "fr": "\u202f; "}  # French: a narrow no-break space before ";"
+
 
 class SettingOption(click.Option):
     """A click option for one row of the table of settings (kept as ``self.setting``)."""
@@ -36,7 +38,35 @@ def setting_help(setting: Setting, lang: str) -> str:
     elif setting.low is not None:
         key = "cli.help.above" if setting.above else "cli.help.at_least"
         facts.append(t(key, lang=lang, low=setting.low))
-    return f"{text.rstrip('.')} [{'; '.join(facts)}]." if facts else text
+    return f"{text.rstrip('.')} [{_FACTS_JOIN[lang].join(facts)}]." if facts else text
+
+
+def _number(value: object, lang: str) -> str:
+    """50.0 as 50, 0.1 as 0,1 in French: a number as the person writes it."""
+    if not isinstance(value, float):
+        return str(value)
+    text = str(int(value)) if value.is_integer() else str(value)
+    return text.replace(".", ",") if lang == "fr" else text
+
+
+def _with_facts(param: click.Option, text: str | None) -> str | None:
+    """A plain option's help with its default and bounds in words, as a setting's."""
+    lang = get_language()
+    facts = []
+    if param.show_default and param.default is not None and not param.is_flag:
+        shown = _number(param.default, lang)
+        facts.append(t("cli.help.default", lang=lang, value=shown))
+    kind = param.type
+    if isinstance(kind, click.types._NumberRangeBase):
+        low, high = _number(kind.min, lang), _number(kind.max, lang)
+        if kind.min is not None and kind.max is not None:
+            facts.append(t("cli.help.between", lang=lang, low=low, high=high))
+        elif kind.min is not None:
+            key = "cli.help.above" if kind.min_open else "cli.help.at_least"
+            facts.append(t(key, lang=lang, low=low))
+    if not facts:
+        return text
+    return f"{(text or '').rstrip('.')} [{_FACTS_JOIN[lang].join(facts)}]."
 
 
 class TranslatedHelp(click.Command):
@@ -64,12 +94,19 @@ class TranslatedHelp(click.Command):
         for param in self.get_params(ctx):
             if not isinstance(param, click.Option):
                 continue
-            original = param.help
+            original = param.help, param.show_default, param.type
             param.help = self._option_help(param)
+            if not isinstance(param, SettingOption):  # click's "[default: 50.0; x>=0.1]"
+                param.help = _with_facts(param, param.help)
+                param.show_default = False
+                if isinstance(param.type, click.types._NumberRangeBase):
+                    param.type = (
+                        click.FLOAT if isinstance(param.type, click.FloatRange) else click.INT
+                    )
             try:
                 record = param.get_help_record(ctx)
             finally:
-                param.help = original
+                param.help, param.show_default, param.type = original
             if record is not None:
                 rows.append(record)
         if rows:

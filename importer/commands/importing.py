@@ -40,6 +40,7 @@ def send_rows(
     env: Environment | None = None,
     progress: Progress | None = None,
     on_runner: Callable[[BatchRunner], None] | None = None,
+    on_done: Callable[[int, RowOutcome], None] | None = None,
 ) -> None:
     """Run the valid rows through the engine and put their outcomes into ``result``.
 
@@ -47,7 +48,8 @@ def send_rows(
     The progress is shown on ``env``'s stderr when ``show_progress`` and an ``env`` are
     given; a ``progress`` passed in counts the rows done instead (the page reads it);
     ``on_runner`` is given the runner before it starts (the page's cancel button calls
-    its ``stop``).
+    its ``stop``); ``on_done`` is told each row's outcome as it comes (its position in
+    ``valid_index``).
     """
     from importer.send.engine import BatchRunner
 
@@ -61,7 +63,7 @@ def send_rows(
             on_runner(runner)
         if not options.dry_run:
             runner.reconcile_in_flight()
-        results = runner.run([rows[i] for i in valid_index])
+        results = runner.run([rows[i] for i in valid_index], on_done)
         result.calls = call_counts(client)
         result.sending_seconds = runner.stats.elapsed
     take_results(result, runner.stats, valid_index, results)

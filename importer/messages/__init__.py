@@ -36,6 +36,7 @@ _DOMAINS = (
     "status",
     "audit",
     "web",
+    "web_page",
 )
 
 _catalogue: dict[str, dict[str, str]] | None = None
@@ -47,6 +48,12 @@ _language = "en"
 _context_language: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "importer_language", default=None
 )
+# True while rendering for the import page: a shared sentence ``K`` that names a command-line
+# option, an HTTP code or an API call has a page variant ``web.K`` said in the planner's words.
+_page_wording: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "importer_page_wording", default=False
+)
+PAGE_PREFIX = "web."
 
 
 def catalogue() -> dict[str, dict[str, str]]:
@@ -84,13 +91,19 @@ def get_language() -> str:
 
 
 @contextlib.contextmanager
-def language_context(lang: str) -> Iterator[str]:
-    """Render messages in ``lang`` within this context only (e.g. one web request)."""
+def language_context(lang: str, *, page: bool | None = None) -> Iterator[str]:
+    """Render messages in ``lang`` within this context only (e.g. one web request).
+
+    With ``page``, a message that has a page variant (``web.`` + its key) is said with it;
+    None keeps the enclosing context's choice.
+    """
     chosen = lang if lang in LANGUAGES else "en"
     token = _context_language.set(chosen)
+    page_token = _page_wording.set(_page_wording.get() if page is None else page)
     try:
         yield chosen
     finally:
+        _page_wording.reset(page_token)
         _context_language.reset(token)
 
 
@@ -111,12 +124,15 @@ def detect_language(environ: Mapping[str, str] | None = None) -> str:
 def t(key: str, /, lang: str | None = None, **values: Any) -> str:
     """Render message ``key`` in the current language (falls back to English)."""
     texts = catalogue()
-    template = texts.get(lang or get_language(), {}).get(key) or texts["en"].get(key)
+    chosen = lang or get_language()
+    if _page_wording.get() and PAGE_PREFIX + key in texts["en"]:
+        key = PAGE_PREFIX + key
+    template = texts.get(chosen, {}).get(key) or texts["en"].get(key)
     if template is None:
         raise KeyError(f"message {key!r} is not in the catalogue")
     if not values:
         return template
-    if (lang or get_language()) == "fr":
+    if chosen == "fr":
         values = {name: _french_number(value) for name, value in values.items()}
     return template.format(**values)
 

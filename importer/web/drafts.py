@@ -114,6 +114,7 @@ class Draft:
     notes: list[str] = field(default_factory=list)
     sheets: list[SheetSummary] = field(default_factory=list)  # a workbook's, for choosing
     edits: list[tuple[int, str, str]] = field(default_factory=list)  # replayed on a resume
+    preview: Any = field(default=None, repr=False)  # the last preview (web/preview.py)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     sending: set[str] = field(default_factory=set)  # the live runs sending its rows
 

@@ -11,8 +11,11 @@ import functools
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
 from starlette.requests import Request
@@ -27,6 +30,7 @@ from importer.web.drafts import DraftStore
 from importer.web.limits import SignInLimits, SignInTokens, foreign_origin
 from importer.web.runs import RunStore
 from importer.web.sessions import SESSION_COOKIE, SessionStore, UserSession
+from importer.web.words import counted, outcome_list, outcome_words, state_key
 
 HERE = Path(__file__).parent
 LANG_COOKIE = "mi_lang"
@@ -66,6 +70,10 @@ class WebConfig:
             proxies=tuple(settings.serve_proxy),
             **more,
         )
+
+    # What the runs and uploads are kept under for this API ("" = its URL). The embedded
+    # sandbox gets a new port at each start: it is "sandbox", so its history stays.
+    api_name: str = ""
 
 
 class WebState:
@@ -135,12 +143,26 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
     return HTMLResponse(render_text(request, name, **context), status_code=status)
 
 
+def local_time(request: Request, moment: datetime) -> datetime:
+    """A moment in the person's time zone (the settings' ``timezone``, Europe/Paris by default)."""
+    try:
+        zone = ZoneInfo(state_of(request).settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("Europe/Paris")
+    return moment.astimezone(zone)
+
+
 def render_text(request: Request, name: str, **context: Any) -> str:
     lang = request.state.lang
     session = getattr(request.state, "session", None)
     template = state_of(request).env.get_template(name)
     return template.render(
         t=functools.partial(t, lang=lang),
+        counted=lambda key, n, **values: counted(key, n, lang, **values),
+        outcome_list=outcome_list,
+        state_key=state_key,
+        outcome_words=lambda counts: outcome_words(counts, lang),
+        when=lambda moment: local_time(request, moment).strftime("%d/%m/%Y %H:%M"),
         lang=lang,
         session=session,
         csrf=session.csrf if session else "",
@@ -174,8 +196,10 @@ def page(*, public: bool = False) -> Callable[[Endpoint], Endpoint]:
             state = state_of(request)
             request.state.lang = lang = request_language(request)
             request.state.session = state.sessions.get(request.cookies.get(SESSION_COOKIE))
-            with language_context(lang):
+            with language_context(lang, page=True):
                 response = await _guarded(request, endpoint, public)
+            # A shared office PC: Back after sign-out must not show a signed-in page again.
+            response.headers.setdefault("cache-control", "no-store")
             if "lang" in request.query_params and lang == request.query_params["lang"]:
                 response.set_cookie(
                     LANG_COOKIE, lang, max_age=365 * 86400, **cookie_options(request)
@@ -187,13 +211,31 @@ def page(*, public: bool = False) -> Callable[[Endpoint], Endpoint]:
     return wrap
 
 
+def signin_url(request: Request) -> str:
+    """The sign-in page, told to come back to the page asked (when there is one)."""
+    if request.url.path == "/":
+        return "/signin"
+    asked = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return f"/signin?{urlencode({'next': asked})}"
+
+
+def safe_next(target: str) -> str:
+    """``target`` if it is a page of this site (a local path), else the drop page."""
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(c in target for c in "\\\r\n\t"):
+        return "/"
+    return target
+
+
 async def _guarded(request: Request, endpoint: Endpoint, public: bool) -> Response:
     if foreign_origin(request.method, request.headers, request.url.scheme):
         return render(request, "error.html", 403, message=t("web.error.foreign_origin"))
     session = request.state.session
     if session is None and not public:
         if request.method == "GET" and "hx-request" not in request.headers:
-            return RedirectResponse("/signin", status_code=303)
+            return RedirectResponse(signin_url(request), status_code=303)
         sessions = state_of(request).sessions
         ended = sessions.ended_by_ocean(request.cookies.get(SESSION_COOKIE))
         message = t("web.signin.ended_by_ocean" if ended else "web.signin.expired")

@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from importer.commands.importing import send_rows
 from importer.errors import ImporterError
 from importer.messages import field_label, get_language, t
-from importer.model import Action, Outcome
-from importer.report.command_result import CommandResult
 from importer.rows.columns import FIELD_NAMES, match_header
-from importer.send.engine import RunOptions
 from importer.web.drafts import Draft, DraftBusy
 from importer.web.grid import GridView, grid_page
 from importer.web.pages import not_found, page, render, session_of, state_of
-from importer.web.runs import first_outcomes
+from importer.web.preview import (
+    KINDS,
+    current_preview,
+    field_name,
+    held_rows,
+    make_preview,
+    preview_page,
+)
 
 CHUNK = 1 << 20
-PREVIEW_KINDS = ("create", "modify", "unchanged", "delete", "failed")
 
 
 def _draft(request: Request) -> Draft | None:
@@ -176,42 +176,10 @@ async def edit_cell(request: Request) -> Response:
     return render(request, "_grid.html", draft=draft, grid=grid)
 
 
-def _dry_run(draft: Draft, client, journal) -> CommandResult:
-    """Ask the API what it would do, as ``import --dry-run`` does (nothing is changed)."""
-    report = CommandResult(
-        command="import --dry-run", input_path=draft.path, outcomes=first_outcomes(draft)
-    )
-    options = RunOptions(
-        mode=Action(draft.settings.mode),
-        dry_run=True,
-        workers=draft.settings.workers,
-        default_customer_id=client.customer_id,
-        account=client.login,
-    )
-    valid = draft.valid_index
-    if valid:
-        send_rows(
-            report, draft.rows, valid, draft.settings, options, client=client, journal=journal
-        )
-    return report
-
-
-def preview_kind(outcome) -> str:
-    if outcome.outcome is Outcome.UNCHANGED:
-        return "unchanged"
-    if outcome.outcome is Outcome.FAILED or not outcome.action:
-        return "failed"
-    return {"ajoutMission": "create", "modifierMission": "modify"}.get(outcome.action, "delete")
-
-
-def _changes(state, params: dict[str, str], client) -> list[tuple[str, str]] | None:
-    """The fields a modify changes, with their new values (None: the journal cannot tell)."""
-    default = "" if client.customer_id is None else str(client.customer_id)
-    customer = params.get("customerId") or default
-    fields = state.journal.changed_fields(
-        state.settings.api_url, customer, params["idMission"], params, account=client.login
-    )
-    return None if fields is None else [(name, params.get(name, "")) for name in fields]
+def _kind_and_page(request: Request) -> tuple[str | None, int]:
+    kind = request.query_params.get("kind")
+    number = request.query_params.get("page", "1")
+    return (kind if kind in KINDS else None), (int(number) if number.isdigit() else 1)
 
 
 @page()
@@ -221,21 +189,18 @@ async def preview(request: Request) -> Response:
         return _gone(request)
     state = state_of(request)
     client = session_of(request).client
-    report = await run_in_threadpool(_dry_run, draft, client, state.journal)
-    lines = []
-    for i in draft.valid_index:
-        kind = preview_kind(report.outcomes[i])
-        changes = _changes(state, draft.rows[i].params or {}, client) if kind == "modify" else []
-        lines.append((draft.rows[i], report.outcomes[i], kind, changes))
-    counts = Counter(line[2] for line in lines)
+    made = current_preview(draft)
+    if made is None:
+        made = await run_in_threadpool(make_preview, draft, client, state.journal)
+    kind, number = _kind_and_page(request)
+    lines = await run_in_threadpool(
+        preview_page, draft, made, state.journal, state.settings.api_url, client.customer_id,
+        lang=get_language(), kind=kind, page=number,
+    )  # fmt: skip
     return render(
-        request,
-        "preview.html",
-        draft=draft,
-        lines=lines[:500],
-        counts=[(kind, counts.get(kind, 0)) for kind in PREVIEW_KINDS],
-        valid=len(lines),
-    )
+        request, "preview.html", draft=draft, preview=made, counts=made.counts(), grid=lines,
+        valid=len(made.kinds), id_header=field_name(draft, "idMission", get_language()),
+    )  # fmt: skip
 
 
 @page()
@@ -243,7 +208,9 @@ async def send(request: Request) -> Response:
     draft = _draft(request)
     if draft is None:
         return _gone(request)
-    index = draft.valid_index
+    form = await request.form()
+    held = held_rows(draft) if form.get("anyway") != "1" else set()
+    index = [i for i in draft.valid_index if i not in held]
     if not index:
         return render(request, "error.html", 400, message=t("web.check.nothing_valid"))
     state = state_of(request)
@@ -251,6 +218,7 @@ async def send(request: Request) -> Response:
     source = state.drafts.source(draft)
     run = state.runs.start(draft, index, session.client, lang=get_language(), source=source)
     session.run_ids.append(run.id)
+    draft.preview = None  # what Ocean holds changes with this run: ask again next time
     return RedirectResponse(f"/runs/{run.id}", status_code=303)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -13,10 +14,20 @@ from starlette.routing import Route
 
 from importer.errors import ImporterError
 from importer.messages import get_language
+from importer.model import RowOutcome
 from importer.report.progress import _duration
-from importer.web.drafts import PAGE_SIZE
+from importer.web.drafts import PAGE_SIZE, Draft, cell_text
 from importer.web.grid import grid_page
-from importer.web.pages import not_found, page, render, render_text, session_of, state_of
+from importer.web.pages import (
+    local_time,
+    not_found,
+    page,
+    render,
+    render_text,
+    session_of,
+    state_of,
+)
+from importer.web.preview import field_name
 from importer.web.runs import Run
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -47,10 +58,26 @@ def _results_lines(run: Run, page: int) -> dict[str, object]:
     pages = max(1, math.ceil(len(order) / PAGE_SIZE))
     page = min(max(1, page), pages)
     lines = [
-        {"index": i, "outcome": run.outcomes[i], "vrow": run.draft.rows[i]}
+        _result_line(run.draft, i, run.outcomes[i])
         for i in order[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     ]
     return {"lines": lines, "page": page, "pages": pages}
+
+
+def _result_line(draft: Draft, i: int, outcome: RowOutcome) -> dict[str, object]:
+    """One row of the results: its mission ID (as written, even on an invalid row), the
+    tool's own notes, and Ocean's message apart (only what Ocean itself answered)."""
+    vrow = draft.rows[i]
+    mission = vrow.id_mission
+    column = draft.header_map.field_to_column.get("idMission")
+    if not mission and column is not None:
+        mission = cell_text(draft.table.data.at[vrow.row, column])
+    ocean = outcome.message if outcome.http_status is not None else ""
+    notes = [issue.message for issue in [*outcome.errors, *outcome.warnings]]
+    if outcome.message and not ocean and outcome.message not in notes:
+        notes.insert(0, outcome.message)
+    return {"outcome": outcome, "vrow": vrow, "id": mission or "", "details": " ".join(notes),
+            "ocean": ocean}  # fmt: skip
 
 
 @page()
@@ -66,8 +93,14 @@ async def show_run(request: Request) -> Response:
     results = _results_lines(run, int(number) if number.isdigit() else 1)
     return render(
         request, "results.html", run=run, results=results, retry=retry, grid=grid,
-        draft=run.draft,
+        draft=run.draft, id_header=_id_header(run),
     )  # fmt: skip
+
+
+def _id_header(run: Run) -> str:
+    if run.draft is None:
+        return ""
+    return field_name(run.draft, "idMission", get_language())
 
 
 def _event(name: str, html: str) -> str:
@@ -150,14 +183,24 @@ async def workbook(request: Request) -> Response:
     run = _run(request)
     if run is None or run.workbook is None or not run.workbook.is_file():
         return not_found(request)
-    return FileResponse(run.workbook, media_type=XLSX, filename=run.workbook.name)
+    name = download_name(request, run)
+    return FileResponse(run.workbook, media_type=XLSX, filename=name)
+
+
+def download_name(request: Request, run: Run) -> str:
+    """The workbook's name with the run's local date and time (planning-2026-12-07-1715...)."""
+    stamp = local_time(request, run.started_at).strftime("%Y-%m-%d-%H%M")
+    return f"{Path(run.name).stem}-{stamp}.results.xlsx"
 
 
 @page()
 async def history(request: Request) -> Response:
     state = state_of(request)
     runs = state.runs.history(session_of(request).owner)
-    return render(request, "history.html", runs=runs, days=f"{state.config.keep_days:g}")
+    return render(
+        request, "history.html", runs=runs, days=f"{state.config.keep_days:g}",
+        download_name=lambda run: download_name(request, run),
+    )  # fmt: skip
 
 
 ROUTES = [

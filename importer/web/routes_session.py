@@ -12,7 +12,7 @@ from starlette.routing import Route
 from importer.errors import ApiUnavailableError, AuthenticationError, UsageError
 from importer.messages import t
 from importer.send.client import OceanClient
-from importer.web.pages import cookie_options, page, render, session_of, state_of
+from importer.web.pages import cookie_options, page, render, safe_next, session_of, state_of
 from importer.web.sessions import SESSION_COOKIE, SIGNIN_COOKIE, open_client
 
 
@@ -21,20 +21,25 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else "?"
 
 
-def _signin_page(request: Request, status: int = 200, error: str = "", login: str = "") -> Response:
+def _signin_page(
+    request: Request, status: int = 200, error: str = "", login: str = "", asked: str = "/"
+) -> Response:
     token = state_of(request).signin_tokens.issue(_address(request))
-    response = render(request, "signin.html", status, signin_csrf=token, error=error, login=login)
+    response = render(
+        request, "signin.html", status, signin_csrf=token, error=error, login=login, asked=asked
+    )
     response.set_cookie(SIGNIN_COOKIE, token, max_age=3600, **cookie_options(request))
     return response
 
 
 @page(public=True)
 async def signin_form(request: Request) -> Response:
+    asked = safe_next(request.query_params.get("next", "/"))
     if request.state.session is not None:
-        return RedirectResponse("/", status_code=303)
+        return RedirectResponse(asked, status_code=303)
     if state_of(request).sessions.ended_by_ocean(request.cookies.get(SESSION_COOKIE)):
-        return _signin_page(request, error=t("web.signin.ended_by_ocean"))
-    return _signin_page(request)
+        return _signin_page(request, error=t("web.signin.ended_by_ocean"), asked=asked)
+    return _signin_page(request, asked=asked)
 
 
 def _customer(raw: object) -> int | None:
@@ -61,34 +66,37 @@ async def signin(request: Request) -> Response:
     if not state.signin_tokens.valid(sent, address):
         return render(request, "error.html", 403, message=t("web.error.csrf"))
     login = str(form.get("login", "")).strip()
+    asked = safe_next(str(form.get("next", "/")))
     password = str(form.get("password", ""))
     try:
         customer = _customer(form.get("customer"))
     except ValueError as bad:
         message = t("web.customer.not_a_number", customer=str(bad)[:20])
-        return _signin_page(request, 400, message, login)
+        return _signin_page(request, 400, message, login, asked)
     attempt = state.signin.reserve(login, address)  # counted while Ocean is asked
     if attempt is None:
-        return _signin_page(request, 429, t("web.signin.rate_limited"), login)
+        return _signin_page(request, 429, t("web.signin.rate_limited"), login, asked)
     failed = False
     try:
         client = await run_in_threadpool(open_client, state.settings, login, password, customer)
     except AuthenticationError:
         failed = True
-        return _signin_page(request, 401, t("web.signin.failed"), login)
+        return _signin_page(request, 401, t("web.signin.failed"), login, asked)
     except (ApiUnavailableError, UsageError) as exc:
-        return _signin_page(request, 503, t("web.signin.unreachable", reason=exc), login)
+        return _signin_page(request, 503, t("web.signin.unreachable", reason=exc), login, asked)
     finally:
         state.signin.release(attempt, failed=failed)
         del password
     if customer is not None and await run_in_threadpool(_refused_customer, client, customer):
         client.close()  # a customer Ocean refuses for this account makes no session
         message = t("web.customer.refused", customer=customer)
-        return _signin_page(request, 403, message, login)
-    session = state.sessions.create(login, state.settings.api_url, client, customer)
+        return _signin_page(request, 403, message, login, asked)
+    api_name = state.config.api_name or state.settings.api_url
+    session = state.sessions.create(login, api_name, client, customer)
     if customer is None and await run_in_threadpool(_refused_customer, client, None):
         session.needs_customer = True  # an account with several customers: pick one first
-    response = RedirectResponse("/customer" if session.needs_customer else "/", status_code=303)
+    session.several_customers = customer is not None or session.needs_customer
+    response = RedirectResponse("/customer" if session.needs_customer else asked, status_code=303)
     response.set_cookie(SESSION_COOKIE, session.sid, **cookie_options(request))
     response.delete_cookie(SIGNIN_COOKIE)
     return response

@@ -20,7 +20,7 @@ import shutil
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +45,7 @@ log = logging.getLogger("importer.web")
 
 RETRY_OUTCOMES = frozenset({Outcome.FAILED, Outcome.NOT_SENT, Outcome.INVALID})
 META_FIELDS = ("id", "owner", "name", "started_at", "status", "total")
+CHECKPOINT_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ class Run:
     _runner: BatchRunner | None = None
     _cancel: threading.Event = field(default_factory=threading.Event)
     _clock: float = field(default_factory=time.monotonic)
+    _saved: float = 0.0  # when run.json last took the counts of a running run
+    _save_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def total(self) -> int:
@@ -98,6 +101,11 @@ class Run:
     @property
     def failures(self) -> int:
         return self.progress.failures if self.progress else 0
+
+    @property
+    def login(self) -> str:
+        """The Ocean login of the person who started it (the owner is "api|login|customer")."""
+        return self.owner.split("|", 1)[-1].rsplit("|", 1)[0]
 
     @property
     def finished(self) -> bool:
@@ -130,6 +138,33 @@ class Run:
         if self._cancel.is_set():
             runner.stop()
 
+    def record(self, position: int, outcome: RowOutcome) -> None:
+        """One row's outcome as it comes; run.json takes the counts every second or so (a
+        server stop then still shows what was done)."""
+        self.outcomes[self.index[position]] = outcome
+        now = time.monotonic()
+        if now - self._saved >= CHECKPOINT_SECONDS and self._save_lock.acquire(blocking=False):
+            try:
+                self._saved = now
+                with contextlib.suppress(OSError):
+                    self.save()
+            finally:
+                self._save_lock.release()
+
+    def sent_counts(self) -> dict[str, int]:
+        """The outcomes so far of the rows this run sends (the rows not yet done left out)."""
+        if self.finished or not self.outcomes:
+            return self.counts
+        found = Counter(self.outcomes[i].outcome.value for i in self.index)
+        found.pop(Outcome.VALID.value, None)
+        return dict(found)
+
+    @property
+    def rest(self) -> int:
+        """How many of this run's rows did not reach Ocean (for "send the rest again")."""
+        reached = (Outcome.CREATED, Outcome.MODIFIED, Outcome.DELETED, Outcome.UNCHANGED)
+        return max(0, self.total - sum(self.counts.get(o.value, 0) for o in reached))
+
     def retry_index(self) -> list[int]:
         """The rows of this run's file that did not reach a final outcome."""
         return [i for i, o in enumerate(self.outcomes) if o.outcome in RETRY_OUTCOMES]
@@ -145,7 +180,7 @@ class Run:
             "cause": self.cause,
             "total": self.total,
             "done": self.done,
-            "counts": self.counts,
+            "counts": self.sent_counts(),
             "workbook": self.workbook.name if self.workbook else None,
             "draft": self.draft.id if self.draft else None,
             "rows": self.sent_rows,
@@ -197,6 +232,16 @@ def read_meta(path: Path) -> dict[str, Any] | None:
 def first_outcomes(draft: Draft) -> list[RowOutcome]:
     """Each row's outcome before sending: valid or invalid, as ``validate`` says."""
     return [validation_outcome(vrow) for vrow in draft.rows]
+
+
+def summary_settings(settings: Settings, login: str) -> Settings:
+    """The settings as the workbook's Summary shows them for a run of the page: the signed-in
+    login, and no path of the server (a file's name at most; the folders of ``watch`` none)."""
+    journal = Path(settings.journal.name) if settings.journal else None
+    bundle = Path(settings.ca_bundle).name if settings.ca_bundle else None
+    return replace(
+        settings, login=login or None, journal=journal, ca_bundle=bundle, inbox=None, outbox=None
+    )
 
 
 class RunStore:
@@ -326,16 +371,16 @@ class RunStore:
 
     def _execute(self, run: Run, sending: Sending) -> None:
         report = CommandResult(
-            command="import", input_path=sending.path, outcomes=run.outcomes,
+            command="import", input_path=Path(run.name), outcomes=run.outcomes,  # no server path
             started_at=run.started_at, notes=list(sending.notes),
         )  # fmt: skip
         status = "interrupted"
-        with language_context(sending.lang):
+        with language_context(sending.lang, page=True):
             try:
                 send_rows(
                     report, sending.rows, run.index, sending.settings, sending.options,
                     client=sending.client, journal=self.journal, progress=run.progress,
-                    on_runner=run._started,
+                    on_runner=run._started, on_done=run.record,
                 )  # fmt: skip
                 stats = run._runner.stats if run._runner else None
                 if stats is not None and stats.signed_out:
@@ -352,7 +397,8 @@ class RunStore:
             try:
                 report.finished_at = datetime.now(UTC)
                 target = run.folder / f"{Path(run.name).stem}.results.xlsx"
-                write_report(report, sending.table, sending.settings, target)
+                shown = summary_settings(sending.settings, run.login)
+                write_report(report, sending.table, shown, target)
                 workbook = report.output_path
             except Exception as exc:
                 run.error = run.error or str(exc)

@@ -78,6 +78,8 @@ def serve(
     if not is_loopback(host) and not allow_remote:
         raise UsageError(t("web.serve.remote_refused", host=host))
     check_proxies(config.proxies)
+    if sandbox:  # its port changes at each start: its history is kept under one name
+        config = replace(config, api_name=config.api_name or "sandbox")
     with _api(settings, sandbox) as api_settings, open_journal(api_settings) as journal:
         app = create_app(api_settings, config, journal)
         server = uvicorn.Server(uvicorn_config(app, host, port, config.proxies))

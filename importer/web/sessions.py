@@ -37,6 +37,7 @@ class UserSession:
     client: OceanClient
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     needs_customer: bool = False  # several customers and none chosen yet
+    several_customers: bool = False  # the page shows the customer box only then
     created: float = field(default_factory=time.monotonic)
     last_seen: float = field(default_factory=time.monotonic)
     run_ids: list[str] = field(default_factory=list)  # the runs this session started

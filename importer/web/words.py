@@ -1,0 +1,37 @@
+"""How the page counts things in words: singular for one, outcomes in the page's order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from importer.messages import catalogue, t
+
+OUTCOME_ORDER = (
+    "created", "modified", "deleted", "unchanged", "failed", "not_sent", "invalid", "valid",
+)  # fmt: skip
+
+
+def state_key(status: str, cause: str | None) -> str:
+    """The sentence saying where a run stands ("web.run.state.cancelled"...)."""
+    if status == "interrupted" and cause == "signed_out":
+        return "web.run.state.signed_out"
+    return f"web.run.state.{status}"
+
+
+def counted(key: str, n: int, lang: str, **values: Any) -> str:
+    """Message ``key`` for ``n`` things: ``key_one`` when one (0 or 1 in French) if it exists."""
+    one = n == 1 or (lang == "fr" and n == 0)
+    singular = f"{key}_one"
+    return t(singular if one and singular in catalogue()["en"] else key, lang=lang, **values)
+
+
+def outcome_list(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """The outcomes counted, in the page's order (what reached Ocean first)."""
+    known = [(name, counts[name]) for name in OUTCOME_ORDER if counts.get(name)]
+    return known + sorted((k, n) for k, n in counts.items() if k not in OUTCOME_ORDER and n)
+
+
+def outcome_words(counts: dict[str, int], lang: str) -> str:
+    """ "3 created, 1 not sent": the counts in words (singular for one)."""
+    parts = [f"{n} {counted(f'web.outcome.{name}', n, lang)}" for name, n in outcome_list(counts)]
+    return ", ".join(parts) or t("web.run.nothing_done", lang=lang)
