@@ -390,7 +390,7 @@ def test_option_help_shows_the_default_and_bounds_of_the_table(runner):
         "--workers INTEGER Requêtes en parallèle [défaut : 8 ; de 1 à 64]." in french
     )  # NNBSP split
     serve = " ".join(runner.invoke(cli, ["serve", "--help", "--lang", "fr"]).output.split())
-    assert "accepté [défaut : 50 ; au moins 0,1]." in serve
+    assert "leurs classeurs [défaut : 30 ; au moins 0,01]." in serve
     assert "x>=" not in serve and "[default" not in serve
 
 
