@@ -49,11 +49,11 @@ _context_language: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "importer_language", default=None
 )
 # True while rendering for the import page: a shared sentence ``K`` that names a command-line
-# option, an HTTP code or an API call has a page variant ``web.K`` said in the planner's words.
+# option, an HTTP code or an API call has a page variant ``page.K`` said in the planner's words.
 _page_wording: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "importer_page_wording", default=False
 )
-PAGE_PREFIX = "web."
+PAGE_PREFIX = "page."
 
 
 def catalogue() -> dict[str, dict[str, str]]:
@@ -94,7 +94,7 @@ def get_language() -> str:
 def language_context(lang: str, *, page: bool | None = None) -> Iterator[str]:
     """Render messages in ``lang`` within this context only (e.g. one web request).
 
-    With ``page``, a message that has a page variant (``web.`` + its key) is said with it;
+    With ``page``, a message that has a page variant (``page.`` + its key) is said with it;
     None keeps the enclosing context's choice.
     """
     chosen = lang if lang in LANGUAGES else "en"

@@ -1,291 +1,222 @@
 """The import page's own wording of shared sentences, in English and French.
 
 A sentence ``K`` of another domain that names a command-line option, an HTTP code, an API
-call or an API field name has here its page variant ``web.K``: the same facts in the
+call or an API field name has here its page variant ``page.K``: the same facts in the
 planner's words, with what to do on the page. :func:`importer.messages.t` uses it while
 rendering for the page (``language_context(lang, page=True)``); a variant may use fewer
 placeholders than its sentence, never more.
 """
 
 EN: dict[str, str] = {
-    "web.engine.unchanged": "unchanged since it was last sent: nothing to send",
-    "web.engine.would_send": "would be sent to Ocean",
-    "web.engine.api_error": "Ocean refused the row: {reason}",
-    "web.engine.ambiguous": (
+    "page.engine.unchanged": "unchanged since it was last sent: nothing to send",
+    "page.engine.would_send": "would be sent to Ocean",
+    "page.engine.api_error": "Ocean refused the row: {reason}",
+    "page.engine.ambiguous": (
         "no certain answer from Ocean ({reason}); the change may have been made: send the same "
         "file again, each mission is checked with Ocean before anything is sent twice"
     ),
-    "web.engine.all_or_nothing": "nothing sent: {count} row(s) have errors; fix them first",
-    "web.client.forbidden": (
+    "page.engine.all_or_nothing": "nothing sent: {count} row(s) have errors; fix them first",
+    "page.client.forbidden": (
         "this account may not manage this mission's customer. If the "
         "account manages several customers, choose the customer at the top of the page "
         "(or fill in the customer column); otherwise ask your Ocean administrator."
     ),
-    "web.client.not_found": "mission {id} is unknown to Ocean.",
-    "web.client.unprocessable": (
+    "page.client.not_found": "mission {id} is unknown to Ocean.",
+    "page.client.unprocessable": (
         "Ocean refused a value of this row{detail}: correct the row and send it again."
     ),
-    "web.client.bad_request": (
+    "page.client.bad_request": (
         "Ocean refused this row{detail}: check the row's values and send it again."
     ),
-    "web.client.unauthorized": (
+    "page.client.unauthorized": (
         "Ocean refused this account's session right after signing in again: check with "
         "your Ocean administrator that the account may import missions."
     ),
-    "web.client.redirect": (
+    "page.client.redirect": (
         "Ocean sent the request elsewhere: the Ocean address the page uses is out of date; "
         "ask the administrator of this page."
     ),
-    "web.client.http_error": "Ocean answered with an error{detail}.",
-    "web.client.reason.http": "Ocean answered with an error",
-    "web.client.reason.throttled": "Ocean asked to slow down",
-    "web.client.reason.tls": (
+    "page.client.http_error": "Ocean answered with an error{detail}.",
+    "page.client.reason.http": "Ocean answered with an error",
+    "page.client.reason.throttled": "Ocean asked to slow down",
+    "page.client.reason.tls": (
         "the secure connection to Ocean failed ({detail}); ask the administrator of this page"
     ),
-    "web.client.bad_url": (
+    "page.client.bad_url": (
         'the Ocean address "{url}" the page uses is not a web address; ask the administrator '
         "of this page."
     ),
-    "web.client.ca_bundle_missing": (
+    "page.client.ca_bundle_missing": (
         "the certificate file the page uses to reach Ocean is missing; ask the administrator "
         "of this page."
     ),
-    "web.client.auth_bad_answer": (
+    "page.client.auth_bad_answer": (
         "Ocean at {url} did not answer the sign-in as expected{detail}; try again later, or "
         "ask the administrator of this page to check the Ocean address."
     ),
-    "web.client.auth_no_token": (
+    "page.client.auth_no_token": (
         "Ocean at {url} accepted the sign-in but did not open a session; ask the "
         "administrator of this page to check the Ocean address."
     ),
-    "web.client.gave_up_ambiguous": (
+    "page.client.gave_up_ambiguous": (
         "no clear answer after {attempts} attempt(s) in {spent} s ({reason}); the change may "
         "have been made: send the file again, each mission is checked with Ocean before "
         "anything is sent twice."
     ),
-    "web.sources.sheet_empty": ('{file}: sheet "{sheet}" holds no data; choose another sheet.'),
-    "web.sources.only_hidden_data": (
+    "page.sources.sheet_empty": ('{file}: sheet "{sheet}" holds no data; choose another sheet.'),
+    "page.sources.only_hidden_data": (
         "{file}: no visible sheet holds data (hidden sheets: {sheets}); unhide the sheet in "
         "Excel, or choose it by its name."
     ),
-    "web.validation.unknown_timezone": (
+    "page.validation.unknown_timezone": (
         'unknown time zone "{zone}" in the page\'s settings; ask the administrator of this page'
     ),
-    "web.journal.locked": (
+    "page.journal.locked": (
         "another program is using the record of what was sent; try again in a few minutes, "
         "or ask the administrator of this page."
     ),
-    "web.journal.locked_unknown_pid": (
+    "page.journal.locked_unknown_pid": (
         "another program is using the record of what was sent; try again in a few minutes, "
         "or ask the administrator of this page."
     ),
-    "web.journal.corrupt": (
+    "page.journal.corrupt": (
         "the record of what was sent is damaged ({reason}); ask the administrator of this page."
     ),
-    "web.journal.newer_version": (
+    "page.journal.newer_version": (
         "the record of what was sent comes from a newer version of this tool; ask the "
         "administrator of this page."
     ),
-    "web.journal.cannot_open": (
+    "page.journal.cannot_open": (
         "the record of what was sent cannot be opened ({reason}); ask the administrator of "
         "this page."
     ),
-    "web.journal.write_failed": (
+    "page.journal.write_failed": (
         "the record of what was sent cannot be written ({reason}); ask the administrator of "
         "this page. Missions already sent are checked with Ocean before being sent again."
     ),
-    "web.results.cannot_write": (
+    "page.results.cannot_write": (
         "the results workbook cannot be written ({reason}); ask the administrator of this page."
     ),
-    "web.results.no_folder": (
+    "page.results.no_folder": (
         "the folder for the results workbooks is missing; ask the administrator of this page."
     ),
-    "web.client.unreachable": "Ocean ({url}) cannot be reached: {reason}.",
-    "web.columns.none_recognised": (
+    "page.client.unreachable": "Ocean ({url}) cannot be reached: {reason}.",
+    "page.columns.none_recognised": (
         '{file}: no column is recognised; the first row should hold headers such as "Mission ID" '
         'or "Intervention date" (the template, on the command line, has them all).'
-    ),
-    "web.validation.inter_column_missing": (
-        'the file has no intervention date column; add a column "{label}" with dates such as '
-        "03/12/2026 08:30"
-    ),
-    "web.validation.id_required": (
-        "the mission ID is empty; give every row its own mission ID, e.g. M-2026-0001"
-    ),
-    "web.validation.id_column_missing": (
-        'the file has no mission ID column; add a column "{label}" with one unique ID per row'
-    ),
-    "web.validation.recipient_missing": (
-        "no recipient: fill the vehicle, or the last and first names, or the full name"
-    ),
-    "web.validation.recipient_no_first_name": (
-        'the last name "{value}" has no first name beside it; fill it, or use the full name '
-        "or a vehicle"
-    ),
-    "web.validation.recipient_no_last_name": (
-        'the first name "{value}" has no last name beside it; fill it, or use the full name '
-        "or a vehicle"
-    ),
-    "web.validation.destination_missing": (
-        "no destination: fill the city, the postal code, the address reference or both "
-        "coordinates (latitude and longitude); a destination is required by the settings"
-    ),
-    "web.validation.destination_none": (
-        "no destination (no city, postal code, address reference or coordinates); the mission "
-        "is sent without one: check that the driver knows where to go"
-    ),
-    "web.validation.street_alone": (
-        '"{value}" has no city or postal code beside it; the mission is sent, but add one so '
-        "the street can be found"
     ),
 }
 
 FR: dict[str, str] = {
-    "web.engine.unchanged": "inchangée depuis le dernier envoi\u202f: rien à envoyer",
-    "web.engine.would_send": "serait envoyée à Ocean",
-    "web.engine.api_error": "Ocean a refusé la ligne\u202f: {reason}",
-    "web.engine.ambiguous": (
+    "page.engine.unchanged": "inchangée depuis le dernier envoi\u202f: rien à envoyer",
+    "page.engine.would_send": "serait envoyée à Ocean",
+    "page.engine.api_error": "Ocean a refusé la ligne\u202f: {reason}",
+    "page.engine.ambiguous": (
         "pas de réponse certaine d’Ocean ({reason})\u202f; la modification a peut-être été faite\u202f: "
         "renvoyez le même fichier, chaque mission est vérifiée auprès d’Ocean avant tout "
         "nouvel envoi"
     ),
-    "web.engine.all_or_nothing": (
+    "page.engine.all_or_nothing": (
         "rien n’a été envoyé\u202f: {count} ligne(s) en erreur\u202f; corrigez-les d’abord"
     ),
-    "web.client.forbidden": (
+    "page.client.forbidden": (
         "ce compte ne peut pas gérer le client de cette mission. Si le "
         "compte gère plusieurs clients, choisissez le client en haut de la page (ou "
         "remplissez la colonne du client)\u202f; sinon, demandez à votre administrateur Ocean."
     ),
-    "web.client.not_found": "la mission {id} est inconnue d’Ocean.",
-    "web.client.unprocessable": (
+    "page.client.not_found": "la mission {id} est inconnue d’Ocean.",
+    "page.client.unprocessable": (
         "Ocean a refusé une valeur de cette ligne{detail}\u202f: corrigez la ligne puis "
         "renvoyez-la."
     ),
-    "web.client.bad_request": (
+    "page.client.bad_request": (
         "Ocean a refusé cette ligne{detail}\u202f: vérifiez ses valeurs puis renvoyez-la."
     ),
-    "web.client.unauthorized": (
+    "page.client.unauthorized": (
         "Ocean a refusé la session de ce compte juste après une nouvelle connexion\u202f: "
         "vérifiez avec votre administrateur Ocean que le compte peut importer des missions."
     ),
-    "web.client.redirect": (
+    "page.client.redirect": (
         "Ocean a renvoyé la demande ailleurs\u202f: l’adresse d’Ocean utilisée par la page n’est "
         "plus la bonne\u202f; prévenez l’administrateur de cette page."
     ),
-    "web.client.http_error": "Ocean a répondu par une erreur{detail}.",
-    "web.client.reason.http": "Ocean a répondu par une erreur",
-    "web.client.reason.throttled": "Ocean a demandé de ralentir",
-    "web.client.reason.tls": (
+    "page.client.http_error": "Ocean a répondu par une erreur{detail}.",
+    "page.client.reason.http": "Ocean a répondu par une erreur",
+    "page.client.reason.throttled": "Ocean a demandé de ralentir",
+    "page.client.reason.tls": (
         "la connexion sécurisée à Ocean a échoué ({detail})\u202f; prévenez l’administrateur de "
         "cette page"
     ),
-    "web.client.bad_url": (
+    "page.client.bad_url": (
         "l’adresse d’Ocean «\u202f{url}\u202f» utilisée par la page n’est pas une adresse web\u202f; "
         "prévenez l’administrateur de cette page."
     ),
-    "web.client.ca_bundle_missing": (
+    "page.client.ca_bundle_missing": (
         "le fichier de certificats qu’utilise la page pour joindre Ocean est introuvable\u202f; "
         "prévenez l’administrateur de cette page."
     ),
-    "web.client.auth_bad_answer": (
+    "page.client.auth_bad_answer": (
         "Ocean ({url}) n’a pas répondu comme prévu à la connexion{detail}\u202f; réessayez plus "
         "tard, ou demandez à l’administrateur de cette page de vérifier l’adresse d’Ocean."
     ),
-    "web.client.auth_no_token": (
+    "page.client.auth_no_token": (
         "Ocean ({url}) a accepté la connexion sans ouvrir de session\u202f; demandez à "
         "l’administrateur de cette page de vérifier l’adresse d’Ocean."
     ),
-    "web.client.gave_up_ambiguous": (
+    "page.client.gave_up_ambiguous": (
         "pas de réponse claire après {attempts} tentative(s) en {spent} s ({reason})\u202f; la "
         "modification a peut-être été faite\u202f: renvoyez le fichier, chaque mission est "
         "vérifiée auprès d’Ocean avant tout nouvel envoi."
     ),
-    "web.sources.sheet_empty": (
+    "page.sources.sheet_empty": (
         "{file}\u202f: la feuille «\u202f{sheet}\u202f» ne contient aucune donnée\u202f; choisissez une autre "
         "feuille."
     ),
-    "web.sources.only_hidden_data": (
+    "page.sources.only_hidden_data": (
         "{file}\u202f: aucune feuille visible ne contient de données (feuilles masquées\u202f: "
         "{sheets})\u202f; affichez la feuille dans Excel, ou choisissez-la par son nom."
     ),
-    "web.validation.unknown_timezone": (
+    "page.validation.unknown_timezone": (
         "fuseau horaire inconnu «\u202f{zone}\u202f» dans les réglages de la page\u202f; prévenez "
         "l’administrateur de cette page"
     ),
-    "web.journal.locked": (
+    "page.journal.locked": (
         "un autre programme utilise le registre des envois\u202f; réessayez dans quelques "
         "minutes, ou prévenez l’administrateur de cette page."
     ),
-    "web.journal.locked_unknown_pid": (
+    "page.journal.locked_unknown_pid": (
         "un autre programme utilise le registre des envois\u202f; réessayez dans quelques "
         "minutes, ou prévenez l’administrateur de cette page."
     ),
-    "web.journal.corrupt": (
+    "page.journal.corrupt": (
         "le registre des envois est endommagé ({reason})\u202f; prévenez l’administrateur de "
         "cette page."
     ),
-    "web.journal.newer_version": (
+    "page.journal.newer_version": (
         "le registre des envois vient d’une version plus récente de cet outil\u202f; prévenez "
         "l’administrateur de cette page."
     ),
-    "web.journal.cannot_open": (
+    "page.journal.cannot_open": (
         "impossible d’ouvrir le registre des envois ({reason})\u202f; prévenez l’administrateur "
         "de cette page."
     ),
-    "web.journal.write_failed": (
+    "page.journal.write_failed": (
         "impossible d’écrire dans le registre des envois ({reason})\u202f; prévenez "
         "l’administrateur de cette page. Les missions déjà envoyées sont vérifiées auprès "
         "d’Ocean avant tout nouvel envoi."
     ),
-    "web.results.cannot_write": (
+    "page.results.cannot_write": (
         "impossible d’écrire le classeur de résultats ({reason})\u202f; prévenez "
         "l’administrateur de cette page."
     ),
-    "web.results.no_folder": (
+    "page.results.no_folder": (
         "le dossier des classeurs de résultats est absent\u202f; prévenez l’administrateur de "
         "cette page."
     ),
-    "web.client.unreachable": "Ocean ({url}) est injoignable\u202f: {reason}.",
-    "web.columns.none_recognised": (
+    "page.client.unreachable": "Ocean ({url}) est injoignable\u202f: {reason}.",
+    "page.columns.none_recognised": (
         "{file}\u202f: aucune colonne n’est reconnue\u202f; la première ligne doit porter des "
         "en-têtes comme «\u202fIdentifiant mission\u202f» ou «\u202fDate d’intervention\u202f» (le modèle, en ligne "
         "de commande, les a tous)."
-    ),
-    "web.validation.inter_column_missing": (
-        "le fichier n’a pas de colonne de date d’intervention\u202f; ajoutez une colonne "
-        "«\u202f{label}\u202f» avec des dates comme 03/12/2026 08:30"
-    ),
-    "web.validation.id_required": (
-        "l’identifiant de mission est vide\u202f; donnez à chaque ligne son propre identifiant, "
-        "par exemple M-2026-0001"
-    ),
-    "web.validation.id_column_missing": (
-        "le fichier n’a pas de colonne d’identifiant de mission\u202f; ajoutez une colonne "
-        "«\u202f{label}\u202f» avec un identifiant unique par ligne"
-    ),
-    "web.validation.recipient_missing": (
-        "aucun destinataire\u202f: remplissez le véhicule, ou le nom et le prénom, ou le nom "
-        "complet"
-    ),
-    "web.validation.recipient_no_first_name": (
-        "le nom «\u202f{value}\u202f» n’a pas de prénom à côté\u202f; remplissez-le, ou utilisez le nom "
-        "complet ou un véhicule"
-    ),
-    "web.validation.recipient_no_last_name": (
-        "le prénom «\u202f{value}\u202f» n’a pas de nom à côté\u202f; remplissez-le, ou utilisez le nom "
-        "complet ou un véhicule"
-    ),
-    "web.validation.destination_missing": (
-        "aucune destination\u202f: remplissez la ville, le code postal, la référence adresse ou "
-        "les deux coordonnées (latitude et longitude)\u202f; les réglages exigent une destination"
-    ),
-    "web.validation.destination_none": (
-        "aucune destination (ni ville, ni code postal, ni référence adresse, ni coordonnées)"
-        "\u202f; la mission est envoyée sans\u202f: vérifiez que le chauffeur sait où aller"
-    ),
-    "web.validation.street_alone": (
-        "«\u202f{value}\u202f» n’a ni ville ni code postal à côté\u202f; la mission est envoyée, mais "
-        "ajoutez-en un pour que la rue soit trouvée"
     ),
 }
