@@ -391,3 +391,39 @@ def test_the_page_says_a_shared_sentence_with_its_page_variant():
     with language_context("fr"):
         command_line = t("engine.unchanged")
     assert "--force" in command_line and "--" not in page
+
+
+@pytest.mark.slow
+def test_cancel_in_a_browser_ends_on_what_was_done(sandbox_factory, tmp_path):
+    """Chromium in French: the Cancel button goes with the end of the run, the last
+    progress says what was done, and no time left stays on the page."""
+    from test_web_browser import CHROMIUM, _browser_or_skip
+
+    manager = _browser_or_skip()
+    box = sandbox_factory(latency_ms=100)
+    planning = planner_csv(tmp_path / "annule.csv", [f"A-{n}" for n in range(200)])
+    with running_site(box, tmp_path) as site, manager as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(locale="fr-FR")
+        page.goto(site.url + "/signin?lang=fr")
+        page.get_by_label("Identifiant Ocean").fill("demo")
+        page.get_by_label("Mot de passe").fill("demo")
+        page.get_by_role("button", name="Se connecter").click()
+        page.wait_for_url(site.url + "/")
+        page.set_input_files("#file", str(planning))
+        page.click("#drop-form button[type=submit]")
+        page.wait_for_url("**/columns")
+        page.get_by_role("button", name="Enregistrer et contrôler").click()
+        page.wait_for_url("**/check")
+        page.click("#to-preview")
+        page.get_by_role("button", name="Envoyer 200 changements à Ocean").click()
+        page.wait_for_url("**/runs/*")
+        page.wait_for_selector("progress")
+        page.click("#cancel")
+        # the stream's end on the run page, or (already over) the results page
+        ended = page.wait_for_selector("#finished, #run-state", timeout=60_000)
+        finished = ended.inner_text()
+        assert finished.startswith("Annulé\u202f:") and "non envoyées" in finished
+        assert page.locator("#cancel").count() == 0
+        assert "encore" not in page.inner_text("main")
+        browser.close()
