@@ -94,7 +94,7 @@ def test_a_token_ocean_ends_mid_run_signs_out_and_the_rest_lands_once(sandbox_fa
         assert run.workbook is not None and run.workbook.is_file()
 
         page = person.go("GET", f"/runs/{run_id}")  # the session has ended
-        assert page.url.endswith("/signin")
+        assert page.url.endswith(f"/signin?next=%2Fruns%2F{run_id}")  # back there after
         assert "Ocean ended your session. Sign in again" in page.text
         assert "OCEAN_LOGIN" not in page.text
         later = person.go("POST", f"/runs/{run_id}/cancel", data={"csrf": person.csrf})
