@@ -7,16 +7,21 @@ on the draft: paging and filtering read it again without asking Ocean again.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from importer.commands.importing import send_rows
+from importer.fields import DATE_FIELDS, FIELD_NAMES
 from importer.messages import field_label
 from importer.model import Action, Outcome, RowOutcome, ValidatedRow
 from importer.report.command_result import CommandResult
+from importer.rows.dates import API_DATE_FORMAT
 from importer.send.engine import RunOptions
 from importer.web.drafts import PAGE_SIZE, Draft
 from importer.web.runs import first_outcomes
@@ -98,6 +103,7 @@ def make_preview(draft: Draft, client: OceanClient, journal: Journal) -> Preview
         dry_run=True,
         workers=draft.settings.workers,
         default_customer_id=client.customer_id,
+        account=client.login,
     )
     valid = [i for i, vrow in enumerate(rows) if vrow.valid]
     if valid:
@@ -114,36 +120,65 @@ def field_name(draft: Draft, name: str, lang: str) -> str:
     return str(column) if column else field_label(name, lang)
 
 
+def _shown(name: str, value: str | None, zone: ZoneInfo) -> str:
+    """A value as the planner reads it: the API's UTC dates in local time, "" for none."""
+    if value is None:
+        return ""
+    if name in DATE_FIELDS:
+        with contextlib.suppress(ValueError):
+            moment = datetime.strptime(value, API_DATE_FORMAT).replace(tzinfo=UTC)
+            return moment.astimezone(zone).strftime(API_DATE_FORMAT)
+    return value
+
+
+def changes_of(
+    draft: Draft, params: dict[str, str], known: dict[str, str] | None, lang: str, zone: ZoneInfo
+) -> list[tuple[str, str, str]] | None:
+    """(field as the file names it, value Ocean has, value the row sends) for each field a
+    modify changes, in the field table's order; None when the journal kept no values."""
+    if known is None:
+        return None
+    names = [n for n in FIELD_NAMES if n in params or n in known]
+    names += sorted(n for n in set(params) | set(known) if n not in FIELD_NAMES)
+    return [
+        (field_name(draft, n, lang), _shown(n, known.get(n), zone), _shown(n, params.get(n), zone))
+        for n in names
+        if params.get(n) != known.get(n)
+    ]
+
+
 def preview_page(
     draft: Draft,
     preview: Preview,
     journal: Journal,
-    api_url: str,
-    customer_id: int | None,
+    client: OceanClient,
     *,
     lang: str,
     kind: str | None,
     page: int,
 ) -> dict[str, Any]:
-    """One page of the preview's rows; a modify lists the fields it changes (by the file's
-    header) with their new values, or None when the journal does not know them."""
+    """One page of the preview's rows; a modify lists what it changes, old -> new (None
+    when the journal kept no values for the mission)."""
     order = preview.order(kind)
     pages = max(1, math.ceil(len(order) / PAGE_SIZE))
     page = min(max(1, page), pages)
-    default = "" if customer_id is None else str(customer_id)
+    default = "" if client.customer_id is None else str(client.customer_id)
+    api_url, settings = draft.settings.api_url, draft.settings
+    try:
+        zone = ZoneInfo(settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("Europe/Paris")
     lines = []
     for i in order[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
         vrow = draft.rows[i]
-        changes: list[tuple[str, str]] | None = []
+        changes: list[tuple[str, str, str]] | None = []
         if preview.kinds[i] == "modify":
             params = vrow.params or {}
             customer = params.get("customerId") or default
-            names = journal.changed_fields(api_url, customer, params["idMission"], params)
-            changes = (
-                None
-                if names is None
-                else [(field_name(draft, n, lang), params.get(n, "")) for n in names]
+            known = journal.last_params(
+                api_url, customer, params["idMission"], account=client.login
             )
+            changes = changes_of(draft, params, known, lang, zone)
         lines.append(
             {"vrow": vrow, "outcome": preview.outcomes[i], "kind": preview.kinds[i],
              "changes": changes}

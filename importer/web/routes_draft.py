@@ -194,7 +194,7 @@ async def preview(request: Request) -> Response:
         made = await run_in_threadpool(make_preview, draft, client, state.journal)
     kind, number = _kind_and_page(request)
     lines = await run_in_threadpool(
-        preview_page, draft, made, state.journal, state.settings.api_url, client.customer_id,
+        preview_page, draft, made, state.journal, client,
         lang=get_language(), kind=kind, page=number,
     )  # fmt: skip
     return render(

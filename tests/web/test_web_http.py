@@ -304,7 +304,7 @@ def test_the_preview_of_a_modify_names_the_fields_that_change(visitor, tmp_path)
         ("unchanged", "1"),
         ("unknown", "0"),
     ]
-    assert "<b>commentaire</b> → gate code 4512" in page
+    assert "<b>commentaire</b> <del>ok</del> → gate code 4512" in page
     assert page.count('class="change"') == 1
 
 

@@ -427,3 +427,14 @@ def test_cancel_in_a_browser_ends_on_what_was_done(sandbox_factory, tmp_path):
         assert page.locator("#cancel").count() == 0
         assert "encore" not in page.inner_text("main")
         browser.close()
+
+
+def test_a_modification_shows_the_value_before_and_after_in_local_time(site, tmp_path):
+    person = _signed_in(site, "fr")
+    path = planner_csv(tmp_path / "avant.csv", ["D-1", "D-2"])
+    person.wait_run(person.send_draft(person.upload(path)))
+    text = path.read_text(encoding="utf-8").replace("01/03/2027 08:30", "01/03/2027 09:45")
+    path.write_text(text, encoding="utf-8")
+    preview = person.go("GET", f"/drafts/{person.upload(path)}/preview").text
+    assert "<b>Date intervention</b> <del>01/03/2027 08:30</del> → 01/03/2027 09:45" in preview
+    assert preview.count('class="change"') == 1
