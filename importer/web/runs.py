@@ -103,11 +103,6 @@ class Run:
         return self.progress.failures if self.progress else 0
 
     @property
-    def login(self) -> str:
-        """The Ocean login of the person who started it (the owner is "api|login|customer")."""
-        return self.owner.split("|", 1)[-1].rsplit("|", 1)[0]
-
-    @property
     def finished(self) -> bool:
         return self.status != "running"
 
@@ -397,7 +392,7 @@ class RunStore:
             try:
                 report.finished_at = datetime.now(UTC)
                 target = run.folder / f"{Path(run.name).stem}.results.xlsx"
-                shown = summary_settings(sending.settings, run.login)
+                shown = summary_settings(sending.settings, sending.client.login)
                 write_report(report, sending.table, shown, target)
                 workbook = report.output_path
             except Exception as exc:
