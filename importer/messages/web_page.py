@@ -105,6 +105,10 @@ EN: dict[str, str] = {
         '{file}: no column is recognised; the first row should hold headers such as "Mission ID" '
         'or "Intervention date" (the template, on the command line, has them all).'
     ),
+    "page.journal.older_running": (
+        "an older version of this tool is using the record of what was sent; try again once "
+        "it has finished, or ask the administrator of this page."
+    ),
 }
 
 FR: dict[str, str] = {
@@ -218,5 +222,9 @@ FR: dict[str, str] = {
         "{file}\u202f: aucune colonne n’est reconnue\u202f; la première ligne doit porter des "
         "en-têtes comme «\u202fIdentifiant mission\u202f» ou «\u202fDate d’intervention\u202f» (le modèle, en ligne "
         "de commande, les a tous)."
+    ),
+    "page.journal.older_running": (
+        "une version plus ancienne de cet outil utilise le registre des envois\u202f; "
+        "réessayez quand elle aura fini, ou prévenez l’administrateur de cette page."
     ),
 }
