@@ -37,6 +37,7 @@ _DOMAINS = (
     "audit",
     "web",
     "web_page",
+    "follow",
 )
 
 _catalogue: dict[str, dict[str, str]] | None = None

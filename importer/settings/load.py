@@ -16,7 +16,7 @@ The TOML file puts the connection at the top and the rest in sections (see
               default_a_envoyer, mission_types, require_destination, claim_wait
     [http]    connect_timeout, read_timeout, max_attempts, max_retry_seconds, call_timeout,
               ca_bundle, failure_patterns
-    [status]  refused_statuses
+    [status]  refused_statuses, follow_rate, follow_minutes
     [columns] "Their header" = "apiField"
     [watch]   inbox, interval, settle_seconds, incomplete_seconds, grace_minutes,
               retry_seconds, max_tries, max_hours, outbox
@@ -100,6 +100,8 @@ class Settings:
     journal: Path | None = _default("journal")  # None: the user's state folder
     keep_values_days: float = _default("keep_values_days")  # after the intervention
     refused_statuses: list[str] = _default("refused_statuses")
+    follow_rate: float = _default("follow_rate")  # the page's follow-up, requests per second
+    follow_minutes: float = _default("follow_minutes")  # between two refreshes of a week
     watch_interval: float = _default("watch_interval")
     watch_settle_seconds: float = _default("watch_settle_seconds")
     watch_incomplete_seconds: float = _default("watch_incomplete_seconds")

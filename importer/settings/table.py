@@ -147,6 +147,10 @@ SETTINGS: tuple[Setting, ...] = (
     _s("failure_patterns", "list", DEFAULT_FAILURE_PATTERNS, "http"),
     # status: a mission whose status or statusCode is one of these was refused
     _s("refused_statuses", "list", DEFAULT_REFUSED_STATUSES, "status"),
+    # the page's follow-up: statutMission at most this many per second (never above rate),
+    # every so many minutes while someone has the page open
+    _s("follow_rate", "float", 2.0, "status", low=0, above=True),
+    _s("follow_minutes", "float", 5.0, "status", low=0, above=True),
     # "Their header" -> apiField: a section of free keys of its own
     _s("columns", "mapping", {}, COLUMNS_SECTION),
     # drop folder (see docs/unattended.md)

@@ -4,7 +4,11 @@ state the routes share (:class:`~importer.web.pages.WebState`, held in ``app.sta
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -14,6 +18,7 @@ from importer.settings.load import Settings
 from importer.web.limits import BodyLimit
 from importer.web.pages import HERE, WebConfig, WebState, too_large
 from importer.web.routes_draft import ROUTES as DRAFT_ROUTES
+from importer.web.routes_follow import ROUTES as FOLLOW_ROUTES
 from importer.web.routes_run import ROUTES as RUN_ROUTES
 from importer.web.routes_session import ROUTES as SESSION_ROUTES
 
@@ -54,10 +59,18 @@ def create_app(settings: Settings, config: WebConfig, journal: Journal) -> Starl
         *SESSION_ROUTES,
         *DRAFT_ROUTES,
         *RUN_ROUTES,
+        *FOLLOW_ROUTES,
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    app = Starlette(routes=routes)
-    app.state.web = state = WebState(settings, config, journal)
+    state = WebState(settings, config, journal)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await run_in_threadpool(state.follow.stop)  # before the journal closes
+
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.web = state
     app.add_middleware(BodyLimit, limit_for=state.body_limit, refusal=too_large)
     app.add_middleware(SecurityHeaders)
     return app

@@ -27,6 +27,7 @@ from importer.messages import LANGUAGES, language_context, t
 from importer.send.journal.ledger import Journal
 from importer.settings.load import Settings
 from importer.web.drafts import DraftStore
+from importer.web.follow import FollowBoard
 from importer.web.limits import SignInLimits, SignInTokens, foreign_origin
 from importer.web.runs import RunStore
 from importer.web.sessions import SESSION_COOKIE, SessionStore, UserSession
@@ -55,6 +56,7 @@ class WebConfig:
     max_columns: int = 300  # per file
     draft_cells: int = 2_000_000  # rows x columns of every draft in memory, all people
     proxies: tuple[str, ...] = ()  # trusted reverse proxies: X-Forwarded-* read from them only
+    follow_poll_seconds: float = 30.0  # the follow-up page's poll (its refresher's heartbeat)
 
     @classmethod
     def from_settings(cls, settings: Settings, data_dir: Path, **more: Any) -> WebConfig:
@@ -95,6 +97,7 @@ class WebState:
         )
         self.runs = RunStore(config.data_dir / "runs", journal, config.keep_days)
         self.drafts.on_evict = self.runs.let_go  # finished runs let go of evicted drafts too
+        self.follow = FollowBoard(settings, journal, self.sessions, config.follow_poll_seconds)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),
             autoescape=True,

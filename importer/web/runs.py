@@ -314,6 +314,18 @@ class RunStore:
             runs = [r for r in self._runs.values() if r.owner == owner]
         return sorted(runs, key=lambda r: r.started_at, reverse=True)
 
+    def add_done(self, owner: str, name: str, counts: dict[str, int]) -> Run:
+        """Put in the history an action done at once (a re-plan, a delete), no workbook."""
+        run_id = secrets.token_urlsafe(12)
+        folder = self.folder / run_id
+        folder.mkdir(mode=0o700)
+        run = Run(run_id, owner, name, folder, None, [0] * sum(counts.values()), [])
+        run.status, run.counts, run.finished_at = "done", dict(counts), datetime.now(UTC)
+        run.save()
+        with self._lock:
+            self._runs[run_id] = run
+        return run
+
     def start(
         self,
         draft: Draft,

@@ -122,6 +122,21 @@ class SessionStore:
                 del self._ended[old]
             return bool(sid) and sid in self._ended
 
+    def live(self, sid: str) -> UserSession | None:
+        """The session if it is still signed in, without counting this as activity (a
+        background task asking whether its person is still there)."""
+        with self._lock:
+            session = self._sessions.get(sid)
+        if session is None:
+            return None
+        if session.client.signed_out:  # Ocean ended the token
+            return None
+        now = time.monotonic()
+        token_age_limit = session.client.token_lifetime * 0.9
+        if now - session.last_seen > self.idle_seconds or now - session.created > token_age_limit:
+            return None
+        return session
+
     def drop(self, sid: str) -> None:
         with self._lock:
             session = self._sessions.pop(sid, None)
