@@ -63,6 +63,12 @@ def _recipient(params: dict[str, str] | None) -> str:
     return " ".join(p for p in (params.get("prenomIndi", ""), params.get("nomIndi", "")) if p)
 
 
+def ago_text(read_at: datetime, now: datetime) -> str:
+    """ "il y a 3 min", "just now"..."""
+    key, n = ago(read_at, now)
+    return t(key, n=n)
+
+
 def follow_view(request: Request, week: Week) -> dict[str, Any]:
     """What the page shows for ``week``: counts, refusals, days, filtered as the URL says."""
     state = state_of(request)
@@ -75,6 +81,8 @@ def follow_view(request: Request, week: Week) -> dict[str, Any]:
     counts = dict.fromkeys(CATEGORIES, 0)
     lines = []
     now = datetime.now(UTC)
+    labels = {name: t(f"follow.state.{name}") for name in CATEGORIES}
+    no_time = t("follow.no_time")
     for record in records:
         read = reads.get(record.id_mission)
         name = category(read)
@@ -84,15 +92,19 @@ def follow_view(request: Request, week: Week) -> dict[str, Any]:
         if query and query.casefold() not in record.id_mission.casefold():
             continue
         when = _local(record.utc_inter, zone)
+        said = read.status if read and read.status.casefold() != labels[name].casefold() else ""
         lines.append(
             {
                 "id": record.id_mission,
                 "customer": record.customer_id,
                 "recipient": _recipient(record.params),
                 "when": when,
+                "when_text": when.strftime("%d/%m/%Y %H:%M") if when else no_time,
                 "read": read,
                 "category": name,
-                "ago": ago(read.read_at, now) if read else None,
+                "label": labels[name],
+                "said": t("follow.ocean_says", status=said) if said else "",
+                "ago": ago_text(read.read_at, now) if read else "–",
                 "replan": record.params is not None,
             }
         )
