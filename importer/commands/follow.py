@@ -26,16 +26,17 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from importer.commands.importing import send_rows
-from importer.commands.job import write_report
 from importer.commands.status import is_refused, status_columns
 from importer.commands.targets import ids_table
 from importer.commands.validate import row_options
-from importer.messages import t
+from importer.messages import get_language, t
 from importer.model import Action, HeaderMap, Outcome, RowIssue, RowOutcome, SourceTable
 from importer.report.command_result import CommandResult
+from importer.report.summary_sheet import SummaryFacts
+from importer.report.workbook import write_results
 from importer.rows.dates import api_time_in_zone
 from importer.rows.validation import validate_table
-from importer.settings.load import Settings
+from importer.settings.load import Settings, effective_settings
 from importer.zones import find_zone
 
 if TYPE_CHECKING:
@@ -365,10 +366,11 @@ def export_week(
                 issue = RowIssue(row, None, None, "status.not_found", {"id": record.id_mission})
                 outcome.errors.append(issue)
         outcomes.append(outcome)
-    result = CommandResult(
-        command="status", input_path=None, outcomes=outcomes, started_at=datetime.now(UTC)
-    )
-    result.finished_at = datetime.now(UTC)
-    write_report(result, table, settings, output, extra_columns=status_columns(settings.timezone))
-    assert result.output_path is not None
-    return result.output_path
+    now = datetime.now(UTC)
+    facts = SummaryFacts(
+        command="status", input_path=None, started_at=now, finished_at=now,
+        settings=effective_settings(settings), notes=[],
+    )  # fmt: skip
+    columns = status_columns(settings.timezone)
+    # an export, not a run: the workbook only, no audit lines
+    return write_results(output, table, outcomes, facts, lang=get_language(), extra_columns=columns)

@@ -6,7 +6,9 @@ page's refresher asks the sandbox for their statuses in the background.
 
 from __future__ import annotations
 
+import json
 import re
+import sqlite3
 import time
 from pathlib import Path
 
@@ -248,3 +250,35 @@ def test_the_follow_up_routes_need_a_session(site):
         assert answer.status_code == 303, path
     for path in ("/follow/refresh", "/follow/mission", "/follow/delete"):
         assert anonymous.post(site.url + path, timeout=10).status_code == 401, path
+
+
+def test_a_mission_without_its_time_gets_its_day_on_the_first_refresh(visitor, imported, tmp_path):
+    with sqlite3.connect(tmp_path / "journal.sqlite3") as conn:  # as sent before schema 3
+        conn.execute(
+            "UPDATE missions SET utc_inter = NULL, params_json = NULL WHERE id_mission = 'F-2'"
+        )
+    page = visitor.go("GET", f"/follow?week={WEEK}").text
+    assert 'data-mission="F-2"' not in page  # its day is not known yet
+    line = wait_for(visitor, f"/follow/table?week={WEEK}", r'data-mission="F-2">.*?</tr>')
+    row = re.search(r'data-mission="F-2">.*?</tr>', line, re.S).group(0)
+    assert "02/03/2027 08:30" in row  # statutMission's time, in local time
+    assert "Re-plan" not in row and "sent before its values were kept" in row
+    answer = visitor.go("POST", "/follow/mission", data={"csrf": visitor.csrf, "id": "F-2"})
+    assert answer.status_code == 409
+
+
+def test_a_replan_is_in_the_audit_log(visitor, imported, tmp_path):
+    from importer.report import audit_log as audit
+
+    log = tmp_path / "audit.jsonl"
+    audit.attach(log, "serve")
+    try:
+        data = {"csrf": visitor.csrf, "id": "F-1", "week": WEEK, "nomVeh": "VL-31"}
+        assert visitor.go("POST", "/follow/mission", data=data).status_code == 200
+    finally:
+        audit.detach_all()
+    records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    rows = [r for r in records if r.get("event") == "row"]
+    assert [(r["idMission"], r["outcome"], r["source"]) for r in rows] == [
+        ("F-1", "modified", "follow-up")
+    ]
