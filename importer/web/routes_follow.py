@@ -248,7 +248,8 @@ async def send_replan(request: Request) -> Response:
     zone = state.settings.timezone
     target = week_of(_local_day(change.outcome.utc_inter, zone), zone)
     state.follow.request(session, target)
-    return _back(target.name, done="replanned", id=mission["id"], q=mission["id"])
+    done = "unchanged" if change.outcome.outcome.value == "unchanged" else "replanned"
+    return _back(target.name, done=done, id=mission["id"], q=mission["id"])
 
 
 def _local_day(api_text: str, zone_name: str) -> Any:

@@ -282,3 +282,16 @@ def test_a_replan_is_in_the_audit_log(visitor, imported, tmp_path):
     assert [(r["idMission"], r["outcome"], r["source"]) for r in rows] == [
         ("F-1", "modified", "follow-up")
     ]
+
+
+def test_a_replan_with_the_same_values_sends_nothing(visitor, imported, drivers):
+    form = visitor.go("GET", f"/follow/mission?id=F-1&week={WEEK}").text
+    values = dict(
+        re.findall(r'name="(nomVeh|nomIndi|prenomIndi|jourHeureInter)" value="([^"]*)"', form)
+    )
+    assert values["jourHeureInter"] == "01/03/2027 08:30"
+    before = drivers.counters()["calls"]["modifierMission"]
+    data = {"csrf": visitor.csrf, "id": "F-1", "week": WEEK, **values}
+    answer = visitor.go("POST", "/follow/mission", data=data)
+    assert "unchanged" in answer.text
+    assert drivers.counters()["calls"]["modifierMission"] == before
