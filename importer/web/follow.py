@@ -212,9 +212,12 @@ class FollowBoard:
 
     def _ended(self, refresher: Refresher) -> None:
         refresher.stopping.set()
+        signed_out = refresher._client() is None  # nobody of this owner is signed in
         with self._lock:
             if self._refreshers.get(refresher.owner) is refresher:
                 del self._refreshers[refresher.owner]
+                if signed_out:  # their statuses leave memory with them
+                    self._statuses.pop(refresher.owner, None)
 
     def stop(self) -> None:
         """Stop every refresher (the server stops), waiting for the reads in flight."""

@@ -208,6 +208,7 @@ def test_the_refresher_keeps_its_rate_and_stops_at_sign_out(drivers, tmp_path):
         time.sleep(2.0)
         assert drivers.counters()["calls"]["statutMission"] == after
         assert site.state.follow.running() == 0
+        assert site.state.follow._statuses == {}  # what was read left with the person
 
 
 def test_the_refresher_stops_when_nobody_looks(drivers, tmp_path):
