@@ -281,6 +281,7 @@ def _send_one(
         mode=action,
         workers=1,
         default_customer_id=who.customer,
+        claim_wait=settings.claim_wait,
         account=who.login,
         source=SOURCE,
     )
