@@ -13,7 +13,6 @@ workbook of a week.
 from __future__ import annotations
 
 import contextlib
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -25,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from importer import date_range
 from importer.commands.importing import send_rows
 from importer.commands.status import is_refused, status_columns
 from importer.commands.targets import ids_table
@@ -44,7 +44,6 @@ if TYPE_CHECKING:
     from importer.send.journal.ledger import Journal
     from importer.send.journal.missions import MissionRecord
 
-WEEK = re.compile(r"(\d{4})-?W(\d{1,2})", re.IGNORECASE)
 # The fields a re-plan may change: the vehicle, the recipient, the intervention time.
 REPLAN_FIELDS = ("nomVeh", "nomIndi", "prenomIndi", "jourHeureInter")
 DATE_FIELDS = ("jourHeureInter", "jourHeurePeremp")
@@ -86,10 +85,7 @@ class Week:
 
 def parse_week(text: str) -> date:
     """The Monday of an ISO week ``2026-W50``; ValueError when it is not one."""
-    found = WEEK.fullmatch(text.strip())
-    if not found:
-        raise ValueError(text)
-    return date.fromisocalendar(int(found.group(1)), int(found.group(2)), 1)
+    return date_range.parse_week(text).first
 
 
 def week_of(day: date | str | None, zone: str) -> Week:
@@ -97,14 +93,10 @@ def week_of(day: date | str | None, zone: str) -> Week:
     tz = find_zone(zone) or ZoneInfo(zone)
     if day is None:
         day = datetime.now(tz).date()
-    elif isinstance(day, str):
-        day = parse_week(day)
-    monday = day - timedelta(days=day.weekday())
-    year, number, _ = monday.isocalendar()
-    start = datetime(monday.year, monday.month, monday.day, tzinfo=tz)
-    after = monday + timedelta(days=7)
-    end = datetime(after.year, after.month, after.day, tzinfo=tz)
-    return Week(f"{year}-W{number:02d}", monday, start, end)
+    days = date_range.parse_week(day) if isinstance(day, str) else date_range.week_of(day)
+    start, end = days.utc_bounds(tz)
+    assert end is not None and days.week is not None
+    return Week(days.week, days.first, start.astimezone(tz), end.astimezone(tz))
 
 
 def week_missions(journal: Journal, who: Follower, week: Week) -> list[MissionRecord]:
