@@ -157,3 +157,54 @@ class RowOutcome:
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. statutMission columns
     id_mission: str = ""  # for the audit log
     customer_id: str = ""
+
+
+# -- a run's events (produced by the run API, importer.commands.run; rendered by consumers) --
+
+
+@dataclass(frozen=True)
+class RowStarted:
+    """A worker took the row at ``index`` (a position in the rows the run was given)."""
+
+    index: int
+    row: int  # the row number people see
+
+
+@dataclass(frozen=True)
+class RowDone:
+    """The row at ``index`` reached its outcome."""
+
+    index: int
+    outcome: RowOutcome
+
+
+@dataclass(frozen=True)
+class RunProgress:
+    """How far the run is: rows done of ``total``, failures, rows per second and the
+    seconds left at that rate (computed here only, :meth:`at`), seconds since its start."""
+
+    done: int
+    total: int
+    failures: int
+    rate: float
+    seconds_left: float
+    elapsed: float
+
+    @classmethod
+    def at(cls, done: int, total: int, failures: int, elapsed: float) -> RunProgress:
+        """The progress after ``elapsed`` seconds: the rate and time left follow."""
+        rate = done / max(elapsed, 1e-9)
+        left = (total - done) / rate if rate > 0 else 0.0
+        return cls(done, total, failures, rate, left, elapsed)
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    """The run ended (finished, stopped or cut short): outcomes counted by value."""
+
+    counts: Mapping[str, int]
+    interrupted: bool
+    elapsed: float
+
+
+RunEvent = RowStarted | RowDone | RunProgress | RunFinished

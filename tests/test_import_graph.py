@@ -257,11 +257,8 @@ def test_rows_do_not_read_the_settings():
     assert found == []
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 19, one run API: the page still sends through importer.send.* directly",
-)
 def test_the_page_does_not_import_the_sending_step():
+    """The page sends through the run API (importer.commands.run) only."""
     found = [
         str(e)
         for e in edges()

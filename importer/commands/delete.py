@@ -1,10 +1,11 @@
-"""`delete`: supprimerMission for each mission named, through the journal."""
+"""`delete`: supprimerMission for each mission named, through the journal (the run in
+``delete`` mode)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from importer.commands.importing import send_rows
+from importer.commands.run import run_options, run_rows
 from importer.commands.targets import Targets, targets_job
 from importer.messages import t
 from importer.model import Action, Outcome
@@ -23,18 +24,12 @@ def delete_missions(
     A mission the API does not know is ``not_found``: a warning, not a failure. The
     progress goes to ``env``'s stderr (none without ``env``).
     """
-    from importer.send.engine import RunOptions
-
     job = targets_job("delete", targets, settings)
     if job.valid_index:
-        options = RunOptions(
-            mode=Action.DELETE,
-            workers=settings.workers,
-            default_customer_id=settings.customer_id,
-            claim_wait=settings.claim_wait,
-            account=settings.login or "",
+        options = run_options(
+            settings, customer=settings.customer_id, account=settings.login, mode=Action.DELETE
         )
-        send_rows(job.result, job.rows, job.valid_index, settings, options, env=env)
+        run_rows(job.result, job.rows, job.valid_index, settings, options, env=env)
     unknown = job.result.counts.get(Outcome.NOT_FOUND.value, 0)
     if unknown:
         job.result.notes.append(t("status.delete_not_found_note", count=unknown))

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from importer import date_range
-from importer.commands.importing import send_rows
+from importer.commands.run import run_options, run_rows
 from importer.commands.status import is_refused, status_columns
 from importer.commands.targets import ids_table
 from importer.commands.validate import row_options
@@ -259,7 +259,6 @@ def _send_one(
     action: Action,
 ) -> RowOutcome:
     from importer.model import ValidatedRow
-    from importer.send.engine import RunOptions
 
     vrow = ValidatedRow(row=2, action=action, params=params)
     outcome = RowOutcome(row=2, outcome=Outcome.VALID, id_mission=params["idMission"])
@@ -269,16 +268,11 @@ def _send_one(
         outcomes=[outcome],
         started_at=datetime.now(UTC),
     )
-    options = RunOptions(
-        mode=action,
-        workers=1,
-        default_customer_id=who.customer,
-        claim_wait=settings.claim_wait,
-        account=who.login,
-        source=SOURCE,
-    )
     run_settings = replace(settings, api_url=who.api_url)
-    send_rows(
+    options = run_options(
+        run_settings, customer=who.customer, account=who.login, source=SOURCE, mode=action
+    )
+    run_rows(
         result, [vrow], [0], run_settings, options, client=client, journal=journal,
         show_progress=False,
     )  # fmt: skip

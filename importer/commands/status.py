@@ -9,14 +9,14 @@ file's, ids typed, or the journal's of a range of local days (:func:`status_of_d
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from importer.commands.connect import call_counts, open_client, open_journal
-from importer.commands.importing import take_results
+from importer.commands.connect import open_journal
 from importer.commands.job import Job, default_ids_output
+from importer.commands.run import BatchRunner, RunResult, run_batch, run_options
 from importer.commands.targets import (
     Targets,
     date_mission,
@@ -29,12 +29,9 @@ from importer.messages import t
 from importer.model import Outcome, RowIssue, RowOutcome, ValidatedRow
 from importer.ocean_api import CALL_STATUS
 from importer.report.command_result import PROBLEM_OUTCOMES, CommandResult
-from importer.report.progress import Progress
 from importer.rows.dates import api_date_text, api_time_in_zone
 from importer.rows.validation import load_zone
 from importer.send.answers import CallResult, fold
-from importer.send.client import OceanClient
-from importer.send.engine import BatchRunner, RunOptions, RunStats
 
 if TYPE_CHECKING:
     from importer.environment import Environment
@@ -63,39 +60,32 @@ def is_refused(body: dict[str, Any], refused_statuses: Iterable[str]) -> bool:
 STATUS_PROBLEMS = PROBLEM_OUTCOMES | {Outcome.NOT_FOUND}
 
 
-class StatusRunner(BatchRunner):
-    """Runs statutMission for each row on the engine (workers, rate, progress, Ctrl-C)."""
+class StatusLookup:
+    """The run's action for `status` (a :class:`RowAction`): statutMission for each row, on
+    the same run as every command (workers, rate, progress, Ctrl-C), without the journal."""
 
-    def __init__(
-        self,
-        client: OceanClient,
-        api_url: str,
-        options: RunOptions,
-        progress: Progress | None,
-        *,
-        timezone: str,
-        refused_statuses: Sequence[str],
-    ) -> None:
-        super().__init__(client, None, api_url, options, progress)
+    def __init__(self, *, timezone: str, refused_statuses: Sequence[str]) -> None:
         self.timezone = timezone
         self.refused_statuses = list(refused_statuses)
 
-    def process(self, vrow: ValidatedRow) -> RowOutcome:
+    def __call__(self, runner: BatchRunner, vrow: ValidatedRow) -> RowOutcome:
         """Ask statutMission for one valid row; never raises for a row problem."""
         assert vrow.params is not None
-        customer = self._customer_key(vrow.params)
+        customer = runner.customer_key(vrow.params)
         outcome = RowOutcome(row=vrow.row, outcome=Outcome.FAILED, warnings=list(vrow.warnings))
         outcome.id_mission, outcome.customer_id = vrow.params["idMission"], customer
         outcome.action = CALL_STATUS
-        result = self.client.status(outcome.id_mission, customer or None)
-        self._note_answer(result)
+        result = runner.client.status(outcome.id_mission, customer or None)
+        runner.note_answer(result)
         outcome.attempts = result.attempts
         outcome.http_status = result.http_status
         outcome.message = result.message
-        self._read_answer(outcome, result)
+        if not self._read_answer(outcome, result):
+            runner.fail(outcome, result)
         return outcome
 
-    def _read_answer(self, outcome: RowOutcome, result: CallResult) -> None:
+    def _read_answer(self, outcome: RowOutcome, result: CallResult) -> bool:
+        """Fill ``outcome`` from an answer that found the mission or not; False otherwise."""
         body = result.body if isinstance(result.body, dict) else {}
         if result.ok:
             utc = str(body.get("time") or "")
@@ -109,12 +99,12 @@ class StatusRunner(BatchRunner):
                 reason = str(body.get("commentRefuseReason") or "").strip()
                 code = str(body.get("statusCode") or body.get("status") or "")
                 outcome.errors.append(_issue(outcome.row, "status.refused", reason=reason or code))
-            return
+            return True
         if result.not_found:
             outcome.outcome = Outcome.NOT_FOUND
             outcome.errors.append(_issue(outcome.row, "status.not_found", id=outcome.id_mission))
-            return
-        self._fail(outcome, result)
+            return True
+        return False
 
 
 def status_missions(
@@ -138,43 +128,19 @@ def status_missions(
     return _finish(job, targets.output, settings)
 
 
-@dataclass
-class Asked:
-    """The answers of one batch of statutMission (None: a row never asked, Ctrl-C)."""
-
-    outcomes: list[RowOutcome | None]
-    stats: RunStats
-    calls: dict[str, int]
-
-
 def ask_statuses(
     rows: Sequence[ValidatedRow], settings: Settings, env: Environment | None
-) -> Asked:
-    """Ask statutMission for each row on the engine (workers, rate, progress, Ctrl-C)."""
-    options = RunOptions(
-        workers=settings.workers,
-        default_customer_id=settings.customer_id,
-        account=settings.login or "",
-    )
-    with open_client(settings) as client:
-        progress = Progress(len(rows), env=env)
-        runner = StatusRunner(
-            client,
-            settings.api_url,
-            options,
-            progress,
-            timezone=settings.timezone,
-            refused_statuses=settings.refused_statuses,
-        )
-        outcomes = runner.run(rows)
-        return Asked(outcomes, runner.stats, call_counts(client))
+) -> RunResult:
+    """Ask statutMission for each row: the run with :class:`StatusLookup` (workers, rate,
+    progress, Ctrl-C: a row never asked is ``not_sent``)."""
+    options = run_options(settings, customer=settings.customer_id, account=settings.login)
+    lookup = StatusLookup(timezone=settings.timezone, refused_statuses=settings.refused_statuses)
+    return run_batch(rows, range(len(rows)), settings, options, action=lookup, env=env)
 
 
-def take_asked(result: CommandResult, asked: Asked, index: Sequence[int]) -> None:
-    """Put a batch's answers into the result at ``index`` (never asked: ``not_sent``)."""
-    result.calls = asked.calls
-    result.sending_seconds = asked.stats.elapsed
-    take_results(result, asked.stats, index, asked.outcomes)
+def take_asked(result: CommandResult, asked: RunResult, index: Sequence[int]) -> None:
+    """Put a batch's answers into the result at ``index``."""
+    replace(asked, index=list(index)).into(result)
 
 
 def _finish(job: Job, output: Path | None, settings: Settings) -> CommandResult:
@@ -228,7 +194,7 @@ def status_of_days(
     )
     if asked is not None:
         moved = [_moved(answer, row.row) for (_, _, answer), row in zip(kept, rows, strict=True)]
-        take_asked(job.result, Asked(moved, asked.stats, asked.calls), range(len(rows)))
+        take_asked(job.result, replace(asked, outcomes=moved), range(len(rows)))
     for outcome, (when, _, _) in zip(job.result.outcomes, kept, strict=True):
         outcome.utc_inter = api_date_text(when)  # the intervention, as the journal knows it
     first, last = days.shown()

@@ -1,4 +1,9 @@
-"""Progress of a long batch: a bar on a terminal, periodic log lines otherwise."""
+"""Progress of a long batch: a bar on a terminal, periodic log lines otherwise.
+
+:class:`Progress` consumes the run's :class:`~importer.model.RunProgress` events (the run
+API computes the rate and time left); :func:`progress_values` is what the sentence
+``engine.progress`` shows of one, for the terminal and the page alike.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from importer.messages import t
+from importer.model import RunEvent, RunFinished, RunProgress
 
 if TYPE_CHECKING:
     from importer.environment import Environment
@@ -13,70 +19,69 @@ if TYPE_CHECKING:
 BAR_EVERY = 0.2  # seconds between two renderings of the bar on a terminal
 
 
+def progress_values(event: RunProgress) -> dict[str, Any]:
+    """The values of the sentence ``engine.progress`` for one progress event."""
+    return {
+        "done": event.done,
+        "total": event.total,
+        "rate": f"{event.rate:.0f}",
+        "eta": duration(event.seconds_left),
+        "failures": event.failures,
+    }
+
+
 class Progress:
-    """Counts rows done and failures; shows them on ``env.stderr`` when an ``env`` is given.
+    """Shows a run's progress events on ``env.stderr``.
 
     On a terminal (``env.stderr_isatty``) a bar redrawn at most five times a second;
-    otherwise (a cron mail, a CI log) one line every ``log_every`` seconds, the first after
-    that long. Time is ``env.monotonic``. Without ``env`` it only counts (the import page
-    reads ``done`` and ``failures``).
+    otherwise (a cron mail, a CI log) one line every ``log_every`` seconds of the run, the
+    first after that long. Time is the events' (``elapsed``). Call it with each event.
     """
 
-    def __init__(self, total: int, *, env: Environment | None = None, log_every: float = 10.0):
-        self.total = total
-        self.done = 0
-        self.failures = 0
+    def __init__(self, env: Environment, *, log_every: float = 10.0):
         self._env = env
-        self._tty = env is not None and env.stderr_isatty
+        self._tty = env.stderr_isatty
         self._interval = BAR_EVERY if self._tty else log_every
         self._lock = threading.Lock()
-        self._started = env.monotonic() if env is not None else 0.0
-        self._last_render = 0.0 if self._tty else self._started  # plain lines: after a while
+        self._last_render = -self._interval if self._tty else 0.0  # plain lines: after a while
+        self._last: RunProgress | None = None
 
-    def advance(self, *, failed: bool = False) -> None:
-        """Count one row done (thread-safe) and render when it is time."""
-        with self._lock:
-            self.done += 1
-            self.failures += failed
-            if self._env is None:
-                return
-            now = self._env.monotonic()
-            finished = self.done == self.total and self._tty  # the summary follows anyway
-            if now - self._last_render >= self._interval or finished:
-                self._last_render = now
-                self._render(self._env, now)
+    def __call__(self, event: RunEvent) -> None:
+        """Render a progress event when it is time; end the bar's line when the run ends."""
+        if isinstance(event, RunFinished):
+            self._close()
+        elif isinstance(event, RunProgress):
+            with self._lock:
+                self._last = event
+                finished = event.done == event.total and self._tty  # the summary follows
+                if event.elapsed - self._last_render >= self._interval or finished:
+                    self._last_render = event.elapsed
+                    self._render(event)
 
-    def _render(self, env: Environment, now: float) -> None:
-        elapsed = max(now - self._started, 1e-9)
-        rate = self.done / elapsed
-        remaining = (self.total - self.done) / rate if rate > 0 else 0.0
-        values: dict[str, Any] = {
-            "done": self.done,
-            "total": self.total,
-            "rate": f"{rate:.0f}",
-            "eta": _duration(remaining),
-            "failures": self.failures,
-        }
-        stream = env.stderr
+    def _render(self, event: RunProgress) -> None:
+        values = progress_values(event)
+        stream = self._env.stderr
         if self._tty:
             width = 24
-            filled = int(width * self.done / self.total) if self.total else width
+            filled = int(width * event.done / event.total) if event.total else width
             bar = "#" * filled + "." * (width - filled)
             stream.write(f"\r[{bar}] " + t("engine.progress", **values))
-            if self.done == self.total:
+            if event.done == event.total:
                 stream.write("\n")
         else:  # plain lines, e.g. in a cron mail or a CI log
             stream.write(t("engine.progress", **values) + "\n")
         stream.flush()
 
-    def close(self) -> None:
+    def _close(self) -> None:
         """End the bar's line if it was left unfinished (interrupted run)."""
-        if self._env is not None and self._tty and self.done != self.total:
+        last = self._last
+        if self._tty and last is not None and last.done != last.total:
             self._env.stderr.write("\n")
             self._env.stderr.flush()
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
+    """``42s``, ``3m05s``, ``1h02``: a time left as the progress sentence shows it."""
     seconds = int(seconds)
     if seconds >= 3600:
         return f"{seconds // 3600}h{seconds % 3600 // 60:02d}"

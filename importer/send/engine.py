@@ -2,9 +2,11 @@
 
 The engine is the only place that knows the order of the flow. It takes a prepared
 batch (rows already read and validated, see :mod:`importer.commands.importing`), an Ocean client and
-a journal, and returns one :class:`RowOutcome` per row. It never prints: progress goes to
-the :class:`RowProgress` its caller passes in (:class:`importer.report.progress.Progress`
-draws the terminal's bar), everything else is in the returned report.
+a journal, and returns one :class:`RowOutcome` per row. It never prints: each row's start and
+outcome go to the callbacks its caller passes (the run API, :mod:`importer.commands.run`,
+turns them into the events every front end renders), everything else is in the returned
+report. What it does with a row is a :class:`RowAction`: by default :meth:`BatchRunner.process`
+plans and sends it (``import``, ``delete``); ``status`` passes its own (a statutMission).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from importer.messages import t
 from importer.model import Action, Outcome, RowIssue, RowOutcome, ValidatedRow
 from importer.ocean_api import CALL_CREATE, CALL_DELETE, CALL_MODIFY, CALL_STATUS
 from importer.send.client import CallResult, OceanClient
-from importer.send.journal.keys import params_hash
+from importer.send.journal.keys import customer_text, params_hash
 from importer.send.journal.ledger import InFlight, Journal, JournalEntry
 from importer.send.journal.runs import MissionBusy, RunLapsed
 
@@ -34,14 +36,11 @@ API_LOST_AFTER = 12
 WAIT_STEP = 0.5  # seconds: a row waiting for a busy mission sees a stop this soon
 
 
-class RowProgress(Protocol):
-    """What the engine tells about its progress (``report.progress.Progress`` shows it)."""
+class RowAction(Protocol):
+    """What a run does with one valid row (called from the worker threads): the row's
+    outcome, never raising for a row problem. :meth:`BatchRunner.process` is the default."""
 
-    def advance(self, *, failed: bool = False) -> None:
-        """One row reached its outcome (called from the worker threads)."""
-
-    def close(self) -> None:
-        """The run ended, finished or not."""
+    def __call__(self, runner: BatchRunner, vrow: ValidatedRow, /) -> RowOutcome: ...
 
 
 @dataclass
@@ -84,13 +83,13 @@ class BatchRunner:
         journal: Journal | None,
         api_url: str,
         options: RunOptions,
-        progress: RowProgress | None = None,
+        action: RowAction | None = None,
     ) -> None:
         self.client = client
         self.journal = journal
         self.api_url = api_url.rstrip("/")
         self.options = options
-        self.progress = progress
+        self._act = functools.partial(action, self) if action is not None else self.process
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._silent_failures = 0  # consecutive rows that got no answer at all
@@ -115,12 +114,9 @@ class BatchRunner:
 
     # -- planning one row ------------------------------------------------------------------
 
-    def _customer_key(self, params: dict[str, str]) -> str:
-        customer = params.get("customerId")
-        if customer:
-            return customer
-        default = self.options.default_customer_id
-        return "" if default is None else str(default)
+    def customer_key(self, params: dict[str, str]) -> str:
+        """The row's customer as the journal keys it: its own, else the run's default."""
+        return params.get("customerId") or customer_text(self.options.default_customer_id)
 
     def process(self, vrow: ValidatedRow) -> RowOutcome:
         """Decide and make the call(s) for one valid row; never raises for a row problem.
@@ -144,7 +140,7 @@ class BatchRunner:
                 if not self._wait_free(key, until):
                     outcome.outcome = Outcome.NOT_SENT
                     outcome.message = (
-                        self._stop_reason()
+                        self.stop_reason()
                         if self._stop.is_set()
                         else t("engine.mission_busy", id=outcome.id_mission)
                     )
@@ -168,7 +164,7 @@ class BatchRunner:
             with self._lock:
                 self.waiting -= 1
 
-    def _stop_reason(self) -> str:
+    def stop_reason(self) -> str:
         """Why this run sends no more (for a row it stopped before sending)."""
         stats = self.stats
         if stats.api_lost:
@@ -187,7 +183,7 @@ class BatchRunner:
             utc_peremp=params.get("jourHeurePeremp", ""),
         )
         outcome.id_mission = params["idMission"]
-        outcome.customer_id = self._customer_key(params)
+        outcome.customer_id = self.customer_key(params)
         return outcome
 
     def _plan(self, vrow: ValidatedRow, outcome: RowOutcome) -> RowOutcome:
@@ -241,13 +237,13 @@ class BatchRunner:
         """Ask statutMission whether the mission exists; None when the answer is unusable."""
         result = self.client.status(params["idMission"], customer or None)
         outcome.lookups += result.attempts
-        self._note_answer(result)
+        self.note_answer(result)
         if result.ok:
             return True
         if result.not_found:
             return False
         outcome.action = CALL_STATUS
-        self._fail(outcome, result)
+        self.fail(outcome, result)
         return None
 
     def _send(
@@ -295,9 +291,9 @@ class BatchRunner:
             self._store.abandon(attempt)
             self._signed_out(ended)
             outcome.outcome = Outcome.NOT_SENT
-            outcome.message = self._stop_reason()
+            outcome.message = self.stop_reason()
             return outcome
-        self._note_answer(result)
+        self.note_answer(result)
         outcome.attempts += result.attempts
         outcome.lookups += result.lookups
         outcome.http_status = result.http_status
@@ -321,7 +317,7 @@ class BatchRunner:
             outcome.outcome = Outcome.NOT_FOUND
             outcome.warnings.append(_issue(outcome.row, "engine.delete_absent", id=id_mission))
             return outcome
-        self._fail(outcome, result)
+        self.fail(outcome, result)
         return outcome
 
     def _lapsed(self, outcome: RowOutcome, attempt: int, lapse: RunLapsed) -> RowOutcome:
@@ -345,7 +341,7 @@ class BatchRunner:
                 log.warning("%s: no more calls are sent", ended)
         self._stop.set()
 
-    def _fail(self, outcome: RowOutcome, result: CallResult) -> None:
+    def fail(self, outcome: RowOutcome, result: CallResult) -> None:
         outcome.outcome = Outcome.FAILED
         outcome.http_status = result.http_status
         outcome.message = result.message
@@ -355,7 +351,7 @@ class BatchRunner:
         else:
             outcome.errors.append(_issue(outcome.row, "engine.api_error", reason=explanation))
 
-    def _note_answer(self, result: CallResult) -> None:
+    def note_answer(self, result: CallResult) -> None:
         """Track rows that got no answer at all, to stop when the API is gone."""
         with self._lock:
             if result.http_status is None and not result.ok:
@@ -406,8 +402,11 @@ class BatchRunner:
         self,
         rows: Sequence[ValidatedRow],
         on_done: Callable[[int, RowOutcome], None] | None = None,
+        on_start: Callable[[int], None] | None = None,
     ) -> list[RowOutcome | None]:
         """Process every row with the worker pool; rows never started stay None.
+
+        ``on_start(i)`` and ``on_done(i, outcome)`` are called from the worker threads.
 
         Ctrl-C (KeyboardInterrupt in the main thread) stops handing out rows and waits
         for the calls in flight; a second Ctrl-C propagates at once.
@@ -423,8 +422,10 @@ class BatchRunner:
                     i = next(next_index, None)
                 if i is None:
                     return
+                if on_start:
+                    on_start(i)
                 try:
-                    outcome = self.process(rows[i])
+                    outcome = self._act(rows[i])
                 except SignInNeeded as ended:
                     self._signed_out(ended)
                     return
@@ -439,8 +440,6 @@ class BatchRunner:
                         _issue(rows[i].row, "engine.internal_error", reason=repr(exc))
                     )
                 results[i] = outcome
-                if self.progress:
-                    self.progress.advance(failed=outcome.outcome is Outcome.FAILED)
                 if on_done:
                     on_done(i, outcome)
 
@@ -477,8 +476,6 @@ class BatchRunner:
             _wait(all_done)  # a second Ctrl-C propagates from here
         finally:
             self.stats.elapsed = time.perf_counter() - started
-            if self.progress:
-                self.progress.close()
         if self.journal is not None and self._run_id is not None:
             self.journal.end_run(self._run_id)  # commits the last finishes and releases too
             self._run_id = None

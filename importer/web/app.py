@@ -13,7 +13,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from importer.send.journal.ledger import Journal
+from importer.commands.run import Journal
 from importer.settings.load import Settings
 from importer.web.limits import BodyLimit
 from importer.web.pages import HERE, WebConfig, WebState, too_large

@@ -22,9 +22,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Scope
 
+from importer.commands.run import Journal
 from importer.errors import SignInNeeded
 from importer.messages import LANGUAGES, language_context, t
-from importer.send.journal.ledger import Journal
 from importer.settings.load import Settings
 from importer.web.drafts import DraftStore
 from importer.web.follow import FollowBoard

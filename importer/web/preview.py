@@ -16,19 +16,17 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from importer.commands.importing import send_rows
+from importer.commands.run import customer_text, run_options, run_rows
 from importer.fields import DATE_FIELDS, FIELD_NAMES
 from importer.messages import field_label
-from importer.model import Action, Outcome, RowOutcome, ValidatedRow
+from importer.model import Outcome, RowOutcome, ValidatedRow
 from importer.report.command_result import CommandResult
 from importer.rows.dates import API_DATE_FORMAT
-from importer.send.engine import RunOptions
 from importer.web.drafts import PAGE_SIZE, Draft
 from importer.web.runs import first_outcomes
 
 if TYPE_CHECKING:
-    from importer.send.client import OceanClient
-    from importer.send.journal.ledger import Journal
+    from importer.commands.run import Journal, OceanClient
 
 # The order of the preview: what changes first, then what stays, then what cannot be known.
 KINDS = ("modify", "create", "delete", "unchanged", "unknown")
@@ -98,16 +96,12 @@ def make_preview(draft: Draft, client: OceanClient, journal: Journal) -> Preview
     report = CommandResult(
         command="import --dry-run", input_path=draft.path, outcomes=first_outcomes(draft)
     )
-    options = RunOptions(
-        mode=Action(draft.settings.mode),
-        dry_run=True,
-        workers=draft.settings.workers,
-        default_customer_id=client.customer_id,
-        account=client.login,
+    options = run_options(
+        draft.settings, customer=client.customer_id, account=client.login, dry_run=True
     )
     valid = [i for i, vrow in enumerate(rows) if vrow.valid]
-    if valid:
-        send_rows(report, rows, valid, draft.settings, options, client=client, journal=journal)
+    if valid:  # the same run as a send, with sending off
+        run_rows(report, rows, valid, draft.settings, options, client=client, journal=journal)
     outcomes = {i: report.outcomes[i] for i in valid}
     preview = Preview(rows, {i: preview_kind(o) for i, o in outcomes.items()}, outcomes)
     draft.preview = preview
@@ -162,7 +156,7 @@ def preview_page(
     order = preview.order(kind)
     pages = max(1, math.ceil(len(order) / PAGE_SIZE))
     page = min(max(1, page), pages)
-    default = "" if client.customer_id is None else str(client.customer_id)
+    default = customer_text(client.customer_id)
     api_url, settings = draft.settings.api_url, draft.settings
     try:
         zone = ZoneInfo(settings.timezone)

@@ -15,7 +15,7 @@ from starlette.routing import Route
 from importer.errors import ImporterError
 from importer.messages import get_language
 from importer.model import RowOutcome
-from importer.report.progress import _duration
+from importer.report.progress import progress_values as event_values
 from importer.web.drafts import PAGE_SIZE, Draft, cell_text
 from importer.web.grid import grid_page
 from importer.web.pages import (
@@ -39,14 +39,7 @@ def _run(request: Request) -> Run | None:
 
 
 def progress_values(run: Run) -> dict[str, object]:
-    rate, left = run.rate_and_eta()
-    return {
-        "done": run.done,
-        "total": run.total,
-        "rate": f"{rate:.0f}",
-        "eta": _duration(left),
-        "failures": run.failures,
-    }
+    return event_values(run.last_progress)
 
 
 def _results_lines(run: Run, page: int) -> dict[str, object]:

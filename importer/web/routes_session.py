@@ -9,9 +9,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from importer.commands.run import OceanClient
 from importer.errors import ApiUnavailableError, AuthenticationError, UsageError
 from importer.messages import t
-from importer.send.client import OceanClient
 from importer.web.pages import cookie_options, page, render, safe_next, session_of, state_of
 from importer.web.sessions import SESSION_COOKIE, SIGNIN_COOKIE, open_client
 

@@ -1,5 +1,6 @@
-"""Runs started from the page: sent in a thread by the command line's engine, with progress,
-cancel, the results workbook, and a history kept on disk for a number of days.
+"""Runs started from the page: sent in a thread by the run API (the command line's), with
+its events streamed to the page, cancel, the results workbook, and a history kept on disk
+for a number of days.
 
 A run owns what it sends with, fixed when it starts (:class:`Sending`): the session's
 client as it was then (its customer cannot change: :meth:`OceanClient.for_customer`), the
@@ -25,21 +26,24 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from importer.commands.importing import send_rows
 from importer.commands.job import validation_outcome, write_report
-from importer.errors import SignInNeeded
+from importer.commands.run import (
+    RowDone,
+    RunEvent,
+    RunProgress,
+    SignInNeeded,
+    run_options,
+    run_rows,
+)
+from importer.commands.run import Run as Sender
 from importer.messages import language_context, t
-from importer.model import Action, Outcome, RowOutcome, SourceTable, ValidatedRow
+from importer.model import Outcome, RowOutcome, SourceTable, ValidatedRow
 from importer.report.command_result import CommandResult
-from importer.report.progress import Progress
-from importer.send.engine import RunOptions
 from importer.settings.load import Settings
 from importer.web.drafts import KEEP_PER_OWNER, Draft
 
 if TYPE_CHECKING:
-    from importer.send.client import OceanClient
-    from importer.send.engine import BatchRunner
-    from importer.send.journal.ledger import Journal
+    from importer.commands.run import Journal, OceanClient, RunOptions
 
 log = logging.getLogger("importer.web")
 
@@ -78,15 +82,14 @@ class Run:
     finished_at: datetime | None = None
     status: str = "running"  # running, done, cancelled, interrupted, resumed
     cause: str | None = None  # why it was interrupted: "restart" or "signed_out" (Ocean)
-    progress: Progress | None = None
+    progress: RunProgress | None = None  # the run's last progress event
     workbook: Path | None = None
     counts: dict[str, int] = field(default_factory=dict)
     error: str | None = None
     source: dict[str, Any] | None = None  # the draft's file, sheet, columns, edits
     sent_rows: list[int] = field(default_factory=list)  # the source rows it sends
-    _runner: BatchRunner | None = None
+    _sender: Sender | None = None
     _cancel: threading.Event = field(default_factory=threading.Event)
-    _clock: float = field(default_factory=time.monotonic)
     _saved: float = 0.0  # when run.json last took the counts of a running run
     _save_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -97,6 +100,11 @@ class Run:
     @property
     def done(self) -> int:
         return self.progress.done if self.progress else 0
+
+    @property
+    def last_progress(self) -> RunProgress:
+        """The run's last progress event (none yet: nothing done)."""
+        return self.progress or RunProgress.at(0, self.total, 0, 0.0)
 
     @property
     def failures(self) -> int:
@@ -113,38 +121,39 @@ class Run:
     @property
     def waiting(self) -> bool:
         """True while some of its rows wait for missions another live run is sending."""
-        runner = self._runner
-        return runner is not None and runner.waiting > 0 and not self.finished
-
-    def rate_and_eta(self) -> tuple[float, float]:
-        elapsed = max(time.monotonic() - self._clock, 1e-6)
-        rate = self.done / elapsed
-        left = (self.total - self.done) / rate if rate > 0 else 0.0
-        return rate, left
+        sender = self._sender
+        return sender is not None and sender.waiting > 0 and not self.finished
 
     def cancel(self) -> None:
         """Stop handing out rows (as Ctrl-C does): the calls in flight finish."""
         self._cancel.set()
-        if self._runner is not None:
-            self._runner.stop()
+        if self._sender is not None:
+            self._sender.cancel()
 
-    def _started(self, runner: BatchRunner) -> None:
-        self._runner = runner
+    def _started(self, sender: Sender) -> None:
+        self._sender = sender
         if self._cancel.is_set():
-            runner.stop()
+            sender.cancel()
 
-    def record(self, position: int, outcome: RowOutcome) -> None:
-        """One row's outcome as it comes; run.json takes the counts every second or so (a
-        server stop then still shows what was done)."""
-        self.outcomes[self.index[position]] = outcome
-        now = time.monotonic()
-        if now - self._saved >= CHECKPOINT_SECONDS and self._save_lock.acquire(blocking=False):
-            try:
+    def _on_event(self, event: RunEvent) -> None:
+        """The run's events (one at a time, from its workers): the progress the page's stream
+        shows, each row's outcome as it comes; run.json takes the counts every second or so
+        (a server stop then still shows what was done), written beside the workers."""
+        if isinstance(event, RunProgress):
+            self.progress = event
+        elif isinstance(event, RowDone):
+            self.outcomes[event.index] = event.outcome
+            now = time.monotonic()
+            if now - self._saved >= CHECKPOINT_SECONDS and self._save_lock.acquire(blocking=False):
                 self._saved = now
-                with contextlib.suppress(OSError):
-                    self.save()
-            finally:
-                self._save_lock.release()
+                threading.Thread(target=self._checkpoint, name=f"save-{self.id}").start()
+
+    def _checkpoint(self) -> None:
+        try:
+            with contextlib.suppress(OSError):
+                self.save()
+        finally:
+            self._save_lock.release()
 
     def sent_counts(self) -> dict[str, int]:
         """The outcomes so far of the rows this run sends (the rows not yet done left out)."""
@@ -346,13 +355,8 @@ class RunStore:
             settings = draft.settings
             sending = Sending(
                 client=client,
-                options=RunOptions(
-                    mode=Action(settings.mode),
-                    workers=settings.workers,
-                    default_customer_id=client.customer_id,
-                    claim_wait=settings.claim_wait,
-                    account=client.login,
-                    source=draft.name,
+                options=run_options(
+                    settings, customer=client.customer_id, account=client.login, source=draft.name
                 ),
                 rows=draft.rows,
                 table=draft.table,
@@ -366,7 +370,6 @@ class RunStore:
             outcomes[i] = validation_outcome(sending.rows[i])
         run = Run(run_id, draft.owner, draft.name, folder, draft, index, outcomes, source=source)
         run.sent_rows = [sending.rows[i].row for i in index]
-        run.progress = Progress(len(index))  # counted for the page, not printed
         run.save()
         with self._lock:
             self._runs[run_id] = run
@@ -384,13 +387,12 @@ class RunStore:
         status = "interrupted"
         with language_context(sending.lang, page=True):
             try:
-                send_rows(
+                ended = run_rows(
                     report, sending.rows, run.index, sending.settings, sending.options,
-                    client=sending.client, journal=self.journal, progress=run.progress,
-                    on_runner=run._started, on_done=run.record,
+                    client=sending.client, journal=self.journal, subscribers=[run._on_event],
+                    on_run=run._started,
                 )  # fmt: skip
-                stats = run._runner.stats if run._runner else None
-                if stats is not None and stats.signed_out:
+                if ended.stats.signed_out:
                     run.cause = "signed_out"
                 else:
                     status = "cancelled" if report.interrupted else "done"

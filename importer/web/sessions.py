@@ -14,8 +14,7 @@ import time
 from dataclasses import dataclass, field, replace
 
 from importer.commands.connect import make_client
-from importer.send.client import OceanClient
-from importer.send.journal.keys import normalise_url
+from importer.commands.run import OceanClient, customer_text, normalise_url
 from importer.settings.load import Settings
 
 SESSION_COOKIE = "mi_session"
@@ -49,7 +48,7 @@ class UserSession:
     @property
     def owner(self) -> str:
         """Who owns uploads and runs: API, login and customer (multi-client accounts)."""
-        customer = "" if self.customer_id is None else str(self.customer_id)
+        customer = customer_text(self.customer_id)
         return f"{normalise_url(self.api_url)}|{self.login}|{customer}"
 
     def switch_customer(self, customer_id: int | None) -> None:

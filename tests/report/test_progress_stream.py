@@ -13,7 +13,8 @@ from helpers import write_planning
 from importer.cli.app import cli
 from importer.environment import Environment
 from importer.messages import set_language
-from importer.report.progress import Progress
+from importer.model import RunFinished, RunProgress
+from importer.report.progress import Progress, progress_values
 
 
 class Terminal(io.StringIO):
@@ -40,28 +41,32 @@ def english():
     set_language("en")
 
 
+def feed(progress: Progress, total: int, times: Iterable[float], failed_last: bool = False):
+    """Progress events as the run API sends them: one per row done, at ``times``."""
+    times = list(times)
+    for done, elapsed in enumerate(times, start=1):
+        failures = int(failed_last and done == total)
+        progress(RunProgress.at(done, total, failures, elapsed))
+
+
 def test_a_terminal_gets_a_bar_redrawn_at_most_five_times_a_second():
     stream = Terminal()
-    env = Environment(stderr=stream, stderr_isatty=True, monotonic=ticking([0, 1, 1.1, 3, 4]))
-    progress = Progress(4, env=env)
-    progress.advance()  # t=1: drawn
-    progress.advance()  # t=1.1: too soon after the last drawing
-    progress.advance()  # t=3: drawn
-    progress.advance(failed=True)  # t=4: the last row, drawn and its line ended
+    progress = Progress(Environment(stderr=stream, stderr_isatty=True))
+    # t=1: drawn; t=1.1: too soon after the last drawing; t=3: drawn; t=4: the last row,
+    # drawn and its line ended
+    feed(progress, 4, [1, 1.1, 3, 4], failed_last=True)
     assert stream.getvalue() == (
         "\r[######..................] 1/4 rows, 1 rows/s, ETA 3s, 0 failed"
         "\r[##################......] 3/4 rows, 1 rows/s, ETA 1s, 0 failed"
         "\r[########################] 4/4 rows, 1 rows/s, ETA 0s, 1 failed\n"
     )
-    assert (progress.done, progress.failures) == (4, 1)
 
 
 def test_an_interrupted_bar_gets_its_line_ended():
     stream = Terminal()
-    env = Environment(stderr=stream, stderr_isatty=True, monotonic=ticking([0, 2]))
-    progress = Progress(3, env=env)
-    progress.advance()
-    progress.close()
+    progress = Progress(Environment(stderr=stream, stderr_isatty=True))
+    feed(progress, 3, [2])
+    progress(RunFinished({"created": 1, "not_sent": 2}, interrupted=True, elapsed=2.5))
     assert (
         stream.getvalue() == "\r[########................] 1/3 rows, 0 rows/s, ETA 4s, 0 failed\n"
     )
@@ -71,22 +76,19 @@ def test_a_stream_that_is_not_a_terminal_gets_a_line_once_the_interval_has_passe
     # The environment, not the stream, says what stderr is: a stream that claims to be a
     # terminal still gets plain lines when main found that stderr was not one.
     stream = Terminal()
-    clock = ticking([0, 4, 8, 12, 16, 30])
-    progress = Progress(5, env=Environment(stderr=stream, monotonic=clock), log_every=10)
-    for _ in range(5):
-        progress.advance()
+    progress = Progress(Environment(stderr=stream), log_every=10)
+    feed(progress, 5, [4, 8, 12, 16, 30])
     assert stream.getvalue() == (
         "3/5 rows, 0 rows/s, ETA 8s, 0 failed\n"  # t=12: the first 10 s are over
         "5/5 rows, 0 rows/s, ETA 0s, 0 failed\n"  # t=30 (not t=16: only 4 s after)
     )
 
 
-def test_without_an_environment_it_only_counts():
-    progress = Progress(2)
-    progress.advance(failed=True)
-    progress.advance()
-    progress.close()
-    assert (progress.done, progress.failures) == (2, 1)
+def test_the_rate_and_time_left_are_computed_once_by_the_event():
+    event = RunProgress.at(done=30, total=90, failures=2, elapsed=10.0)
+    assert (event.rate, event.seconds_left) == (3.0, 20.0)
+    assert RunProgress.at(0, 5, 0, 0.0).seconds_left == 0.0
+    assert progress_values(RunProgress.at(10, 4010, 0, 2.0))["eta"] == "13m20s"
 
 
 def progress_lines(text: str) -> list[str]:

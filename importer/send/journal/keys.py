@@ -57,9 +57,14 @@ def account_tag(secret: bytes, login: str) -> str:
     return hmac.new(secret, login.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
+def customer_text(customer_id: object) -> str:
+    """A customer as the journal keys it: no customer is the empty string."""
+    return "" if customer_id is None else str(customer_id)
+
+
 def mission_key(api_url: str, customer_id: object, id_mission: object, account: str = "") -> Key:
     """The journal's key of a mission; ``account`` (a tag) counts only without customer."""
-    customer = "" if customer_id is None else str(customer_id)
+    customer = customer_text(customer_id)
     return (normalise_url(api_url), account if customer == "" else "", customer, str(id_mission))
 
 
