@@ -48,10 +48,16 @@ class Site:
 
 @contextlib.contextmanager
 def running_site(
-    sandbox: Sandbox, folder: Path, *, journal_path: Path | None = None, **config: object
+    sandbox: Sandbox,
+    folder: Path,
+    *,
+    journal_path: Path | None = None,
+    settings: Settings | None = None,
+    **config: object,
 ) -> Iterator[Site]:
-    """The page over ``sandbox``, its files under ``folder``, served until the block ends."""
-    settings = Settings(api_url=sandbox.url, workers=4)
+    """The page over ``sandbox``, its files under ``folder``, served until the block ends
+    (``settings``: the server's, default 4 workers against ``sandbox``)."""
+    settings = settings or Settings(api_url=sandbox.url, workers=4)
     data_dir = folder / "data"
     journal = Journal(journal_path or folder / "journal.sqlite3")
     try:
