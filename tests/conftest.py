@@ -1,4 +1,12 @@
-"""Shared fixtures: a local Ocean sandbox on 127.0.0.1 (see importer/sandbox)."""
+"""Shared fixtures: a local Ocean sandbox on 127.0.0.1 (see importer/sandbox).
+
+The README's command runs the suite on one pytest-xdist worker per core (``-n auto --dist
+worksteal``); ``pytest tests/x.py`` runs one file in one process. So a test may run beside
+any other: it writes only under its ``tmp_path``, listens on port 0, and bounds the time
+of what it measures with room for a loaded machine. The tests marked ``slow`` run first,
+so that no worker is left alone with a long one at the end (the two chaos runs take two
+minutes).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +15,14 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, settings
 
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
+
+# Hypothesis' 200 ms deadline and "too slow" check measure the machine, not the code: the
+# suite shares 2 cores between its workers.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 # Variables of the person running the tests that would change what a command does.
 OUTSIDE_SETTINGS = (
@@ -22,6 +36,11 @@ OUTSIDE_SETTINGS = (
     "MISSION_IMPORTER_RATE",
     "NO_COLOR",
 )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The ``slow`` tests first, each group in its own order (see the module's docstring)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture

@@ -468,13 +468,13 @@ def test_a_body_too_large_is_413(sandbox: Sandbox) -> None:
 
 
 def test_latency_applies_to_mission_calls_only(sandbox_factory: Factory) -> None:
-    sb = sandbox_factory(latency_ms=150)
+    sb = sandbox_factory(latency_ms=400)  # room for a loaded machine (the suite's 2 workers)
     started = time.perf_counter()
     headers = token_headers(sb)
-    assert time.perf_counter() - started < 0.15
+    assert time.perf_counter() - started < 0.4
     started = time.perf_counter()
     create(sb, headers)
-    assert time.perf_counter() - started >= 0.15
+    assert time.perf_counter() - started >= 0.4
 
 
 @pytest.mark.parametrize("kind", ["500", "502", "503", "504"])
@@ -710,7 +710,8 @@ def test_one_keep_alive_session_is_fast(sandbox: Sandbox) -> None:
             )
             assert answer.status_code == 200
         elapsed = time.perf_counter() - started
-    assert elapsed < 2.0, f"200 keep-alive POSTs took {elapsed:.2f} s"
+    # ~0.2 s here; 4 s leaves room for a loaded machine and still fails the 8 s stall
+    assert elapsed < 4.0, f"200 keep-alive POSTs took {elapsed:.2f} s"
     assert sandbox.counters()["connections"] == 2  # one for the session, one for create()
 
 
@@ -737,7 +738,7 @@ def test_url_and_stop(sandbox_factory: Factory) -> None:
         token_headers(sb, session=session)  # leaves an idle keep-alive connection open
         started = time.perf_counter()
         sb.stop()
-        assert time.perf_counter() - started < 1.0
+        assert time.perf_counter() - started < 5.0  # not the idle connection's 120 s
         with pytest.raises(RuntimeError):
             _ = sb.url
         with pytest.raises(RuntimeError):
