@@ -97,10 +97,12 @@ def test_help_does_not_import_pandas():
 
 
 def test_help_is_instant():
+    # CPU time (~0.06 s; importing pandas alone takes 0.3 s): the wall clock passed 0.3 s on
+    # a loaded machine (the suite's workers share 2 cores)
     code = (
-        "import sys, time; started = time.perf_counter(); from importer.cli.app import main\n"
+        "import sys, time; started = time.process_time(); from importer.cli.app import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-        "print(time.perf_counter() - started, file=sys.stderr)"
+        "print(time.process_time() - started, file=sys.stderr)"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "Commands:" in run.stdout
