@@ -42,7 +42,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import platformdirs
 
@@ -58,6 +58,8 @@ from importer.settings.table import (
 )
 from importer.settings.values import Value, convert, given
 
+T = TypeVar("T")
+
 
 def _default(name: str) -> Any:
     """The dataclass default of setting ``name``, from the table (a factory for lists)."""
@@ -67,57 +69,66 @@ def _default(name: str) -> Any:
     return field(default=setting.default, repr=name != "password")  # never printed
 
 
-@dataclass
-class Settings:
-    """Every setting of the tool; each default, bound and source is in settings.table.
+def _defaults_from_the_table(cls: type[T]) -> type[T]:
+    """Give each annotated field of ``cls`` its default from the table of settings."""
+    for name in cls.__annotations__:
+        setattr(cls, name, _default(name))
+    return cls
 
-    A test checks that these fields are the table's rows, with the table's types.
+
+@dataclass
+@_defaults_from_the_table
+class Settings:
+    """Every setting of the tool, typed; each default, bound and source is in settings.table.
+
+    Every field has the table's default (so ``Settings()`` is the defaults). A test checks
+    that these fields are the table's rows, with the table's types.
     """
 
-    api_url: str = _default("api_url")
-    login: str | None = _default("login")
-    password: str | None = _default("password")
-    customer_id: int | None = _default("customer_id")
-    timezone: str = _default("timezone")
-    lang: str | None = _default("lang")  # None: from the environment's locale
-    sheet: str | None = _default("sheet")
-    max_rows: int = _default("max_rows")
-    columns: dict[str, str] = _default("columns")
-    mission_types: list[str] = _default("mission_types")
-    default_a_envoyer: bool = _default("default_a_envoyer")
-    require_destination: bool = _default("require_destination")
-    claim_wait: float = _default("claim_wait")
-    mode: str = _default("mode")
-    workers: int = _default("workers")
-    rate: float | None = _default("rate")
-    connect_timeout: float = _default("connect_timeout")
-    read_timeout: float = _default("read_timeout")
-    max_attempts: int = _default("max_attempts")
-    max_retry_seconds: float = _default("max_retry_seconds")
-    call_timeout: float = _default("call_timeout")
-    ca_bundle: str | None = _default("ca_bundle")
-    failure_patterns: list[str] = _default("failure_patterns")
-    journal: Path | None = _default("journal")  # None: the user's state folder
-    keep_values_days: float = _default("keep_values_days")  # after the intervention
-    refused_statuses: list[str] = _default("refused_statuses")
-    follow_rate: float = _default("follow_rate")  # the page's follow-up, requests per second
-    follow_minutes: float = _default("follow_minutes")  # between two refreshes of a week
-    watch_interval: float = _default("watch_interval")
-    watch_settle_seconds: float = _default("watch_settle_seconds")
-    watch_incomplete_seconds: float = _default("watch_incomplete_seconds")
-    watch_grace_minutes: float = _default("watch_grace_minutes")
-    watch_retry_seconds: float = _default("watch_retry_seconds")
-    watch_max_tries: int = _default("watch_max_tries")
-    watch_max_hours: float = _default("watch_max_hours")
-    outbox: Path | None = _default("outbox")
-    inbox: Path | None = _default("inbox")
-    serve_proxy: list[str] = _default("serve_proxy")
-    serve_upload_limit_mb: float = _default("serve_upload_limit_mb")
-    serve_max_rows: int = _default("serve_max_rows")
-    serve_max_columns: int = _default("serve_max_columns")
-    serve_draft_cells: int = _default("serve_draft_cells")
-    serve_signin_per_login: int = _default("serve_signin_per_login")
-    serve_signin_per_address: int = _default("serve_signin_per_address")
+    api_url: str
+    login: str | None
+    password: str | None
+    customer_id: int | None
+    timezone: str
+    lang: str | None  # None: from the environment's locale
+    sheet: str | None
+    max_rows: int
+    columns: dict[str, str]
+    mission_types: list[str]
+    default_a_envoyer: bool
+    require_destination: bool
+    claim_wait: float
+    mode: str
+    workers: int
+    rate: float | None
+    connect_timeout: float
+    read_timeout: float
+    max_attempts: int
+    max_retry_seconds: float
+    call_timeout: float
+    ca_bundle: str | None
+    failure_patterns: list[str]
+    journal: Path | None  # None: the user's state folder
+    keep_values_days: float  # after the intervention
+    refused_statuses: list[str]
+    follow_rate: float  # the page's follow-up, requests per second
+    follow_minutes: float  # between two refreshes of a week
+    watch_interval: float
+    watch_settle_seconds: float
+    watch_incomplete_seconds: float
+    watch_grace_minutes: float
+    watch_retry_seconds: float
+    watch_max_tries: int
+    watch_max_hours: float
+    outbox: Path | None
+    inbox: Path | None
+    serve_proxy: list[str]
+    serve_upload_limit_mb: float
+    serve_max_rows: int
+    serve_max_columns: int
+    serve_draft_cells: int
+    serve_signin_per_login: int
+    serve_signin_per_address: int
 
 
 @dataclass
