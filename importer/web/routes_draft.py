@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
+
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -13,7 +16,7 @@ from importer.messages import field_label, get_language, t
 from importer.rows.columns import FIELD_NAMES, match_header
 from importer.web.drafts import Draft, DraftBusy
 from importer.web.grid import GridView, grid_page
-from importer.web.pages import not_found, page, render, session_of, state_of
+from importer.web.pages import Endpoint, not_found, page, render, session_of, state_of
 from importer.web.preview import (
     KINDS,
     current_preview,
@@ -26,9 +29,7 @@ from importer.web.preview import (
 CHUNK = 1 << 20
 
 
-def _draft(request: Request) -> Draft | None:
-    owner = session_of(request).owner
-    return state_of(request).drafts.get(request.path_params["draft"], owner)
+DraftEndpoint = Callable[[Request, Draft], Awaitable[Response]]
 
 
 def _gone(request: Request) -> Response:
@@ -37,6 +38,22 @@ def _gone(request: Request) -> Response:
     if state_of(request).drafts.evicted(draft_id, session_of(request).owner):
         return render(request, "error.html", 410, message=t("web.draft.evicted"))
     return not_found(request)
+
+
+def draft_page(endpoint: DraftEndpoint) -> Endpoint:
+    """A :func:`page` about the person's draft of the URL: it gets the draft, or the
+    person gets :func:`_gone` when there is none."""
+
+    @page()
+    @functools.wraps(endpoint)
+    async def handle(request: Request) -> Response:
+        owner = session_of(request).owner
+        draft = state_of(request).drafts.get(request.path_params["draft"], owner)
+        if draft is None:
+            return _gone(request)
+        return await endpoint(request, draft)
+
+    return handle
 
 
 @page()
@@ -85,11 +102,8 @@ async def upload(request: Request) -> Response:
     return RedirectResponse(f"/drafts/{draft_id}/columns", status_code=303)
 
 
-@page()
-async def columns(request: Request) -> Response:
-    draft = _draft(request)
-    if draft is None:
-        return _gone(request)
+@draft_page
+async def columns(request: Request, draft: Draft) -> Response:
     chosen = {column: name for name, column in draft.header_map.field_to_column.items()}
     automatic = {h: match_header(h) for h in draft.table.headers}
     return render(
@@ -102,11 +116,8 @@ async def columns(request: Request) -> Response:
     )
 
 
-@page()
-async def save_columns(request: Request) -> Response:
-    draft = _draft(request)
-    if draft is None:
-        return _gone(request)
+@draft_page
+async def save_columns(request: Request, draft: Draft) -> Response:
     form = await request.form()
     mapping = {}
     for n, header in enumerate(draft.table.headers):
@@ -121,11 +132,8 @@ async def save_columns(request: Request) -> Response:
     return RedirectResponse(f"/drafts/{draft.id}/check", status_code=303)
 
 
-@page()
-async def choose_sheet(request: Request) -> Response:
-    draft = _draft(request)
-    if draft is None:
-        return _gone(request)
+@draft_page
+async def choose_sheet(request: Request, draft: Draft) -> Response:
     sheet = str((await request.form()).get("sheet", "")).strip()
     try:
         await run_in_threadpool(state_of(request).drafts.choose_sheet, draft, sheet)
@@ -138,11 +146,8 @@ def _shown(form) -> list[int] | None:  # the rows the person was looking at (an 
     return [int(n) for n in str(form.get("shown", "")).split(",") if n.isdigit()] or None
 
 
-@page()
-async def check(request: Request) -> Response:
-    draft = _draft(request)
-    if draft is None:
-        return _gone(request)
+@draft_page
+async def check(request: Request, draft: Draft) -> Response:
     grid = grid_page(draft, GridView.from_params(request.query_params))
     headers = request.headers  # (htmx asks for the whole page when its history has none)
     partial = "hx-request" in headers and "hx-history-restore-request" not in headers
@@ -150,11 +155,8 @@ async def check(request: Request) -> Response:
     return render(request, name, draft=draft, grid=grid)
 
 
-@page()
-async def edit_cell(request: Request) -> Response:
-    draft = _draft(request)
-    if draft is None:
-        return _gone(request)
+@draft_page
+async def edit_cell(request: Request, draft: Draft) -> Response:
     form = await request.form()
     row = str(form.get("row", ""))
     try:
@@ -182,11 +184,8 @@ def _kind_and_page(request: Request) -> tuple[str | None, int]:
     return (kind if kind in KINDS else None), (int(number) if number.isdigit() else 1)
 
 
-@page()
-async def preview(request: Request) -> Response:
-    draft = _draft(request)
-    if draft is None:
-        return _gone(request)
+@draft_page
+async def preview(request: Request, draft: Draft) -> Response:
     state = state_of(request)
     client = session_of(request).client
     made = current_preview(draft)
@@ -203,11 +202,8 @@ async def preview(request: Request) -> Response:
     )  # fmt: skip
 
 
-@page()
-async def send(request: Request) -> Response:
-    draft = _draft(request)
-    if draft is None:
-        return _gone(request)
+@draft_page
+async def send(request: Request, draft: Draft) -> Response:
     form = await request.form()
     held = held_rows(draft) if form.get("anyway") != "1" else set()
     index = [i for i in draft.valid_index if i not in held]

@@ -138,25 +138,26 @@ def follow_view(request: Request, week: Week) -> dict[str, Any]:
     }
 
 
-@page()
-async def follow_page(request: Request) -> Response:
+async def _render_week(request: Request, template: str) -> Response:
+    """The URL's week rendered with ``template``; showing it is the heartbeat that keeps
+    its statuses read."""
     week = _week(request)
     if week is None:
         return render(request, "error.html", 400, message=t("follow.bad_week"))
     state_of(request).follow.beat(session_of(request), week)
     view = await run_in_threadpool(follow_view, request, week)
-    return render(request, "follow.html", **view)
+    return render(request, template, **view)
+
+
+@page()
+async def follow_page(request: Request) -> Response:
+    return await _render_week(request, "follow.html")
 
 
 @page()
 async def follow_table(request: Request) -> Response:
-    """The page's poll: the table again, and the heartbeat that keeps statuses read."""
-    week = _week(request)
-    if week is None:
-        return render(request, "error.html", 400, message=t("follow.bad_week"))
-    state_of(request).follow.beat(session_of(request), week)
-    view = await run_in_threadpool(follow_view, request, week)
-    return render(request, "_follow_table.html", **view)
+    """The page's poll: the table again (and the heartbeat)."""
+    return await _render_week(request, "_follow_table.html")
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -188,6 +189,12 @@ def _mission(request: Request, who: Follower, id_mission: str) -> dict[str, Any]
     return {"id": id_mission, "params": params}
 
 
+async def _own_mission(request: Request, id_mission: str) -> dict[str, Any] | None:
+    """:func:`_mission` for the signed-in person, read off the event loop."""
+    who = follower_of(session_of(request))
+    return await run_in_threadpool(_mission, request, who, id_mission)
+
+
 def _mission_page(
     request: Request, mission: dict[str, Any], week: str, status: int = 200, **more: Any
 ) -> Response:
@@ -210,8 +217,7 @@ def _mission_page(
 
 @page()
 async def mission_form(request: Request) -> Response:
-    who = follower_of(session_of(request))
-    mission = await run_in_threadpool(_mission, request, who, request.query_params.get("id", ""))
+    mission = await _own_mission(request, request.query_params.get("id", ""))
     if mission is None:
         return not_found(request)
     return _mission_page(request, mission, request.query_params.get("week", ""))
@@ -227,7 +233,7 @@ async def send_replan(request: Request) -> Response:
     who = follower_of(session)
     form = await _form(request)
     week = form.get("week", "")
-    mission = await run_in_threadpool(_mission, request, who, form.get("id", ""))
+    mission = await _own_mission(request, form.get("id", ""))
     if mission is None:
         return not_found(request)
     if mission["params"] is None:
@@ -263,8 +269,7 @@ def _local_day(api_text: str, zone_name: str) -> Any:
 
 @page()
 async def delete_form(request: Request) -> Response:
-    who = follower_of(session_of(request))
-    mission = await run_in_threadpool(_mission, request, who, request.query_params.get("id", ""))
+    mission = await _own_mission(request, request.query_params.get("id", ""))
     if mission is None:
         return not_found(request)
     week = request.query_params.get("week", "")
@@ -276,7 +281,7 @@ async def send_delete(request: Request) -> Response:
     state, session = state_of(request), session_of(request)
     who = follower_of(session)
     form = await _form(request)
-    mission = await run_in_threadpool(_mission, request, who, form.get("id", ""))
+    mission = await _own_mission(request, form.get("id", ""))
     if mission is None:
         return not_found(request)
     week = form.get("week", "")
