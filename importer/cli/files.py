@@ -75,12 +75,9 @@ def import_(
     ctx: click.Context,
     file: Path,
     source: SimpleNamespace,
-    dry_run: bool,
-    force: bool,
-    all_or_nothing: bool,
-    only_failed: bool,
     sandbox: bool,
     out: Any,
+    **flags: bool,  # dry_run, force, all_or_nothing, only_failed: import_file's own words
 ) -> Any:
     """Validate a planning file, then create, modify or delete each mission.
 
@@ -100,15 +97,7 @@ def import_(
     env = environment(ctx)
     quiet = is_quiet(ctx)
     show_progress = not (quiet or out.as_json)
-    run = dict(
-        output=source.output,
-        dry_run=dry_run,
-        force=force,
-        all_or_nothing=all_or_nothing,
-        only_failed=only_failed,
-        show_progress=show_progress,
-        env=env,
-    )
+    run = dict(output=source.output, show_progress=show_progress, env=env, **flags)
     if sandbox:
         with sandbox_settings(settings) as sandboxed:
             if show_progress:

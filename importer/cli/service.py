@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,14 @@ from .options import (
     page_limits,
     with_password,
 )
+
+SHARE = click.FloatRange(0, 1)  # a share of the calls or sendings, 0 to 1
+
+
+def option_with_default(flag: str, kind: Any, default: Any, help: str) -> Callable[[Any], Any]:
+    """An option whose default ``--help`` shows (``[default: 8765]``)."""
+    return click.option(flag, type=kind, default=default, show_default=True, help=help)
+
 
 listening = OptionGroup(
     "listen",
@@ -93,31 +102,26 @@ def template(ctx: click.Context, path: Path | None) -> None:
 
 @click.command(cls=TranslatedHelp)
 @listening
-@click.option("--port", type=int, default=8765, show_default=True, help="0 picks a free port.")
-@click.option(
-    "--latency-ms", type=float, default=0.0, show_default=True,
-    help="Delay added to each mission call.",
-)  # fmt: skip
-@click.option(
-    "--fault-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
-    help="Share of mission calls that get an injected fault.",
-)  # fmt: skip
+@option_with_default("--port", int, 8765, "0 picks a free port.")
+@option_with_default("--latency-ms", float, 0.0, "Delay added to each mission call.")
+@option_with_default(
+    "--fault-rate", SHARE, 0.0, "Share of mission calls that get an injected fault."
+)
 @click.option(
     "--seed", type=int,
     help="Seed of the faults and of the drivers' answers (refusals, timings), for repeatable runs.",
 )  # fmt: skip
-@click.option(
-    "--step-seconds", type=click.FloatRange(0), default=60.0, show_default=True,
-    help="About how long each status of a sent mission lasts (sent, accepted, in progress, done); "
+@option_with_default(
+    "--step-seconds", click.FloatRange(0), 60.0,
+    "About how long each status of a sent mission lasts (sent, accepted, in progress, done); "
     "0: at once.",
 )  # fmt: skip
-@click.option(
-    "--refusal-rate", type=click.FloatRange(0, 1), default=0.2, show_default=True,
-    help="Share of sendings that the driver refuses, with a reason.",
-)  # fmt: skip
-@click.option(
-    "--max-refusals", type=click.IntRange(0), default=1, show_default=True,
-    help="Times a mission can be refused; once reached, a mission sent again is accepted.",
+@option_with_default(
+    "--refusal-rate", SHARE, 0.2, "Share of sendings that the driver refuses, with a reason."
+)
+@option_with_default(
+    "--max-refusals", click.IntRange(0), 1,
+    "Times a mission can be refused; once reached, a mission sent again is accepted.",
 )  # fmt: skip
 @click.option(
     "--state",
@@ -130,14 +134,9 @@ def template(ctx: click.Context, path: Path | None) -> None:
 def sandbox(
     ctx: click.Context,
     listen: Any,
-    port: int,
-    latency_ms: float,
-    fault_rate: float,
-    seed: int | None,
     step_seconds: float,
-    refusal_rate: float,
-    max_refusals: int,
     state: Path | None,
+    **simulator: Any,  # port, latency_ms, fault_rate, seed, refusal_rate, max_refusals
 ) -> None:
     """Run a local simulator of the Ocean API, to rehearse an import safely.
 
@@ -159,22 +158,17 @@ def sandbox(
     env = environment(ctx)
     serve(
         host=listen.host,
-        port=port,
-        latency_ms=latency_ms,
-        fault_rate=fault_rate,
-        seed=seed,
-        status_step_seconds=step_seconds,
-        refusal_rate=refusal_rate,
-        max_refusals=max_refusals,
-        state_path=state,
         allow_remote=listen.allow_remote,
+        status_step_seconds=step_seconds,
+        state_path=state,
         on_ready=lambda running: click.echo(running.banner(), file=env.stdout),
+        **simulator,  # the options named as the Sandbox's arguments
     )
 
 
 @click.command(cls=TranslatedHelp)
 @listening
-@click.option("--port", type=int, default=8080, show_default=True, help="0 picks a free port.")
+@option_with_default("--port", int, 8080, "0 picks a free port.")
 @click.option(
     "--sandbox",
     is_flag=True,
@@ -185,14 +179,16 @@ def sandbox(
     type=click.Path(file_okay=False, path_type=Path),
     help="Uploads, results and history [default: in your state folder].",
 )
-@click.option(
-    "--idle-minutes", type=click.FloatRange(min=1), default=60.0, show_default=True,
-    help="Sign people out after this long without a request.",
+@option_with_default(
+    "--idle-minutes", click.FloatRange(min=1), 60.0,
+    "Sign people out after this long without a request.",
 )  # fmt: skip
-@click.option(
-    "--keep-days", type=click.FloatRange(min=0.01), default=30.0, show_default=True,
-    help="Days the past runs and their workbooks are kept.",
-)  # fmt: skip
+@option_with_default(
+    "--keep-days",
+    click.FloatRange(min=0.01),
+    30.0,
+    "Days the past runs and their workbooks are kept.",
+)
 @page_limits
 @network
 @journal

@@ -9,6 +9,7 @@ line's options with their ``[default: ...]`` help are all made from it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,19 @@ def _s(name: str, kind: str, default: Any, section: str, **more: Any) -> Setting
     return Setting(name, kind, default, section, **more)
 
 
+def _named_by_section(section: str) -> Callable[..., Setting]:
+    """Rows of ``section`` whose setting is named ``<section>_<key>`` (``[watch] max_tries``
+    is ``watch_max_tries``): each row gives its key, kind, default and what else differs."""
+
+    def row(key: str, kind: str, default: Any, **more: Any) -> Setting:
+        return Setting(f"{section}_{key}", kind, default, section, key=key, **more)
+
+    return row
+
+
+_watch, _serve = _named_by_section("watch"), _named_by_section("serve")
+
+
 SETTINGS: tuple[Setting, ...] = (
     # connection, at the top of the file
     _s("api_url", "text", DEFAULT_API_URL, "", env="OCEAN_API_URL",
@@ -155,28 +169,28 @@ SETTINGS: tuple[Setting, ...] = (
     _s("columns", "mapping", {}, COLUMNS_SECTION),
     # drop folder (see docs/unattended.md)
     _s("inbox", "path", None, "watch"),  # the folder `watch` uses when none is given
-    _s("watch_interval", "float", 5.0, "watch", key="interval", low=0, above=True,
-       option="--interval", help="Seconds between two looks at the inbox."),
-    _s("watch_settle_seconds", "float", 15.0, "watch", key="settle_seconds", low=0,
-       option="--settle", help="Seconds a file must stay unchanged before it is taken."),
-    _s("watch_incomplete_seconds", "float", 60.0, "watch", key="incomplete_seconds", low=0),
-    _s("watch_grace_minutes", "float", 30.0, "watch", key="grace_minutes", low=0),
-    _s("watch_retry_seconds", "float", 60.0, "watch", key="retry_seconds", low=0),
-    _s("watch_max_tries", "int", 10, "watch", key="max_tries", low=1),
-    _s("watch_max_hours", "float", 24.0, "watch", key="max_hours", low=0, above=True),
+    _watch("interval", "float", 5.0, low=0, above=True,
+           option="--interval", help="Seconds between two looks at the inbox."),
+    _watch("settle_seconds", "float", 15.0, low=0,
+           option="--settle", help="Seconds a file must stay unchanged before it is taken."),
+    _watch("incomplete_seconds", "float", 60.0, low=0),
+    _watch("grace_minutes", "float", 30.0, low=0),
+    _watch("retry_seconds", "float", 60.0, low=0),
+    _watch("max_tries", "int", 10, low=1),
+    _watch("max_hours", "float", 24.0, low=0, above=True),
     _s("outbox", "path", None, "watch", shown_default=True,
        help="Where results workbooks go."),
     # the import page (`serve`); each limit is in SECURITY.md
-    _s("serve_proxy", "list", (), "serve", key="proxy", option="--proxy",
-       help="Address (or network) of a trusted reverse proxy, whose X-Forwarded-For and "
-            "X-Forwarded-Proto are believed; repeat for several. None: they are ignored."),
-    _s("serve_upload_limit_mb", "float", 50.0, "serve", key="upload_limit_mb", low=0.1,
-       option="--upload-limit-mb", help="Largest file accepted, in MB."),
+    _serve("proxy", "list", (), option="--proxy",
+           help="Address (or network) of a trusted reverse proxy, whose X-Forwarded-For and "
+                "X-Forwarded-Proto are believed; repeat for several. None: they are ignored."),
+    _serve("upload_limit_mb", "float", 50.0, low=0.1,
+           option="--upload-limit-mb", help="Largest file accepted, in MB."),
     _s("serve_max_rows", "int", 100_000, "serve", key="rows_per_file", low=1),
     _s("serve_max_columns", "int", 300, "serve", key="columns_per_file", low=1),
-    _s("serve_draft_cells", "int", 2_000_000, "serve", key="draft_cells", low=1),
-    _s("serve_signin_per_login", "int", 5, "serve", key="signin_per_login", low=1),
-    _s("serve_signin_per_address", "int", 20, "serve", key="signin_per_address", low=1),
+    _serve("draft_cells", "int", 2_000_000, low=1),
+    _serve("signin_per_login", "int", 5, low=1),
+    _serve("signin_per_address", "int", 20, low=1),
 )  # fmt: skip
 
 BY_NAME: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}
