@@ -21,24 +21,25 @@ if TYPE_CHECKING:
     from importer.send.journal.ledger import Journal
 
 
+# The keyword arguments of OceanClient that are settings of the same name.
+CLIENT_SETTINGS = (
+    "connect_timeout",
+    "read_timeout",
+    "ca_bundle",
+    "max_attempts",
+    "max_retry_seconds",
+    "call_timeout",
+    "failure_patterns",
+    "rate",
+)
+
+
 def make_client(settings: Settings) -> OceanClient:
     """An Ocean client for these settings, not yet authenticated."""
     from importer.send.client import OceanClient
 
-    return OceanClient(
-        settings.api_url,
-        settings.login,
-        settings.password,
-        settings.customer_id,
-        connect_timeout=settings.connect_timeout,
-        read_timeout=settings.read_timeout,
-        ca_bundle=settings.ca_bundle,
-        max_attempts=settings.max_attempts,
-        max_retry_seconds=settings.max_retry_seconds,
-        call_timeout=settings.call_timeout,
-        failure_patterns=settings.failure_patterns,
-        rate=settings.rate,
-    )
+    account = (settings.api_url, settings.login, settings.password, settings.customer_id)
+    return OceanClient(*account, **settings.as_keywords(CLIENT_SETTINGS))
 
 
 @contextlib.contextmanager

@@ -39,7 +39,7 @@ import difflib
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
@@ -129,6 +129,11 @@ class Settings:
     serve_draft_cells: int
     serve_signin_per_login: int
     serve_signin_per_address: int
+
+    def as_keywords(self, names: Iterable[str], prefix: str = "") -> dict[str, Any]:
+        """Settings ``prefix + name`` as keyword arguments ``name`` (e.g. for a constructor
+        whose parameters are named as the settings)."""
+        return {name: getattr(self, prefix + name) for name in names}
 
 
 @dataclass

@@ -42,6 +42,17 @@ UNSIGNED_LIMIT = 64 * 1024  # a request without a session (the sign-in form)
 MULTIPART_SLACK = 1024 * 1024  # the upload form's fields and boundaries around the file
 
 
+# The page's limits that are the [serve] settings "serve_" + their name.
+SERVE_LIMITS = (
+    "upload_limit_mb",
+    "signin_per_login",
+    "signin_per_address",
+    "max_rows",
+    "max_columns",
+    "draft_cells",
+)
+
+
 @dataclass
 class WebConfig:
     """The page's own settings (the API and engine settings come from :class:`Settings`)."""
@@ -61,17 +72,8 @@ class WebConfig:
     @classmethod
     def from_settings(cls, settings: Settings, data_dir: Path, **more: Any) -> WebConfig:
         """The page's limits from the ``[serve]`` settings."""
-        return cls(
-            data_dir=data_dir,
-            upload_limit_mb=settings.serve_upload_limit_mb,
-            signin_per_login=settings.serve_signin_per_login,
-            signin_per_address=settings.serve_signin_per_address,
-            max_rows=settings.serve_max_rows,
-            max_columns=settings.serve_max_columns,
-            draft_cells=settings.serve_draft_cells,
-            proxies=tuple(settings.serve_proxy),
-            **more,
-        )
+        limits = settings.as_keywords(SERVE_LIMITS, prefix="serve_")
+        return cls(data_dir=data_dir, proxies=tuple(settings.serve_proxy), **limits, **more)
 
     # What the runs and uploads are kept under for this API ("" = its URL). The embedded
     # sandbox gets a new port at each start: it is "sandbox", so its history stays.
