@@ -149,8 +149,8 @@ async def retry(request: Request) -> Response:
 
 @page()
 async def resume(request: Request) -> Response:
-    """Send again the rows of a run cut short (a server restart, Ocean ending the session):
-    the journal skips the rows already sent."""
+    """Send the rest of a run cut short (a server restart, Ocean ending the session): the
+    rows it sent are reported as it left them; the journal settles what it left in flight."""
     run = _run(request)
     if run is None or run.status != "interrupted" or not run.source:
         return not_found(request)
@@ -159,12 +159,13 @@ async def resume(request: Request) -> Response:
         draft = await run_in_threadpool(state.drafts.rebuild, run.source, run.owner, state.settings)
     except ImporterError as exc:
         return render(request, "error.html", 422, message=str(exc))
-    wanted = set(run.sent_rows)
+    wanted = set(run.sent_rows) - set(run.reached())  # the rest: the others reached Ocean
     index = [i for i, vrow in enumerate(draft.rows) if vrow.valid and vrow.row in wanted]
     session = session_of(request)
     new = state.runs.start(
-        draft, index, session.client, lang=get_language(), source=state.drafts.source(draft)
-    )
+        draft, index, session.client, lang=get_language(), source=state.drafts.source(draft),
+        resumed=run,
+    )  # fmt: skip
     session.run_ids.append(new.id)
     run.status = "resumed"
     run.save()
