@@ -3,10 +3,10 @@
 One Chromium for the module. A French planner (fr-FR) signs in, drops the week's file with
 their own headers (some missions already sent last week, a few of them changed since, two
 rows with mistakes), accepts the columns, sees the check grid, previews (the changes
-first), sends and watches the progress, reads the results, opens the history and a page
-that does not exist; axe-core runs on each page, and its text is scanned for jargon
-(command-line options, HTTP codes, API names outside hints). In English, a few of the
-same pages.
+first), sends and watches the progress, reads the results, opens the history, the week's
+follow-up and a page that does not exist; axe-core runs on each page, and its text is
+scanned for jargon (command-line options, HTTP codes, API names outside hints). In
+English, a few of the same pages.
 
 It takes the README's screenshots of the drop page, the preview, the progress and the
 results (docs/ when UPDATE_SCREENSHOTS=1, else a temporary folder; the check page's is
@@ -175,6 +175,9 @@ def test_a_french_planners_journey_is_clean_for_axe(browser_site, tmp_path):
 
     page.goto(site.url + "/history")
     found["history"] = _serious(axe, page)
+    page.goto(site.url + "/follow?week=2027-W10")  # the week's missions, as sent
+    page.wait_for_selector("text=S11-0004")
+    found["follow"] = _serious(axe, page)
     page.goto(site.url + "/runs/no-such-run")
     found["error"] = _serious(axe, page)
     context.close()
@@ -210,6 +213,8 @@ def test_pages_in_english_are_clean_for_axe(browser_site):
     found["preview"] = _serious(axe, page)
     page.goto(site.url + "/history")
     found["history"] = _serious(axe, page)
+    page.goto(site.url + "/follow?week=2027-W10")
+    found["follow"] = _serious(axe, page)
     page.goto(site.url + "/drafts/no-such-draft/check")
     found["error"] = _serious(axe, page)
     context.close()
