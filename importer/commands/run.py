@@ -171,6 +171,15 @@ class Run:
         runner = self._runner
         return runner.waiting if runner is not None else 0
 
+    @property
+    def journal_run(self) -> str | None:
+        """This run's id in the journal (its attempts carry it), registered if need be; ask
+        it while the rows are sent (from a row's event). None without a journal or before."""
+        runner = self._runner
+        if runner is None or runner.journal is None or self.request.options.dry_run:
+            return None
+        return runner.run_id
+
     def cancel(self) -> None:
         """Stop handing out rows (as Ctrl-C does): the calls in flight finish."""
         with self._lock:

@@ -55,6 +55,9 @@ class RunOptions:
     claim_wait: float = 60.0  # seconds to wait for a mission another run is sending
     account: str = ""  # the Ocean login: keys in the journal the missions without customerId
     source: str = ""  # the file's name, kept in the journal beside what each mission was sent
+    # The journal ids of the runs this one sends the rest of (the page's "send the rest"): a
+    # create one of them left in flight, found made, is reported created, as it was.
+    resumes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -94,6 +97,7 @@ class BatchRunner:
         self._lock = threading.Lock()
         self._silent_failures = 0  # consecutive rows that got no answer at all
         self._uncertain: set[tuple[str, str]] = set()  # missions left in flight, unsettled
+        self._made_before: dict[tuple[str, str], str | None] = {}  # see RunOptions.resumes
         self._run_id: str | None = None  # this run's id in the journal, taken at first use
         self.waiting = 0  # rows waiting now for a mission another live run holds
         self.stats = RunStats()
@@ -217,7 +221,7 @@ class BatchRunner:
         elif known_present:
             sent = self._send(outcome, CALL_MODIFY, params, customer, digest, known)
             if sent.http_status != 404 or self.options.dry_run:
-                return sent
+                return self._as_made(sent, digest)
             # The journal remembered a mission someone deleted since: create it again.
             sent.errors.clear()
             return self._send(sent, CALL_CREATE, params, customer, digest, known)
@@ -226,7 +230,15 @@ class BatchRunner:
             if found is None:
                 return outcome
             call = CALL_MODIFY if found else CALL_CREATE
-        return self._send(outcome, call, params, customer, digest, known)
+        return self._as_made(self._send(outcome, call, params, customer, digest, known), digest)
+
+    def _as_made(self, outcome: RowOutcome, digest: str) -> RowOutcome:
+        """A modify that confirmed a create of a resumed run (left in flight with the same
+        content, found made): reported created, as that run made it."""
+        made = self._made_before.get((outcome.customer_id, outcome.id_mission), "")
+        if outcome.outcome is Outcome.MODIFIED and made == digest:
+            outcome.outcome = Outcome.CREATED
+        return outcome
 
     def _unchanged(self, outcome: RowOutcome) -> RowOutcome:
         outcome.outcome = Outcome.UNCHANGED
@@ -388,6 +400,8 @@ class BatchRunner:
         """Settle one attempt with statutMission; 1 if settled, 0 if it stays in flight."""
         result = self.client.status(attempt.id_mission, attempt.customer_id or None)
         if result.ok or result.not_found:
+            if result.ok and attempt.call == CALL_CREATE and attempt.run_id in self.options.resumes:
+                self._made_before[(attempt.customer_id, attempt.id_mission)] = attempt.params_hash
             self._store.resolve(attempt.attempt_id, present=result.ok, account=self.options.account)
             return 1
         self._uncertain.add((attempt.customer_id, attempt.id_mission))

@@ -29,6 +29,7 @@ from importer.web.pages import (
 )
 from importer.web.preview import field_name
 from importer.web.runs import Run
+from importer.web.words import time_left
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TICK = 0.5  # seconds between two progress events
@@ -38,8 +39,11 @@ def _run(request: Request) -> Run | None:
     return state_of(request).runs.get(request.path_params["run"], session_of(request).owner)
 
 
-def progress_values(run: Run) -> dict[str, object]:
-    return event_values(run.last_progress)
+def progress_values(run: Run, lang: str) -> dict[str, object]:
+    """The terminal's values of the progress sentence, the time left in the page's words."""
+    values = event_values(run.last_progress)
+    values["eta"] = time_left(run.last_progress.seconds_left, lang)
+    return values
 
 
 def _results_lines(run: Run, page: int) -> dict[str, object]:
@@ -79,7 +83,7 @@ async def show_run(request: Request) -> Response:
     if run is None:
         return not_found(request)
     if not run.finished:
-        return render(request, "run.html", run=run, values=progress_values(run))
+        return render(request, "run.html", run=run, values=progress_values(run, request.state.lang))
     retry = run.retry_index() if run.draft else []
     grid = grid_page(run.draft, keep=retry) if retry and run.draft is not None else None
     number = request.query_params.get("page", "1")
@@ -109,7 +113,8 @@ async def events(request: Request) -> Response:
 
     async def stream() -> AsyncIterator[str]:
         while not await request.is_disconnected():
-            html = render_text(request, "_progress.html", run=run, values=progress_values(run))
+            values = progress_values(run, request.state.lang)
+            html = render_text(request, "_progress.html", run=run, values=values)
             yield _event("progress", html)
             if run.finished:
                 yield _event("done", render_text(request, "_done.html", run=run))
@@ -149,8 +154,8 @@ async def retry(request: Request) -> Response:
 
 @page()
 async def resume(request: Request) -> Response:
-    """Send again the rows of a run cut short (a server restart, Ocean ending the session):
-    the journal skips the rows already sent."""
+    """Send the rest of a run cut short (a server restart, Ocean ending the session): the
+    rows it sent are reported as it left them; the journal settles what it left in flight."""
     run = _run(request)
     if run is None or run.status != "interrupted" or not run.source:
         return not_found(request)
@@ -159,12 +164,13 @@ async def resume(request: Request) -> Response:
         draft = await run_in_threadpool(state.drafts.rebuild, run.source, run.owner, state.settings)
     except ImporterError as exc:
         return render(request, "error.html", 422, message=str(exc))
-    wanted = set(run.sent_rows)
+    wanted = set(run.sent_rows) - set(run.reached())  # the rest: the others reached Ocean
     index = [i for i, vrow in enumerate(draft.rows) if vrow.valid and vrow.row in wanted]
     session = session_of(request)
     new = state.runs.start(
-        draft, index, session.client, lang=get_language(), source=state.drafts.source(draft)
-    )
+        draft, index, session.client, lang=get_language(), source=state.drafts.source(draft),
+        resumed=run,
+    )  # fmt: skip
     session.run_ids.append(new.id)
     run.status = "resumed"
     run.save()

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from importer.commands.job import validation_outcome, write_report
 from importer.commands.run import (
     RowDone,
+    RowStarted,
     RunEvent,
     RunProgress,
     SignInNeeded,
@@ -50,6 +51,8 @@ log = logging.getLogger("importer.web")
 RETRY_OUTCOMES = frozenset({Outcome.FAILED, Outcome.NOT_SENT, Outcome.INVALID})
 META_FIELDS = ("id", "owner", "name", "started_at", "status", "total")
 CHECKPOINT_SECONDS = 1.0
+REACHED = "reached.txt"  # a line per row that reached Ocean: "source row<TAB>outcome"
+REACHED_OUTCOMES = (Outcome.CREATED, Outcome.MODIFIED, Outcome.DELETED)
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,8 @@ class Run:
     source: dict[str, Any] | None = None  # the draft's file, sheet, columns, edits
     sent_rows: list[int] = field(default_factory=list)  # the source rows it sends
     _sender: Sender | None = None
+    journal_runs: list[str] = field(default_factory=list)  # its journal ids, those it resumes
+    _journal_noted: bool = False
     _cancel: threading.Event = field(default_factory=threading.Event)
     _saved: float = 0.0  # when run.json last took the counts of a running run
     _save_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -141,12 +146,26 @@ class Run:
         (a server stop then still shows what was done), written beside the workers."""
         if isinstance(event, RunProgress):
             self.progress = event
+        elif isinstance(event, RowStarted) and not self._journal_noted:
+            self._note_journal_run()
         elif isinstance(event, RowDone):
             self.outcomes[event.index] = event.outcome
+            if event.outcome.outcome in REACHED_OUTCOMES:
+                self.note_reached({event.outcome.row: event.outcome.outcome})
             now = time.monotonic()
             if now - self._saved >= CHECKPOINT_SECONDS and self._save_lock.acquire(blocking=False):
                 self._saved = now
                 threading.Thread(target=self._checkpoint, name=f"save-{self.id}").start()
+
+    def _note_journal_run(self) -> None:
+        """Keep this run's journal id in run.json before its first call leaves (a create a
+        server stop leaves in flight is then known as this run's by "send the rest")."""
+        self._journal_noted = True
+        journal_run = self._sender.journal_run if self._sender is not None else None
+        if journal_run:
+            self.journal_runs.append(journal_run)
+            with contextlib.suppress(OSError):
+                self.save()
 
     def _checkpoint(self) -> None:
         try:
@@ -169,6 +188,23 @@ class Run:
         reached = (Outcome.CREATED, Outcome.MODIFIED, Outcome.DELETED, Outcome.UNCHANGED)
         return max(0, self.total - sum(self.counts.get(o.value, 0) for o in reached))
 
+    def note_reached(self, rows: dict[int, Outcome]) -> None:
+        """Append rows that reached Ocean to ``reached.txt`` (no fsync: a server stop keeps
+        it; a power loss may lose the last lines, their rows are then reported unchanged)."""
+        lines = "".join(f"{row}\t{outcome.value}\n" for row, outcome in rows.items())
+        with contextlib.suppress(OSError), open(self.folder / REACHED, "a") as out:
+            out.write(lines)  # one write() per row: appends from the workers do not mix
+
+    def reached(self) -> dict[int, Outcome]:
+        """The source rows of this run that reached Ocean, with their outcome."""
+        found: dict[int, Outcome] = {}
+        with contextlib.suppress(OSError):
+            for line in (self.folder / REACHED).read_text(encoding="utf-8").splitlines():
+                with contextlib.suppress(ValueError):
+                    row, value = line.split("\t")
+                    found[int(row)] = Outcome(value)
+        return found
+
     def retry_index(self) -> list[int]:
         """The rows of this run's file that did not reach a final outcome."""
         return [i for i, o in enumerate(self.outcomes) if o.outcome in RETRY_OUTCOMES]
@@ -189,6 +225,7 @@ class Run:
             "draft": self.draft.id if self.draft else None,
             "rows": self.sent_rows,
             "source": self.source,
+            "journal_runs": self.journal_runs,
         }
 
     def save(self) -> None:
@@ -277,6 +314,7 @@ class RunStore:
                     counts=dict(meta.get("counts") or {}),
                     source=meta.get("source"),
                     sent_rows=[int(row) for row in meta.get("rows") or []],
+                    journal_runs=[str(run) for run in meta.get("journal_runs") or []],
                 )
                 if meta.get("workbook"):
                     run.workbook = meta_file.parent / Path(str(meta["workbook"])).name
@@ -344,9 +382,15 @@ class RunStore:
         lang: str,
         previous: Run | None = None,
         source: dict[str, Any] | None = None,
+        resumed: Run | None = None,
     ) -> Run:
         """Send the rows ``index`` of ``draft`` as ``client``'s customer in a background
-        thread; return the run. The draft refuses edits until the run ends."""
+        thread; return the run. The draft refuses edits until the run ends.
+
+        ``resumed``: the interrupted run this one sends the rest of; its rows that reached
+        Ocean are reported as it left them (created, modified, deleted), and a create it
+        left in flight, found made, as created."""
+        earlier = resumed.reached() if resumed is not None else {}
         run_id = secrets.token_urlsafe(12)
         folder = self.folder / run_id
         folder.mkdir(mode=0o700)
@@ -355,8 +399,14 @@ class RunStore:
             settings = draft.settings
             sending = Sending(
                 client=client,
-                options=run_options(
-                    settings, customer=client.customer_id, account=client.login, source=draft.name
+                options=replace(
+                    run_options(
+                        settings,
+                        customer=client.customer_id,
+                        account=client.login,
+                        source=draft.name,
+                    ),
+                    resumes=tuple(resumed.journal_runs) if resumed is not None else (),
                 ),
                 rows=draft.rows,
                 table=draft.table,
@@ -368,8 +418,15 @@ class RunStore:
             outcomes = list(previous.outcomes) if previous else first_outcomes(draft)
         for i in index:  # rows edited since: their validation as it is now
             outcomes[i] = validation_outcome(sending.rows[i])
+        for i, vrow in enumerate(sending.rows):
+            if vrow.valid and vrow.row in earlier:
+                outcomes[i].outcome = earlier[vrow.row]
+                outcomes[i].message = t("web.run.reached_before")
         run = Run(run_id, draft.owner, draft.name, folder, draft, index, outcomes, source=source)
         run.sent_rows = [sending.rows[i].row for i in index]
+        if resumed is not None:
+            run.journal_runs = list(resumed.journal_runs)
+            run.note_reached(earlier)  # a later "send the rest" of this run knows them too
         run.save()
         with self._lock:
             self._runs[run_id] = run

@@ -25,6 +25,15 @@ def counted(key: str, n: int, lang: str, **values: Any) -> str:
     return t(singular if one and singular in catalogue()["en"] else key, lang=lang, **values)
 
 
+def time_left(seconds: float, lang: str) -> str:
+    """The time a run has left, as a person says it ("a few seconds", "3 min")."""
+    if seconds < 10:
+        return t("web.run.left_few", lang=lang)
+    if seconds < 60:
+        return t("web.run.left_seconds", lang=lang, n=f"{seconds:.0f}")
+    return t("web.run.left_minutes", lang=lang, n=f"{-(-seconds // 60):.0f}")
+
+
 def outcome_list(counts: dict[str, int]) -> list[tuple[str, int]]:
     """The outcomes counted, in the page's order (what reached Ocean first)."""
     known = [(name, counts[name]) for name in OUTCOME_ORDER if counts.get(name)]

@@ -3,9 +3,8 @@
 One journey, as an office worker makes it, against the sandbox: sign in; drop a planning
 with mistakes; see the red cells; fix one in the grid; preview; send and watch the
 progress reach the end; download the workbook and read it back; retry the rows a fault
-made fail; sign out. It takes the screenshots shown in the README, but the check page's
-(test_grid_browser.py takes that one), written to docs/ when UPDATE_SCREENSHOTS=1, else to
-a temporary folder.
+made fail; sign out. Its screenshots go to a temporary folder: the README's are taken in
+French by test_pages_a11y.py (and the check page's by test_grid_browser.py).
 
 Chromium missing: the test skips, except in CI (CI=true), where it fails.
 """
@@ -19,7 +18,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from helpers import DOCS
 from web_support import HEADER, running_site
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -73,7 +71,7 @@ def _drop(page, path: Path) -> None:
 @pytest.mark.slow
 def test_the_whole_journey_in_a_browser(sandbox_factory, tmp_path):
     manager = _browser_or_skip()
-    shots = DOCS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path / "shots"
+    shots = tmp_path / "shots"
     shots.mkdir(exist_ok=True)
     box = sandbox_factory(latency_ms=40)
     planning = _planning(tmp_path / "planning.csv", 150)

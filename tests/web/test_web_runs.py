@@ -9,9 +9,11 @@ talks to it with requests, as a browser without JavaScript would.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import time
@@ -23,6 +25,7 @@ import pytest
 from helpers import PROJECT_ROOT
 from web_support import Site, Visitor, outcome_counts, planning_csv, running_site
 
+from importer.ocean_api import CALL_CREATE
 from importer.sandbox import MULTI_LOGIN, MULTI_PASSWORD, Sandbox
 from importer.web.runs import Run, write_atomically
 
@@ -106,11 +109,63 @@ def test_a_token_ocean_ends_mid_run_signs_out_and_the_rest_lands_once(sandbox_fa
         results = person.go("GET", f"/runs/{run_id}").text
         assert "Ocean ended your session during this send" in results
         resumed = person.go("POST", f"/runs/{run_id}/resume", data={"csrf": person.csrf})
-        counts = outcome_counts(person.wait_run(resumed.url.split("/")[4]))
-        assert set(counts) <= {"created", "unchanged"}
-        assert sum(counts.values()) == len(ids)
+        again = live_run(site, resumed.url.split("/")[4])
+        assert again.total == run.counts["not_sent"]  # only the rest is sent
+        counts = outcome_counts(person.wait_run(again.id))
+        assert counts == {"created": len(ids)}  # the rows sent before: created, as they were
         assert creates(box) == dict.fromkeys(ids, 1)  # every mission, once
         assert box.counters()["calls"]["authenticate2"] == signins + 1  # the new sign-in
+
+
+def test_a_resumed_run_reports_the_rows_a_server_stop_cut_as_they_were(sandbox, tmp_path):
+    """Stopped while X-2's create was in flight (it reached Ocean): the rest is sent, and
+    X-1 (sent before) and X-2 (found made) are reported created, not unchanged nor modified."""
+    ids = ["X-1", "X-2", "X-3"]
+    planning = planning_csv(tmp_path / "x.csv", ids)
+    with running_site(sandbox, tmp_path) as site:
+        person = Visitor(site)
+        person.sign_in()
+        run_id = person.send_draft(person.upload(planning))
+        person.wait_run(run_id)
+    folder = site.data_dir / "runs" / run_id
+    meta = json.loads((folder / "run.json").read_text())
+    (journal_run,) = meta["journal_runs"]
+    reached = (folder / "reached.txt").read_text().splitlines()
+    assert sorted(line.split("\t")[1] for line in reached) == ["created"] * 3
+    kept = [line for line in reached if line.split("\t")[0] != "3"]  # X-2 is source row 3
+    (folder / "reached.txt").write_text("".join(f"{line}\n" for line in kept))
+    meta.update(status="running", counts={"created": 2})  # as the stop left them
+    (folder / "run.json").write_text(json.dumps(meta))
+    with sqlite3.connect(tmp_path / "journal.sqlite3") as db:  # X-2's create in flight
+        account, digest = db.execute(
+            "SELECT account, params_hash FROM missions WHERE id_mission = 'X-2'"
+        ).fetchone()
+        db.execute("DELETE FROM missions WHERE id_mission = 'X-2'")
+        db.execute(
+            "INSERT INTO attempts (api_url, account, customer_id, id_mission, call, params_hash,"
+            " started_at, state, run_id) VALUES (?, ?, '', 'X-2', ?, ?, ?, 'in_flight', ?)",
+            (sandbox.url, account, CALL_CREATE, digest, meta["started_at"], journal_run),
+        )
+    db.close()
+    with running_site(sandbox, tmp_path) as site:
+        person = Visitor(site)
+        person.sign_in()
+        page = person.go("GET", f"/runs/{run_id}").text
+        assert 'id="resume"' in page
+        resumed = person.go("POST", f"/runs/{run_id}/resume", data={"csrf": person.csrf})
+        again = resumed.url.split("/")[4]
+        assert live_run(site, again).total == 1  # X-2 only: the rest
+        results = person.wait_run(again)
+        assert outcome_counts(results) == {"created": 3}
+        assert creates(sandbox) == dict.fromkeys(ids, 1)
+        book = openpyxl.load_workbook(live_run(site, again).workbook, read_only=True)
+        sheet = book.worksheets[0]
+        header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
+        outcomes = {
+            row[header.index("idMission")]: row[header.index("outcome")]
+            for row in sheet.iter_rows(min_row=2, values_only=True)
+        }
+        assert outcomes == dict.fromkeys(ids, "created")
 
 
 HOLDER = """

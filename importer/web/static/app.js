@@ -7,6 +7,10 @@ document.addEventListener("DOMContentLoaded", function () {
   var input = document.getElementById("file");
   var form = document.getElementById("drop-form");
   if (!zone || !input || !form) { return; }
+  var chosen = document.getElementById("chosen");
+  input.addEventListener("change", function () {
+    if (chosen && input.files.length) { chosen.textContent = input.files[0].name; }
+  });
   ["dragenter", "dragover"].forEach(function (name) {
     zone.addEventListener(name, function (event) {
       event.preventDefault();
