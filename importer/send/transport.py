@@ -58,24 +58,30 @@ class _OneWrite:
     """
 
     sock: Any
-    _head: bytes | None = None  # the head of a request whose body is still to come
-    _hold = False
+    _writing = False  # inside request(): its writes are held, checked and joined
+    _hold = False  # the next write is the head of a request whose body follows
+    _head: bytes | None = None
 
     def request(self, method: str, url: str, body: Any = None, *args: Any, **kw: Any) -> None:
-        self._hold = isinstance(body, bytes) and bool(body)
+        self._writing, self._hold = True, isinstance(body, bytes) and bool(body)
         try:
             super().request(method, url, body, *args, **kw)  # type: ignore[misc]
         finally:
-            self._hold, self._head = False, None
+            self._writing, self._hold, self._head = False, False, None
 
     def send(self, data: Any) -> None:
+        if not self._writing:  # e.g. a proxy's CONNECT
+            super().send(data)  # type: ignore[misc]
+            return
         if self._hold:  # the head: written with the body, next
             self._hold, self._head = False, bytes(data)
             return
         if self._head is not None:
             data, self._head = self._head + bytes(data), None
         if self.sock is None:
+            self._writing = False
             self.connect()  # type: ignore[attr-defined]
+            self._writing = True
         hook = getattr(_before_write, "hook", None)
         if hook is not None:
             _before_write.hook = None  # once per request

@@ -274,11 +274,13 @@ def run_stopped_at(where: str, sb: Sandbox, journal_path: Path) -> tuple[str, st
         _pid, status = os.waitpid(child.pid, os.WUNTRACED)  # it stopped itself
         assert os.WIFSTOPPED(status)
         time.sleep(1.5)  # other runs count a run gone after 1 s without a heartbeat
-        with Journal(journal_path, heartbeat_expiry=1.0) as journal:
-            with OceanClient(sb.url, DEMO_LOGIN, DEMO_PASSWORD) as client:
-                runner = BatchRunner(client, journal, sb.url, RunOptions(Action.UPSERT))
-                assert runner.reconcile_in_flight() == 1  # statutMission: absent
-                (other,) = runner.run([ValidatedRow(row=2, action=None, params=mission("M-2"))])
+        with (
+            Journal(journal_path, heartbeat_expiry=1.0) as journal,
+            OceanClient(sb.url, DEMO_LOGIN, DEMO_PASSWORD) as client,
+        ):
+            runner = BatchRunner(client, journal, sb.url, RunOptions(Action.UPSERT))
+            assert runner.reconcile_in_flight() == 1  # statutMission: absent
+            (other,) = runner.run([ValidatedRow(row=2, action=None, params=mission("M-2"))])
         assert other is not None and other.outcome is Outcome.CREATED
     finally:
         child.send_signal(signal.SIGCONT)
