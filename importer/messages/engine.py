@@ -25,6 +25,12 @@ EN = {
         "each row is then compared with what was sent"
     ),
     "engine.not_sent_api_lost": "not sent: the API stopped answering ({reason})",
+    "engine.created_meanwhile": (
+        "not created by this run: it was paused for {seconds} s, and meanwhile another run "
+        "created mission {id}; this run's create, sent as it woke, was refused as a "
+        "duplicate (Ocean has the mission once); run again: the row is then compared with "
+        "what the other run sent"
+    ),
     "engine.mission_busy": (
         "not sent: another run on the same journal (import, watch or the import page) is "
         "sending mission {id}; run again once it has finished: this row is then compared "
@@ -58,6 +64,12 @@ FR = {
         "relancez : chaque ligne sera alors comparée à ce qui a été envoyé"
     ),
     "engine.not_sent_api_lost": "non envoyée : l'API ne répond plus ({reason})",
+    "engine.created_meanwhile": (
+        "non créée par cet envoi : il a été suspendu {seconds} s, et entre-temps un autre "
+        "envoi a créé la mission {id} ; la création envoyée au réveil a été refusée comme "
+        "doublon (Ocean n'a la mission qu'une fois) ; relancez : la ligne sera alors "
+        "comparée à ce que l'autre envoi a envoyé"
+    ),
     "engine.mission_busy": (
         "non envoyée : un autre envoi sur le même journal (import, watch ou la page "
         "d'import) envoie la mission {id} ; relancez quand il aura fini : cette ligne "

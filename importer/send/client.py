@@ -178,8 +178,9 @@ class OceanClient:
 
     # -- the four calls ---------------------------------------------------------------------
 
-    # ``guard`` (changes): called just before each request that changes data leaves; what
-    # it raises stops the call there and propagates (see Journal.check_live).
+    # ``guard`` (changes): called right before each request that changes data is written
+    # (see Transport.send); what it raises stops the call there, unsent, and propagates
+    # (see Journal.check_live).
     # ``customer_id``: the customer to send as when ``params`` name none (default: the
     # client's own); a run passes its own, the one its journal keys use.
 
@@ -281,9 +282,10 @@ class OceanClient:
                 state.attempts += 1
             self.stats.add_request(call.name)
             timeout = self._attempt_timeout(state, time.perf_counter())
-            if state.guard is not None and call.changes_data:
-                state.guard()
-            answer = self._transport.send(call, params, token.value, timeout)
+            # The guard is called as late as can be: by the connection, right before the
+            # request's bytes are written (every attempt, every resend after a renewal).
+            guard = state.guard if call.changes_data else None
+            answer = self._transport.send(call, params, token.value, timeout, guard)
             if answer.status == 429:  # hold every worker at once, before anyone else sends
                 self._pacer.pause_for(answer.retry_after or self.backoff_base)
             if answer.status != 401:

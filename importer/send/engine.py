@@ -321,6 +321,8 @@ class BatchRunner:
                 self.stats.reconciled += 1
             return outcome
         self._store.finish(attempt, "unknown" if result.ambiguous else "not_applied")
+        if call == CALL_CREATE and self._created_meanwhile(outcome, result, customer):
+            return outcome
         if call == CALL_DELETE and result.not_found:
             # Already absent: nothing to do, but a mistyped id deserves a look.
             self._store.record_mission(
@@ -332,10 +334,11 @@ class BatchRunner:
         self.fail(outcome, result)
         return outcome
 
-    def _lapsed(self, outcome: RowOutcome, attempt: int, lapse: RunLapsed) -> RowOutcome:
+    def _lapsed(self, outcome: RowOutcome, attempt: int | None, lapse: RunLapsed) -> RowOutcome:
         """This run was paused past its heartbeat: other runs may have settled its calls and
         taken its missions over. Nothing more is sent; the attempt stays for the next run."""
-        self._store.abandon(attempt)
+        if attempt is not None:
+            self._store.abandon(attempt)
         with self._lock:
             if self.stats.lapsed is None:
                 self.stats.lapsed = t("engine.run_lapsed", seconds=f"{lapse.seconds:.0f}")
@@ -344,6 +347,22 @@ class BatchRunner:
         outcome.outcome = Outcome.NOT_SENT
         outcome.message = self.stats.lapsed
         return outcome
+
+    def _created_meanwhile(self, outcome: RowOutcome, result: CallResult, customer: str) -> bool:
+        """After a refused create: was the run paused past its heartbeat between its last
+        check and the write, while another run created the mission? Then the row says so and
+        nothing more is sent. Returns whether it was (the mission exists: statutMission)."""
+        try:
+            self._store.check_live(self.run_id)
+            return False  # not paused: a refusal like any other
+        except RunLapsed as lapse:
+            self._lapsed(outcome, None, lapse)
+            seconds = f"{lapse.seconds:.0f}"
+        found = self.client.status(outcome.id_mission, customer or None)  # a read only
+        outcome.lookups += found.attempts
+        if found.ok:
+            outcome.message = t("engine.created_meanwhile", seconds=seconds, id=outcome.id_mission)
+        return found.ok  # otherwise the refusal stands as the API gave it
 
     def _signed_out(self, ended: SignInNeeded) -> None:
         """Ocean ended the token and it cannot be renewed: nothing more is sent."""

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote_plus, urlsplit, urlunsplit
 
 import requests
+import urllib3.connection
 from requests.adapters import HTTPAdapter
 
 from importer import __version__
@@ -40,6 +41,60 @@ _quote = functools.lru_cache(maxsize=4096)(quote_plus)
 def form_encode(params: Mapping[str, str]) -> str:
     """``params`` as ``application/x-www-form-urlencoded`` text (same as urlencode)."""
     return "&".join(f"{_quote(str(k))}={_quote(str(v))}" for k, v in params.items())
+
+
+# The hook of the request this thread is about to write (see Transport.send).
+_before_write = threading.local()
+
+
+class _OneWrite:
+    """A connection that writes a request's head and body in one ``sendall``, right after
+    calling its thread's ``before_write`` hook (see :meth:`Transport.send`).
+
+    The hook is the run's last check that it may still send a change: a process stopped
+    between that check and the write sends a change another run may have made meanwhile,
+    so nothing but the write comes after it (the connection is already open). One write:
+    a process stopped between the head and the body would send the body when it wakes.
+    """
+
+    sock: Any
+    _writing = False  # inside request(): its writes are held, checked and joined
+    _hold = False  # the next write is the head of a request whose body follows
+    _head: bytes | None = None
+
+    def request(self, method: str, url: str, body: Any = None, *args: Any, **kw: Any) -> None:
+        self._writing, self._hold = True, isinstance(body, bytes) and bool(body)
+        try:
+            super().request(method, url, body, *args, **kw)  # type: ignore[misc]
+        finally:
+            self._writing, self._hold, self._head = False, False, None
+
+    def send(self, data: Any) -> None:
+        if not self._writing:  # e.g. a proxy's CONNECT
+            super().send(data)  # type: ignore[misc]
+            return
+        if self._hold:  # the head: written with the body, next
+            self._hold, self._head = False, bytes(data)
+            return
+        if self._head is not None:
+            data, self._head = self._head + bytes(data), None
+        if self.sock is None:
+            self._writing = False
+            self.connect()  # type: ignore[attr-defined]
+            self._writing = True
+        hook = getattr(_before_write, "hook", None)
+        if hook is not None:
+            _before_write.hook = None  # once per request
+            hook()
+        super().send(data)  # type: ignore[misc]
+
+
+class _OneWriteHTTP(_OneWrite, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _OneWriteHTTPS(_OneWrite, urllib3.connection.HTTPSConnection):
+    pass
 
 
 class OneOriginAdapter(HTTPAdapter):
@@ -67,6 +122,8 @@ class OneOriginAdapter(HTTPAdapter):
         pool = self._pools.get(key)
         if pool is None:
             pool = super().get_connection_with_tls_context(request, verify, proxies, cert)
+            https = issubclass(pool.ConnectionCls, urllib3.connection.HTTPSConnection)
+            pool.ConnectionCls = _OneWriteHTTPS if https else _OneWriteHTTP
             self._pools[key] = pool
         return pool
 
@@ -172,15 +229,25 @@ class Transport:
         params: Mapping[str, str],
         token: str,
         timeout: tuple[float, float],
+        before_write: Callable[[], None] | None = None,
     ) -> Answer:
-        """Send one mission call with ``token``; Retryable when no answer came."""
+        """Send one mission call with ``token``; Retryable when no answer came.
+
+        ``before_write``: called once the connection is open, right before the request's
+        bytes are written (nothing else in between); what it raises stops the request there,
+        unsent, and propagates.
+        """
         prepared = self.prepare(call, params, token)
 
         def request() -> requests.Response:
             # The session's adapter, straight: no cookies, hooks or redirects to handle.
-            resp = self.adapter().send(
-                prepared, timeout=timeout, verify=self.verify, proxies=self.proxies
-            )
+            _before_write.hook = before_write
+            try:
+                resp = self.adapter().send(
+                    prepared, timeout=timeout, verify=self.verify, proxies=self.proxies
+                )
+            finally:
+                _before_write.hook = None
             resp.content  # noqa: B018 - read the body here: a connection may drop mid-way
             return resp
 

@@ -159,6 +159,7 @@ class Heartbeat:
         self._beaten = time.time()  # the last heartbeat written
         self._started: dict[str, float] = {}  # when each live run was registered
         self._lapsed: dict[str, float] = {}  # runs that went too long without a heartbeat
+        self._lock = threading.Lock()  # a check reads the gap and the lapses as one
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="journal-heartbeat", daemon=True)
         self._thread.start()
@@ -172,7 +173,11 @@ class Heartbeat:
 
     def check(self, run_id: str) -> None:
         """Raise :class:`RunLapsed` if ``run_id`` went too long without a heartbeat."""
-        lapsed = self._lapsed.get(run_id) or self._gap(run_id, time.time())
+        # Both under the lock: after a pause the heartbeat thread notes the lapse, then its
+        # beat hides the gap; a beat landing between two unlocked reads hid the pause.
+        with self._lock:
+            lapsed = self._gap(run_id, time.time())
+            lapsed = self._lapsed.get(run_id, lapsed)
         if lapsed is not None:
             raise RunLapsed(lapsed)
 
@@ -184,13 +189,15 @@ class Heartbeat:
     def _loop(self) -> None:
         while not self._stop.wait(self.expiry / 4):
             now = time.time()
-            for run_id in list(self._started):  # noted before the beat hides the gap
-                gap = self._gap(run_id, now)
-                if gap is not None:
-                    self._lapsed.setdefault(run_id, gap)
+            with self._lock:
+                for run_id in list(self._started):  # noted before the beat hides the gap
+                    gap = self._gap(run_id, now)
+                    if gap is not None:
+                        self._lapsed.setdefault(run_id, gap)
             with contextlib.suppress(Exception):  # a busy journal: the next beat will do
                 self._beat()
-                self._beaten = now
+                with self._lock:
+                    self._beaten = now
 
     def stop(self) -> None:
         self._stop.set()

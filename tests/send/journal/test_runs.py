@@ -147,7 +147,7 @@ def test_the_engine_plans_anew_when_another_run_created_the_mission_meanwhile(
 # A run that freezes right after recording a create (a laptop lid closed, SIGSTOP), long
 # enough for other runs to count it as gone, sends nothing once it wakes.
 FROZEN_RUN = """
-import os, signal, sys
+import os, signal, sys, threading
 from pathlib import Path
 from importer.model import Action, ValidatedRow
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD
@@ -161,7 +161,7 @@ class FreezesBeforeSending(OceanClient):
     def create(self, params, **options):
         if not self.frozen:  # once: after begin, before the request leaves
             self.frozen = True
-            os.kill(os.getpid(), signal.SIGSTOP)
+            signal.pthread_kill(threading.get_ident(), signal.SIGSTOP)  # this thread, at once
         return super().create(params, **options)
 
 url, journal_path = sys.argv[1:3]
@@ -212,6 +212,110 @@ def test_a_run_paused_past_its_heartbeat_sends_nothing_when_it_wakes(tmp_path: P
         assert again is not None and again.outcome is Outcome.CREATED
         assert [m["idMission"] for m in live(sb).values()] == ["M-2"]
         assert sb.counters()["calls"]["ajoutMission"] == 1  # exactly once
+
+
+# A run that stops itself once, at its first create, at ``where``: "prepare" (inside the
+# transport, after every check the client made before the request) or "check" (right after
+# its last check passed, before the write: the instant no check can cover).
+STOPPED_AT = """
+import os, signal, sys, threading
+from pathlib import Path
+from importer.model import Action, ValidatedRow
+from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD
+from importer.send.client import OceanClient
+from importer.send.engine import BatchRunner, RunOptions
+from importer.send.journal.ledger import Journal
+
+url, journal_path, where = sys.argv[1:4]
+stopped = []
+
+def stop_once():
+    if not stopped:
+        stopped.append(True)
+        # This thread, at once: a SIGSTOP sent to the process is taken by the main thread,
+        # and this one would run on (and write its request) until the stop reaches it.
+        signal.pthread_kill(threading.get_ident(), signal.SIGSTOP)
+
+class StopsAfterTheCheck(Journal):
+    def check_live(self, run_id):
+        super().check_live(run_id)
+        if where == "check":
+            stop_once()
+
+params = {"jourHeureInter": "03/12/2026 07:30", "typeMission": "Livraison",
+          "nomVeh": "VL-12", "ville": "Lyon", "aEnvoyer": "false"}
+rows = [ValidatedRow(row=n, action=None, params={**params, "idMission": f"M-{n}"})
+        for n in (2, 3)]
+with StopsAfterTheCheck(Path(journal_path), heartbeat_expiry=1.0) as journal:
+    client = OceanClient(url, DEMO_LOGIN, DEMO_PASSWORD)
+    prepare = client._transport.prepare
+    def stopping_prepare(call, *args):
+        if where == "prepare" and call.changes_data:
+            stop_once()
+        return prepare(call, *args)
+    client._transport.prepare = stopping_prepare
+    runner = BatchRunner(client, journal, url, RunOptions(Action.CREATE, workers=1))
+    first, second = runner.run(rows)
+    print(first.outcome.value, "|", first.message, "|", second is None, flush=True)
+"""
+
+
+def run_stopped_at(where: str, sb: Sandbox, journal_path: Path) -> tuple[str, str, str]:
+    """Run STOPPED_AT; while it is stopped past its heartbeat, another run creates M-2."""
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", STOPPED_AT, sb.url, str(journal_path), where],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        _pid, status = os.waitpid(child.pid, os.WUNTRACED)  # it stopped itself
+        assert os.WIFSTOPPED(status)
+        time.sleep(1.5)  # other runs count a run gone after 1 s without a heartbeat
+        with (
+            Journal(journal_path, heartbeat_expiry=1.0) as journal,
+            OceanClient(sb.url, DEMO_LOGIN, DEMO_PASSWORD) as client,
+        ):
+            runner = BatchRunner(client, journal, sb.url, RunOptions(Action.UPSERT))
+            assert runner.reconcile_in_flight() == 1  # statutMission: absent
+            (other,) = runner.run([ValidatedRow(row=2, action=None, params=mission("M-2"))])
+        assert other is not None and other.outcome is Outcome.CREATED
+    finally:
+        child.send_signal(signal.SIGCONT)
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 0, err
+    outcome, message, second_left = out.strip().split(" | ")
+    return outcome, message, second_left
+
+
+@POSIX_ONLY
+def test_a_run_stopped_on_its_way_to_the_socket_sends_nothing_when_it_wakes(
+    tmp_path: Path,
+) -> None:
+    with Sandbox() as sb:
+        outcome, message, second_left = run_stopped_at("prepare", sb, tmp_path / "j.sqlite3")
+        assert outcome == "not_sent" and "paused for" in message, message
+        assert second_left == "True"
+        assert sb.counters()["calls"]["ajoutMission"] == 1  # the other run's only
+        assert sb.counters()["duplicate_creates_refused"] == 0
+        assert [m["creates"] for m in live(sb).values()] == [1]
+
+
+@POSIX_ONLY
+def test_a_run_stopped_between_its_last_check_and_the_write_says_what_happened(
+    tmp_path: Path,
+) -> None:
+    # The one instant no check covers: the create leaves as the run wakes. Ocean (here the
+    # sandbox) refuses it as a duplicate; the row tells the truth, and nothing more is sent.
+    with Sandbox() as sb:
+        outcome, message, second_left = run_stopped_at("check", sb, tmp_path / "j.sqlite3")
+        assert outcome == "not_sent", message
+        assert "another run created mission M-2" in message and "run again" in message
+        assert second_left == "True"
+        assert sb.counters()["duplicate_creates_refused"] == 1
+        assert [m["creates"] for m in live(sb).values()] == [1]
 
 
 def test_the_heartbeat_tells_a_run_that_went_too_long_without_one(journal: Journal) -> None:

@@ -85,6 +85,19 @@ def wait_for_attempts(journal: Path, process: subprocess.Popen, at_least: int = 
     raise AssertionError("the run never had a call in flight")
 
 
+def stop_between_writes(process: subprocess.Popen, journal: Path) -> None:
+    """SIGSTOP ``process`` at no instant of its sending but inside a journal write: a process
+    stopped holding SQLite's write lock blocks every other run until it wakes (a lock of a
+    live process cannot be taken over), which is not what the tests here are about."""
+    conn = sqlite3.connect(journal, timeout=30, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")  # waits for its transaction in progress, if any
+        process.send_signal(signal.SIGSTOP)
+        conn.execute("ROLLBACK")
+    finally:
+        conn.close()
+
+
 def outcomes_of(workbook: Path) -> list[str]:
     sheet = openpyxl.load_workbook(workbook)["Results"]
     header = [cell.value for cell in sheet[1]]
@@ -175,8 +188,10 @@ def test_a_stopped_run_is_settled_once_its_heartbeat_expired(tmp_path: Path) -> 
     with Sandbox(latency_ms=300) as sb:
         stopped = start_worker(sb, path, journal, expiry=2)
         try:
+            # Right after calls are recorded: workers are between recording and writing them,
+            # where a stop must not let a change leave once the run lapsed.
             wait_for_attempts(journal, stopped, at_least=2)
-            stopped.send_signal(signal.SIGSTOP)  # alive, but its heartbeat stops
+            stop_between_writes(stopped, journal)  # alive, but its heartbeat stops
             left = {a for (a,) in journal_rows(journal, "SELECT id FROM attempts")}
             time.sleep(2.5)  # its heartbeat has expired
             later = start_worker(sb, path, journal, expiry=2)
