@@ -289,3 +289,29 @@ def test_next_problem_goes_on_to_the_next_page(page, browser_site):
     assert page.evaluate("document.activeElement.getAttribute('aria-label')") == (
         "Ligne 52, colonne Date intervention"
     )
+
+
+def test_the_column_list_shows_labels_and_messages_name_the_files_column(page, browser_site):
+    """A planner maps « Technicien » to the vehicle by its label; the check page's message
+    names « Technicien », never the API name."""
+    path = browser_site[2] / "technicien.csv"
+    path.write_text(
+        "N° mission;Date intervention;Technicien;Ville\n"
+        "T-1;02/03/2027 08:30;;Lyon\n"
+        "T-2;02/03/2027 09:30;VL-07;Lyon\n",
+        encoding="utf-8",
+    )
+    page.goto(page.site_url + "/")
+    page.set_input_files("#file", str(path))
+    page.locator("#drop-form button[type=submit]").click()
+    page.wait_for_url("**/columns", timeout=60_000)
+    choice = page.get_by_label("Technicien")
+    labels = choice.locator("option").all_inner_texts()
+    assert "Véhicule" in labels and "Code postal" in labels  # the planner's words...
+    assert not {"nomVeh", "codPost", "jourHeureInter"} & set(labels)  # ...not the API's
+    choice.select_option(label="Véhicule")
+    page.locator("form[action$='/columns'] button[type=submit]").click()
+    page.wait_for_url("**/check", timeout=60_000)
+    problems = page.locator("main").inner_text()
+    assert "«\u202fTechnicien\u202f»" in problems
+    assert "nomVeh" not in problems
