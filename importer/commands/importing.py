@@ -63,15 +63,22 @@ def import_file(
             dry_run=dry_run,
             force=force,
         )
-        run_rows(
-            result,
-            job.rows,
-            valid_index,
-            settings,
-            options,
-            client=client,
-            journal=journal,
-            show_progress=show_progress,
-            env=env,
-        )
+        if not only_failed:  # the workbook is written while the rows are sent
+            job.write_while_running(output, valid_index)
+        try:
+            run_rows(
+                result,
+                job.rows,
+                valid_index,
+                settings,
+                options,
+                client=client,
+                journal=journal,
+                show_progress=show_progress,
+                env=env,
+                subscribers=[job.on_event],
+            )
+        except BaseException:
+            job.abandon()
+            raise
     return job.finish(output, only_failed=only_failed)

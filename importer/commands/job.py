@@ -15,9 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from importer.messages import get_language, t
-from importer.model import Outcome, RowOutcome, SourceTable, ValidatedRow
+from importer.model import Outcome, RowDone, RowOutcome, RunEvent, SourceTable, ValidatedRow
 from importer.report import audit_log as audit
 from importer.report.command_result import PROBLEM_OUTCOMES, CommandResult
+from importer.report.results_stream import ResultsStream
 from importer.report.summary_sheet import SummaryFacts
 from importer.report.workbook import write_results
 from importer.rows.validation import paused_gc
@@ -43,6 +44,7 @@ class Job:
     ) -> None:
         self.table = table
         self.rows = rows
+        self._stream: ResultsStream | None = None
         self.settings = settings
         with paused_gc():  # 100,000 outcomes: no collection walking them all as they are made
             outcomes = [validation_outcome(row) for row in rows]
@@ -68,14 +70,38 @@ class Job:
         write: bool = True,
         extra_columns: Sequence[str] = (),
     ) -> CommandResult:
-        """Stop the clock, keep only the problem rows if asked, write the workbook."""
+        """Stop the clock, keep only the problem rows if asked, write the workbook (or
+        finish the one :meth:`write_while_running` started)."""
         result, table = self.result, self.table
         result.finished_at = datetime.now(UTC)
+        if self._stream is not None:
+            write_report(result, table, self.settings, output, stream=self._stream)
+            return result
         if only_failed:
             result, table = keep_problem_rows(result, table)
         if write:
             write_report(result, table, self.settings, output, extra_columns)
         return result
+
+    def write_while_running(self, output: Path | None, pending: Sequence[int]) -> None:
+        """Start writing the results workbook now, while the rows at ``pending`` are sent:
+        feed it the run's events (:meth:`on_event`); :meth:`finish` completes it, or
+        :meth:`abandon` drops it when the run fails."""
+        target = results_target(self.result, self.table, output)
+        self._stream = ResultsStream(
+            target, self.table, self.result.outcomes, pending, lang=get_language()
+        )
+
+    def on_event(self, event: RunEvent) -> None:
+        """A run's subscriber: each row done goes to the workbook being written."""
+        if self._stream is not None and isinstance(event, RowDone):
+            self._stream.done(event.index, event.outcome)
+
+    def abandon(self) -> None:
+        """Drop the workbook being written (the run raised)."""
+        if self._stream is not None:
+            self._stream.abandon()
+            self._stream = None
 
 
 def validation_outcome(vrow: ValidatedRow) -> RowOutcome:
@@ -122,18 +148,26 @@ def default_ids_output(command: str, now: datetime | None = None, *, label: str 
     return Path(f"{name}{moment:%Y%m%d-%H%M%S}.xlsx")
 
 
+def results_target(result: CommandResult, table: SourceTable, output: Path | None) -> Path:
+    """Where a command's results workbook goes: ``output``, else its default name."""
+    name = result.command if result.command in ("status", "delete") else "results"
+    return output or (
+        default_output(table.path, name) if result.input_path else default_ids_output(name)
+    )
+
+
 def write_report(
     result: CommandResult,
     table: SourceTable,
     settings: Settings,
     output: Path | None,
     extra_columns: Sequence[str] = (),
+    *,
+    stream: ResultsStream | None = None,
 ) -> None:
-    """Write the results workbook (sets ``result.output_path``) and the audit lines."""
-    name = result.command if result.command in ("status", "delete") else "results"
-    target = output or (
-        default_output(table.path, name) if result.input_path else default_ids_output(name)
-    )
+    """Write the results workbook (sets ``result.output_path``) and the audit lines;
+    with a ``stream``, finish the workbook it is writing."""
+    target = stream.target if stream is not None else results_target(result, table, output)
     facts = SummaryFacts(
         command=result.command,
         input_path=result.input_path,
@@ -142,9 +176,12 @@ def write_report(
         settings=effective_settings(settings),
         notes=result.notes,
     )
-    result.output_path = write_results(
-        target, table, result.outcomes, facts, lang=get_language(), extra_columns=extra_columns
-    )
+    if stream is not None:
+        result.output_path = stream.finish(result.outcomes, facts)
+    else:
+        result.output_path = write_results(
+            target, table, result.outcomes, facts, lang=get_language(), extra_columns=extra_columns
+        )
     if result.output_path != target:
         result.notes.append(t("results.written_beside", target=target, path=result.output_path))
     audit.rows(result.outcomes, str(result.input_path) if result.input_path else None)

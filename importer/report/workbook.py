@@ -16,6 +16,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
@@ -62,17 +63,22 @@ def write_results(
     lang = _lang(lang)
 
     def build(tmp: Path) -> None:
-        options = {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-            "remove_timezone": True,
-        }
-        with xlsxwriter.Workbook(str(tmp), options) as workbook, language_context(lang):
+        with open_workbook(tmp) as workbook, language_context(lang):
             _Writer(workbook, lang).write(table, outcomes, summary, list(extra_columns))
 
     return save_atomically(Path(path), build)
+
+
+def open_workbook(path: Path) -> xlsxwriter.Workbook:
+    """A constant-memory workbook at ``path`` (a context manager: it is written on exit)."""
+    options = {
+        "constant_memory": True,
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "strings_to_numbers": False,
+        "remove_timezone": True,
+    }
+    return xlsxwriter.Workbook(str(path), options)
 
 
 def save_atomically(target: Path, build: Callable[[Path], None], *, fallback: bool = True) -> Path:
@@ -157,19 +163,32 @@ class _Writer:
         summary: SummaryFacts,
         extra_columns: list[str],
     ) -> None:
-        results = self.workbook.add_worksheet(self.names[0])
-        errors = self.workbook.add_worksheet(self.names[1])
-        summary_ws = self.workbook.add_worksheet(self.names[2])
-        for ws in (results, errors, summary_ws):  # printable: landscape, header on each page
-            ws.set_landscape()
+        self.begin(table, extra_columns)
+        rows = table.data.itertuples(index=False, name=None)
+        for position, (values, out) in enumerate(zip(rows, outcomes, strict=True)):
+            self.row(position, values, out)
+        self.end(outcomes, summary)
+
+    def begin(self, table: SourceTable, extra_columns: list[str]) -> None:
+        """Add the three sheets and write the Results sheet's header row."""
+        self.table, self.extra_columns = table, extra_columns
+        self.results = self.workbook.add_worksheet(self.names[0])
+        self.errors = self.workbook.add_worksheet(self.names[1])
+        self.summary = self.workbook.add_worksheet(self.names[2])
+        for ws in (self.results, self.errors, self.summary):  # printable: landscape, header
+            ws.set_landscape()  # on each page
             ws.set_paper(9)  # A4
             ws.repeat_rows(0)
-        self._results_sheet(results, table, outcomes, extra_columns)
-        self._errors_sheet(errors)
+        self._begin_results(self.results, table, extra_columns)
+
+    def end(self, outcomes: list[RowOutcome], summary: SummaryFacts) -> None:
+        """After the last :meth:`row`: close the Results sheet, write Errors and Summary."""
+        self._end_results(self.results, len(outcomes))
+        self._errors_sheet(self.errors)
         issues = (p.issue for p in self.problems)
         notes = self._notes(summary)
         write_summary_sheet(
-            summary_ws, self.formats, self.lang, table, outcomes, summary, issues, notes
+            self.summary, self.formats, self.lang, self.table, outcomes, summary, issues, notes
         )
 
     def _notes(self, summary: SummaryFacts) -> list[str]:
@@ -182,17 +201,11 @@ class _Writer:
         return notes
 
     # -- Results ---------------------------------------------------------------------------
-    def _results_sheet(
-        self,
-        ws: Worksheet,
-        table: SourceTable,
-        outcomes: list[RowOutcome],
-        extra_columns: list[str],
-    ) -> None:
+    def _begin_results(self, ws: Worksheet, table: SourceTable, extra_columns: list[str]) -> None:
         headers = _source_headers(table)
         n_src = len(headers)
         added = result_headers(self.lang) + extra_columns
-        positions = _column_positions(table, headers)
+        self.positions = _column_positions(table, headers)
         fm = self.formats
         for col, header in enumerate(headers):
             if header:
@@ -201,29 +214,40 @@ class _Writer:
                 ws.write_blank(0, col, None, fm.get("header"))
         for j, header in enumerate(added):
             ws.write_string(0, n_src + j, header, fm.get("added_header"))
-        widths = _source_widths(table, headers)
-        widths += [max(len(h), 8) for h in added]
-        outcome_col = n_src + OUTCOME_INDEX
-        writer = RowWriter(ws, fm)
-        added_cols = [n_src + j for j in range(len(added)) if j != OUTCOME_INDEX]  # (its colour)
-        rows = table.data.itertuples(index=False, name=None)
-        for row, (values, out) in enumerate(zip(rows, outcomes, strict=True), start=1):
-            if out.errors or out.warnings:
-                cells = _issues_by_cell(out, positions)
-                for col, value in enumerate(values):
-                    issues = cells.get(col)
-                    put_value(ws, row, col, value, fm, _severity(issues) if issues else None)
-            else:
-                cells = {}
-                writer.put_row(row, values)
-            self._added_cells(writer, row, outcome_col, added_cols, out, extra_columns, widths)
-            if cells:
-                self._note_problems(ws, row, out, cells, positions, outcome_col)
-        for col, width in enumerate(widths):
+        self.widths = _source_widths(table, headers) + [max(len(h), 8) for h in added]
+        self.outcome_col = n_src + OUTCOME_INDEX
+        self.row_writer = RowWriter(ws, fm)
+        self.added_cols = [n_src + j for j in range(len(added)) if j != OUTCOME_INDEX]  # (colour)
+        self.n_columns = n_src + len(added)
+
+    def row(self, position: int, values: Sequence[Any], out: RowOutcome) -> None:
+        """Write the Results row of the source row at ``position`` (rows go top to bottom)."""
+        ws, fm, positions, row = self.results, self.formats, self.positions, position + 1
+        if out.errors or out.warnings:
+            cells = _issues_by_cell(out, positions)
+            for col, value in enumerate(values):
+                issues = cells.get(col)
+                put_value(ws, row, col, value, fm, _severity(issues) if issues else None)
+        else:
+            cells = {}
+            self.row_writer.put_row(row, values)
+        self._added_cells(
+            self.row_writer,
+            row,
+            self.outcome_col,
+            self.added_cols,
+            out,
+            self.extra_columns,
+            self.widths,
+        )
+        if cells:
+            self._note_problems(ws, row, out, cells, positions, self.outcome_col)
+
+    def _end_results(self, ws: Worksheet, rows: int) -> None:
+        for col, width in enumerate(self.widths):
             ws.set_column(col, col, min(max(width + 2, 8), MAX_WIDTH))
         ws.freeze_panes(1, 0)
-        ws.autofilter(0, 0, max(len(outcomes), 1), max(n_src + len(added) - 1, 0))
-        self.outcome_col = outcome_col
+        ws.autofilter(0, 0, max(rows, 1), max(self.n_columns - 1, 0))
 
     def _added_cells(
         self,
