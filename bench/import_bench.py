@@ -2,6 +2,7 @@
 
     python bench/import_bench.py [--rows 2000] [--latencies 0,20,50] [--workers 16]
     python bench/import_bench.py --memory-rows 100000     # peak memory of a big import
+    python bench/import_bench.py --page      # also the page's sending rate against the CLI's
 
 The sandbox runs in its own process (so it does not share our GIL). For each latency it
 measures, each in its own process:
@@ -11,10 +12,12 @@ measures, each in its own process:
   then the same file again (every row unchanged);
 - a naive sequential ``requests.post`` loop (one call per row, new connection each time),
   on a sample of rows so it stays short;
+- the whole process, ``python -m importer import --mode create`` timed from outside;
 and prints calls/s while sending and end to end (reading, validating and writing the
 results workbook included), the theoretical limit ``workers / latency``, client CPU ms per
-call (while sending; the whole import; the whole process, start-up included) and peak
-memory. Figures, not a timed test.
+call (while sending; the whole import; the whole process, start-up included; each against
+the reference's) and peak memory. With ``--page``, the import page (``serve`` in its own
+process, driven over HTTP) against the command line at 50 ms, 8 workers. Figures, not a timed test.
 """
 
 from __future__ import annotations
@@ -51,13 +54,7 @@ def sandbox_process(latency_ms: float):
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
+    _wait_for_port(port)
     try:
         yield url
     finally:
@@ -78,6 +75,19 @@ def child_ours(path: Path, url: str, mode: str, workers: int, journal: Path) -> 
         workers=workers,
         journal=journal,
     )
+    import importer.commands.importing as importing
+
+    sending_cpu = []
+    run_rows = importing.run_rows
+
+    def timed_run_rows(*args, **kwargs):  # the CPU while sending (the results rows too)
+        cpu = time.process_time()
+        try:
+            return run_rows(*args, **kwargs)
+        finally:
+            sending_cpu.append(time.process_time() - cpu)
+
+    importing.run_rows = timed_run_rows
     cpu0 = time.process_time() + _children_cpu()
     started = time.perf_counter()
     report = import_file(path, settings, output=path.with_suffix(".out.xlsx"), show_progress=False)
@@ -95,6 +105,7 @@ def child_ours(path: Path, url: str, mode: str, workers: int, journal: Path) -> 
                 "seconds": seconds,
                 "sending": report.sending_seconds,
                 "cpu": cpu,
+                "sending_cpu": sum(sending_cpu),
                 "process_cpu": whole.ru_utime + whole.ru_stime + _children_cpu(),
                 "calls": calls,
                 "counts": dict(report.counts),
@@ -185,6 +196,84 @@ def child_naive(path: Path, url: str, rows: int) -> None:
     print(json.dumps({"rows": len(forms), "seconds": seconds}))
 
 
+def whole_process(path: Path, url: str, workers: int, journal: Path) -> dict:
+    """``python -m importer import --mode create`` timed from outside: start-up, reading,
+    validation, sending and the results workbook, as a person or a batch job sees it."""
+    from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD
+
+    env = {**os.environ, "OCEAN_API_URL": url, "OCEAN_LOGIN": DEMO_LOGIN}
+    env["OCEAN_PASSWORD"] = DEMO_PASSWORD
+    command = [sys.executable, "-m", "importer", "import", "--mode", "create", "--json"]
+    command += ["--workers", str(workers), "--journal", str(journal)]
+    command += ["-o", str(journal.with_suffix(".xlsx")), str(path)]
+    before = _children_cpu()
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode not in (0, 1):  # 1: the bench's file has invalid rows on purpose
+        raise SystemExit(f"import failed:\n{done.stderr[-2000:]}")
+    counts = json.loads(done.stdout)["counts"]
+    return {"seconds": seconds, "calls": counts.get("created", 0), "cpu": _children_cpu() - before}
+
+
+def page_against_command_line(rows: int, latency: float, workers: int, folder: Path) -> None:
+    """The page's sending rate beside the command line's, each on a fresh sandbox."""
+    from serve_bench import Person, write_planning
+
+    path = write_planning(folder / f"page_{rows}.xlsx", rows, "P")
+    limit = workers / (latency / 1000)
+    with sandbox_process(latency) as api:
+        line = run_child(
+            "ours", str(path), api, "upsert", str(workers), str(folder / "journal-line.sqlite3")
+        )  # the page's mode: the default upsert (statutMission, then ajoutMission)
+    with sandbox_process(latency) as api:
+        data = folder / "page"
+        command = [str(Path(sys.executable).with_name("mission-importer")), "serve"]
+        port = free_port()
+        command += ["--port", str(port), "--api-url", api, "--workers", str(workers)]
+        command += ["--data-dir", str(data), "--journal", str(folder / "journal-page.sqlite3")]
+        server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            _wait_for_port(port)
+            person = Person(url)
+            person.sign_in()
+            draft = person.upload(path)
+            run = person.send_draft(draft)
+            time.sleep(rows / limit)  # (each look renders the run's page: not too often)
+            while 'id="outcome-counts"' not in person.go("GET", f"/runs/{run}").text:
+                time.sleep(1)
+            meta = json.loads(next(data.rglob("run.json")).read_text())
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    from datetime import datetime
+
+    seconds = (
+        datetime.fromisoformat(meta["finished_at"]) - datetime.fromisoformat(meta["started_at"])
+    ).total_seconds()
+    page = meta["total"] / seconds
+    sending = line["rows"] / line["sending"]
+    print(
+        f"page against command line, {rows:,} rows at {latency:.0f} ms, {workers} workers,"
+        f" upsert (2 calls a row; limit {limit / 2:,.0f} rows/s): the page {page:,.0f} rows/s"
+        f"{share(page, limit / 2)} (its run's start to its end, its results workbook"
+        f" included); the command line {sending:,.0f} rows/s sending{share(sending, limit / 2)},"
+        f" {line['rows'] / line['seconds']:,.0f} end to end; page / command line sending"
+        f" {page / sending:.2f}"
+    )
+
+
+def _wait_for_port(port: int) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+
+
 def share(rate: float, limit: float) -> str:
     """`` (87%)``: a rate as a share of the limit (nothing when unbounded)."""
     return f" ({rate / limit:.0%})" if limit != float("inf") else ""
@@ -211,6 +300,12 @@ def main() -> None:
         default=0,
         help="also import this many rows once (mode create, 0 ms) for memory",
     )
+    parser.add_argument(
+        "--page",
+        action="store_true",
+        help="also compare the page's sending rate with the command line's (50 ms, 8 workers)",
+    )
+    parser.add_argument("--only-whole", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child", nargs="+")
     args = parser.parse_args()
     if args.child:
@@ -243,6 +338,17 @@ def main() -> None:
             f" parameters, no journal, no file): {rate:,.0f} calls/s{share(rate, limit)},"
             f" {ref['cpu'] * 1000 / ref['calls']:.2f} ms CPU/call"
         )
+        with sandbox_process(latency) as url:
+            whole = whole_process(path, url, args.workers, folder / f"whole-{latency}.sqlite3")
+        whole_rate = whole["calls"] / whole["seconds"]
+        print(
+            f"  whole process, `python -m importer import --mode create` timed from outside"
+            f" (start-up, reading, validation, sending, workbook): {whole['seconds']:.2f} s,"
+            f" {whole_rate:,.0f} calls/s{share(whole_rate, limit)},"
+            f" {whole['cpu'] * 1000 / max(whole['calls'], 1):.2f} ms CPU/call"
+        )
+        if args.only_whole:
+            continue
         rows_per_second = {}
         for mode in ("create", "upsert"):
             with sandbox_process(latency) as url:
@@ -266,6 +372,12 @@ def main() -> None:
                 f" per row: {first['cpu'] * 1000 / max(first['rows'], 1):.2f} ms;"
                 f" peak {first['peak_mb']:.0f} MB"
             )
+            ref_cpu = ref["cpu"] / ref["calls"]
+            print(
+                f"    against the reference's {ref_cpu * 1000:.2f} ms CPU/call:"
+                f" while sending {first['sending_cpu'] / calls / ref_cpu:.2f}x,"
+                f" whole import {first['cpu'] / calls / ref_cpu:.2f}x"
+            )
             print(
                 f"    rerun (unchanged): {again['calls']} calls, "
                 f"{again['seconds']:.2f} s, {again['counts']}"
@@ -277,6 +389,8 @@ def main() -> None:
             f"  naive sequential requests.post loop: {naive_rate:,.0f} rows/s;"
             f" ours --mode create, end to end: {rows_per_second['create'] / naive_rate:.1f}x that"
         )
+    if args.page:
+        page_against_command_line(args.rows, 50, 8, folder)
     if args.memory_rows:
         big = write_inputs(folder, args.memory_rows)["xlsx"]
         with sandbox_process(0) as url:
