@@ -189,6 +189,7 @@ def test_wrong_credentials_and_unreachable_api_send_nothing(sb, tmp_path):
         )
     assert live(sb) == {}
     assert not (tmp_path / "week.results.xlsx").exists()
+    assert not list(tmp_path.glob(".week.results.xlsx.*"))  # begun while sending, dropped
 
 
 # -- crashes and interruptions, with real subprocesses -----------------------------------------
