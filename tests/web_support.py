@@ -5,12 +5,15 @@ in front of a real sandbox, and a requests session that signs in and follows the
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 import requests
 
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
@@ -19,8 +22,40 @@ from importer.settings.load import Settings
 from importer.web.app import WebConfig, WebState, create_app
 from importer.web.serve import BackgroundServer
 
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 HEADER = "idMission;jourHeureInter;typeMission;nomVeh;rue;codPost;ville;commentaire"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def playwright_or_skip():
+    """Playwright's ``sync_playwright()`` where Debian's Chromium is installed; otherwise the
+    test skips, or fails when CI=true (.ci/run installs it)."""
+    if CHROMIUM is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is not installed: .ci/run installs it with apt-get")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    return sync_playwright()
+
+
+def launch_chromium(playwright, *args: str, **options):
+    """Debian's Chromium, headless, with the sandbox off (tests run as root) and ``args``."""
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM, args=["--no-sandbox", *args], **options
+    )
+
+
+def axe_problems(page) -> list[tuple]:
+    """axe-core's serious and critical violations on the page: (rule, impact, targets)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def planning_csv(path: Path, ids: list[str], comments: dict[str, str] | None = None) -> Path:

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import time
 
 import pytest
 from helpers import DOCS
-from web_support import running_site
+from web_support import axe_problems, launch_chromium, playwright_or_skip, running_site
 
 from importer.cli.app import cli
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD
 
 WEEK = "2027-W09"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 IDS = ["S-101", "S-102", "S-103", "S-104", "S-105", "S-106", "S-107", "S-108"]
 
 
@@ -46,27 +44,10 @@ def _lines(ids: list[str]) -> str:
 
 @pytest.fixture(scope="module")
 def browser():
-    if CHROMIUM is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is not installed: .ci/run installs it with apt-get")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    with playwright_or_skip() as playwright:
+        launched = launch_chromium(playwright)
         yield launched
         launched.close()
-
-
-def _axe_problems(page) -> list[tuple]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    violations = Axe().run(page).response["violations"]
-    return [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in violations
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 @pytest.mark.slow
@@ -104,12 +85,12 @@ def test_the_follow_up_in_french(browser, sandbox_factory, tmp_path):
         assert first.locator(".reason").inner_text().strip()
         assert "Mis à jour" in page.locator("#follow-updated").inner_text()
         assert re.search(r"\d{2}/03/2027 \d{2}:30", first.inner_text())
-        assert _axe_problems(page) == []
+        assert axe_problems(page) == []
         page.screenshot(path=str(shots / "serve-follow.png"), full_page=True)
 
         # re-plan the refused mission on another vehicle, an hour later
         first.get_by_role("link", name="Replanifier").click()
-        assert _axe_problems(page) == []
+        assert axe_problems(page) == []
         page.get_by_label("Véhicule").fill("VL-99")
         page.get_by_role("button", name="Envoyer la modification").click()
         page.locator("#follow-notice").wait_for()
@@ -127,7 +108,7 @@ def test_the_follow_up_in_french(browser, sandbox_factory, tmp_path):
         page.goto(f"{site.url}/follow?week={WEEK}&q=S-104")
         page.get_by_role("link", name="Supprimer la mission S-104").click()
         assert "Supprimer la mission S-104" in page.locator("h1").inner_text()
-        assert _axe_problems(page) == []
+        assert axe_problems(page) == []
         page.get_by_role("link", name="Non, la garder").click()
         assert drivers.counters()["calls"]["supprimerMission"] == 0
         page.get_by_role("link", name="Supprimer la mission S-104").click()

@@ -11,18 +11,16 @@ page's screenshot (docs/ when UPDATE_SCREENSHOTS=1, else a temporary folder).
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from pathlib import Path
 
 import openpyxl
 import pytest
 from helpers import DOCS
-from web_support import running_site
+from web_support import axe_problems, launch_chromium, playwright_or_skip, running_site
 
 from importer.sandbox import Sandbox
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # A planner's own headers (each recognised as its Ocean field)
 HEADER = "N° mission;Date intervention;Type;Véhicule;Rue;Code postal;Ville;Commentaire"
 pytestmark = pytest.mark.slow
@@ -44,15 +42,10 @@ def _planning(path: Path, rows: int, extra_columns: int = 0) -> Path:
 @pytest.fixture(scope="module")
 def browser_site(tmp_path_factory):
     """(site, signed-in browser context, folder) shared by the module's tests."""
-    if CHROMIUM is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is not installed: .ci/run installs it with apt-get")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
 
     folder = tmp_path_factory.mktemp("grid")
-    with Sandbox() as box, running_site(box, folder) as site, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    with Sandbox() as box, running_site(box, folder) as site, playwright_or_skip() as playwright:
+        browser = launch_chromium(playwright)
         context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 800})
         context.set_default_timeout(15_000)
         page = context.new_page()
@@ -255,9 +248,6 @@ def test_a_wide_file_is_paged_by_columns(page, browser_site):
 
 
 def test_axe_finds_no_serious_or_critical_violation(page, planning):
-    from axe_playwright_python.sync_playwright import Axe
-
-    axe = Axe()
     _upload(page, planning)
     pages = {"check": page.url}
     page.goto(page.url.replace("/check", "/columns"))
@@ -266,12 +256,7 @@ def test_axe_finds_no_serious_or_critical_violation(page, planning):
     pages["drop"] = page.url
     for name, url in pages.items():
         page.goto(url)
-        violations = axe.run(page).response["violations"]
-        bad = [
-            (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-            for v in violations
-            if v["impact"] in ("serious", "critical")
-        ]
+        bad = axe_problems(page)
         assert bad == [], (name, bad)
 
 

@@ -16,17 +16,15 @@ test_grid_browser.py's).
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 from helpers import DOCS
 from test_web_words import jargon
-from web_support import Visitor, running_site
+from web_support import Visitor, axe_problems, launch_chromium, playwright_or_skip, running_site
 
 from importer.sandbox import Sandbox
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 HEADER = "N° mission;Date intervention;Type;Véhicule;Adresse;CP;Ville;Commentaire"
 STREETS = [
     ("12 rue Garibaldi", "69006", "Lyon"),
@@ -76,17 +74,12 @@ def _week(path: Path, rows: int, *, changes: bool) -> Path:
 @pytest.fixture(scope="module")
 def browser_site(tmp_path_factory):
     """(site, browser, folder): last week's missions already sent, with one Chromium."""
-    if CHROMIUM is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is not installed: .ci/run installs it with apt-get")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
 
     folder = tmp_path_factory.mktemp("a11y")
     with (
         Sandbox(latency_ms=60) as box,
         running_site(box, folder) as site,
-        sync_playwright() as playwright,
+        playwright_or_skip() as playwright,
     ):
         before = Visitor(site)
         before.sign_in()
@@ -95,33 +88,24 @@ def browser_site(tmp_path_factory):
         )
         before.wait_run(run)
         # --lang: the browser's own words (the file button) in French, as a planner's
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--lang=fr-FR"],
+        browser = launch_chromium(
+            playwright,
+            "--lang=fr-FR",
             env={**os.environ, "LANGUAGE": "fr", "LANG": "fr_FR.UTF-8"},
         )
         yield site, browser, folder
         browser.close()
 
 
-def _serious(axe, page) -> list:
+def _serious(page) -> list:
     """axe-core's serious and critical violations on the page as shown, and the jargon
     (command-line options, HTTP codes, API names outside hints) its text holds."""
-    violations = axe.run(page).response["violations"]
-    found: list = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in violations
-        if v["impact"] in ("serious", "critical")
-    ]
-    return found + jargon(page.content())
+    return axe_problems(page) + jargon(page.content())
 
 
 def test_a_french_planners_journey_is_clean_for_axe(browser_site, tmp_path):
-    from axe_playwright_python.sync_playwright import Axe
-
     site, browser, folder = browser_site
     shots = DOCS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
-    axe = Axe()
     found: dict[str, list] = {}
     context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 800})
     context.set_default_timeout(20_000)
@@ -129,12 +113,12 @@ def test_a_french_planners_journey_is_clean_for_axe(browser_site, tmp_path):
 
     page.goto(site.url + "/")
     page.wait_for_url("**/signin*")
-    found["signin"] = _serious(axe, page)
+    found["signin"] = _serious(page)
     page.get_by_label("Identifiant Ocean").fill("demo")
     page.get_by_label("Mot de passe").fill("demo")
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(site.url + "/")
-    found["drop"] = _serious(axe, page)
+    found["drop"] = _serious(page)
     page.screenshot(path=str(shots / "serve-drop.png"))
 
     planning = _week(folder / "Semaine 11.csv", 300, changes=True)
@@ -142,10 +126,10 @@ def test_a_french_planners_journey_is_clean_for_axe(browser_site, tmp_path):
     page.locator("#drop-form button[type=submit]").click()
     page.wait_for_url("**/columns")
     assert "Véhicule" in page.content()
-    found["columns"] = _serious(axe, page)
+    found["columns"] = _serious(page)
     page.locator("form[action$='/columns'] button[type=submit]").click()
     page.wait_for_url("**/check")
-    found["check"] = _serious(axe, page)
+    found["check"] = _serious(page)
 
     page.goto(page.url.replace("/check", "/preview"))
     kinds = page.locator("#preview-counts [data-kind]")
@@ -154,7 +138,7 @@ def test_a_french_planners_journey_is_clean_for_axe(browser_site, tmp_path):
     assert page.locator("#preview-counts [data-kind=create]").inner_text() == str(300 - SEEN)
     first_rows = page.locator("table tbody tr").all_inner_texts()[: len(CHANGED)]
     assert all("S11-" in row for row in first_rows), first_rows
-    found["preview"] = _serious(axe, page)
+    found["preview"] = _serious(page)
     page.screenshot(path=str(shots / "serve-preview.png"))
 
     page.locator("#send").click()
@@ -164,22 +148,22 @@ def test_a_french_planners_journey_is_clean_for_axe(browser_site, tmp_path):
         " return p && +p.dataset.done > 100 && +p.dataset.done < +p.dataset.total - 60; }"
     )
     page.screenshot(path=str(shots / "serve-progress.png"))
-    found["progress"] = _serious(axe, page)
+    found["progress"] = _serious(page)
     page.wait_for_selector("#see-results", timeout=90_000)
     page.click("#see-results")
     page.wait_for_selector("#outcome-counts")
     assert page.locator('[data-outcome="created"]').inner_text() == str(300 - SEEN)
     assert page.locator('[data-outcome="modified"]').inner_text() == str(len(CHANGED))
-    found["results"] = _serious(axe, page)
+    found["results"] = _serious(page)
     page.screenshot(path=str(shots / "serve-results.png"))
 
     page.goto(site.url + "/history")
-    found["history"] = _serious(axe, page)
+    found["history"] = _serious(page)
     page.goto(site.url + "/follow?week=2027-W10")  # the week's missions, as sent
     page.wait_for_selector("text=S11-0004")
-    found["follow"] = _serious(axe, page)
+    found["follow"] = _serious(page)
     page.goto(site.url + "/runs/no-such-run")
-    found["error"] = _serious(axe, page)
+    found["error"] = _serious(page)
     context.close()
     assert {name: bad for name, bad in found.items() if bad} == {}
     for name in ("drop", "preview", "progress", "results"):
@@ -187,35 +171,32 @@ def test_a_french_planners_journey_is_clean_for_axe(browser_site, tmp_path):
 
 
 def test_pages_in_english_are_clean_for_axe(browser_site):
-    from axe_playwright_python.sync_playwright import Axe
-
     site, browser, folder = browser_site
-    axe = Axe()
     found: dict[str, list] = {}
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 800})
     context.set_default_timeout(20_000)
     page = context.new_page()
     page.goto(site.url + "/signin?lang=en")
-    found["signin"] = _serious(axe, page)
+    found["signin"] = _serious(page)
     page.get_by_label("Ocean login").fill("demo")
     page.get_by_label("Password").fill("demo")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(site.url + "/")
-    found["drop"] = _serious(axe, page)
+    found["drop"] = _serious(page)
     page.set_input_files("#file", str(_week(folder / "week.csv", 20, changes=True)))
     page.locator("#drop-form button[type=submit]").click()
     page.wait_for_url("**/columns")
-    found["columns"] = _serious(axe, page)
+    found["columns"] = _serious(page)
     page.locator("form[action$='/columns'] button[type=submit]").click()
     page.wait_for_url("**/check")
-    found["check"] = _serious(axe, page)
+    found["check"] = _serious(page)
     page.goto(page.url.replace("/check", "/preview"))
-    found["preview"] = _serious(axe, page)
+    found["preview"] = _serious(page)
     page.goto(site.url + "/history")
-    found["history"] = _serious(axe, page)
+    found["history"] = _serious(page)
     page.goto(site.url + "/follow?week=2027-W10")
-    found["follow"] = _serious(axe, page)
+    found["follow"] = _serious(page)
     page.goto(site.url + "/drafts/no-such-draft/check")
-    found["error"] = _serious(axe, page)
+    found["error"] = _serious(page)
     context.close()
     assert {name: bad for name, bad in found.items() if bad} == {}

@@ -12,25 +12,11 @@ Chromium missing: the test skips, except in CI (CI=true), where it fails.
 from __future__ import annotations
 
 import base64
-import os
-import shutil
 from pathlib import Path
 
 import openpyxl
 import pytest
-from web_support import HEADER, running_site
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def _browser_or_skip():
-    if CHROMIUM is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is not installed: .ci/run installs it with apt-get")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    return sync_playwright()
+from web_support import HEADER, launch_chromium, playwright_or_skip, running_site
 
 
 def _planning(path: Path, valid: int) -> Path:
@@ -70,14 +56,14 @@ def _drop(page, path: Path) -> None:
 
 @pytest.mark.slow
 def test_the_whole_journey_in_a_browser(sandbox_factory, tmp_path):
-    manager = _browser_or_skip()
+    manager = playwright_or_skip()
     shots = tmp_path / "shots"
     shots.mkdir(exist_ok=True)
     box = sandbox_factory(latency_ms=40)
     planning = _planning(tmp_path / "planning.csv", 150)
     with running_site(box, tmp_path) as site, manager as playwright:
         site.state.settings.max_attempts = 1  # a fault is a failure at once, to retry
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1280, "height": 800}, accept_downloads=True)
         dialogs: list[str] = []
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
-from web_support import Visitor, outcome_counts, running_site
+from web_support import Visitor, launch_chromium, outcome_counts, playwright_or_skip, running_site
 
 from importer.fields import FIELDS
 from importer.messages import catalogue, language_context, t
@@ -397,13 +397,11 @@ def test_the_page_says_a_shared_sentence_with_its_page_variant():
 def test_cancel_in_a_browser_ends_on_what_was_done(sandbox_factory, tmp_path):
     """Chromium in French: the Cancel button goes with the end of the run, the last
     progress says what was done, and no time left stays on the page."""
-    from test_web_browser import CHROMIUM, _browser_or_skip
-
-    manager = _browser_or_skip()
+    manager = playwright_or_skip()
     box = sandbox_factory(latency_ms=100)
     planning = planner_csv(tmp_path / "annule.csv", [f"A-{n}" for n in range(200)])
     with running_site(box, tmp_path) as site, manager as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = launch_chromium(playwright)
         page = browser.new_page(locale="fr-FR")
         page.goto(site.url + "/signin?lang=fr")
         page.get_by_label("Identifiant Ocean").fill("demo")
