@@ -7,7 +7,10 @@ import dataclasses
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
+
+import openpyxl
 
 from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
 from importer.settings.load import Settings
@@ -55,6 +58,21 @@ def write_planning(
                     "VRAI",
                 ]
             )
+    return path
+
+
+def excel_workbook(path: Path, headers: list[str], *rows: list[object]) -> Path:
+    """A real .xlsx as Excel writes it: date cells with a date-time number format."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            if isinstance(cell.value, datetime):
+                cell.number_format = "dd/mm/yyyy hh:mm"
+    book.save(path)
     return path
 
 

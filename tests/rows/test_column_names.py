@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
-import openpyxl
 import pytest
+from helpers import excel_workbook
 
 from importer.fields import FIELD_NAMES
 from importer.messages import catalogue, field_values, set_language
@@ -31,21 +31,6 @@ def english() -> Iterator[None]:
     set_language("en")
 
 
-def _workbook(path: Path, headers: list[str], *rows: list[object]) -> Path:
-    """A real .xlsx as Excel writes it: date cells with a date-time number format."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            if isinstance(cell.value, datetime):
-                cell.number_format = "dd/mm/yyyy hh:mm"
-    book.save(path)
-    return path
-
-
 def _validated(path: Path, mapping: dict[str, str] | None = None):
     table = read_table(path, user_mapping=mapping)
     header_map = map_headers(table.headers, mapping)
@@ -53,7 +38,7 @@ def _validated(path: Path, mapping: dict[str, str] | None = None):
 
 
 def test_an_empty_vehicle_names_the_files_column_and_labels_the_missing_ones(tmp_path):
-    path = _workbook(
+    path = excel_workbook(
         tmp_path / "semaine.xlsx",
         ["Réf", "Date intervention", "Technicien", "Ville"],
         ["M-1", datetime(2027, 3, 2, 17, 15), None, "Lyon"],
@@ -74,7 +59,7 @@ def test_an_empty_vehicle_names_the_files_column_and_labels_the_missing_ones(tmp
 
 
 def test_the_errors_cell_keeps_the_sources_header_before_the_colon(tmp_path):
-    path = _workbook(
+    path = excel_workbook(
         tmp_path / "semaine.xlsx",
         ["Réf", "Date intervention", "Technicien", "Latitude"],
         ["M-1", "bientôt", "VL-07", 48.85],
@@ -90,7 +75,7 @@ def test_the_errors_cell_keeps_the_sources_header_before_the_colon(tmp_path):
 
 def test_a_date_cell_of_a_real_workbook_is_quoted_as_the_planner_sees_it(tmp_path):
     # 28/03/2027 02:30 does not exist in Paris (the clocks jump from 02:00 to 03:00)
-    path = _workbook(
+    path = excel_workbook(
         tmp_path / "dst.xlsx",
         ["Identifiant mission", "Date d'intervention", "Véhicule", "Ville"],
         ["M-1", datetime(2027, 3, 28, 2, 30), "VL-07", "Lyon"],
@@ -104,7 +89,7 @@ def test_a_date_cell_of_a_real_workbook_is_quoted_as_the_planner_sees_it(tmp_pat
 
 
 def test_a_postal_code_number_is_sent_with_its_leading_zero(tmp_path):
-    path = _workbook(
+    path = excel_workbook(
         tmp_path / "cp.xlsx",
         ["Identifiant mission", "Date d'intervention", "Véhicule", "Code postal"],
         ["M-1", datetime(2027, 3, 2, 17, 15), "VL-07", 9000],

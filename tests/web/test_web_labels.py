@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import openpyxl
 import pytest
+from helpers import excel_workbook
 from web_support import Visitor, outcome_counts, running_site
 
 from importer.model import RowIssue
@@ -29,20 +30,6 @@ def visitor(sandbox, tmp_path):
         person = Visitor(site)
         person.sign_in()
         yield person
-
-
-def _xlsx(path: Path, headers: list[str], rows: list[list[object]]) -> Path:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            if isinstance(cell.value, datetime):
-                cell.number_format = "dd/mm/yyyy hh:mm"
-    book.save(path)
-    return path
 
 
 def _upload(visitor: Visitor, path: Path, mapping: dict[int, str] | None = None) -> str:
@@ -119,13 +106,11 @@ def test_problems_are_counted_by_rule_and_column_and_filter_the_grid(visitor, tm
 
 
 def test_the_grid_shows_values_as_the_planner_wrote_them(visitor, tmp_path):
-    path = _xlsx(
+    path = excel_workbook(
         tmp_path / "semaine.xlsx",
         ["Identifiant mission", "Date d'intervention", "Véhicule", "Code postal", "Latitude"],
-        [
-            ["V-1", datetime(2027, 3, 2, 17, 15), "VL-07", 9000, 48.8566],
-            ["V-2", datetime(2027, 3, 28, 2, 30), "VL-08", 69003, 45.76],
-        ],
+        ["V-1", datetime(2027, 3, 2, 17, 15), "VL-07", 9000, 48.8566],
+        ["V-2", datetime(2027, 3, 28, 2, 30), "VL-08", 69003, 45.76],
     )
     draft = _upload(visitor, path)
     page = visitor.go("GET", f"/drafts/{draft}/check?lang=fr").text
@@ -139,13 +124,11 @@ def test_the_grid_shows_values_as_the_planner_wrote_them(visitor, tmp_path):
 
 
 def test_an_edited_date_stays_a_date_in_the_results_workbook(visitor, tmp_path):
-    path = _xlsx(
+    path = excel_workbook(
         tmp_path / "semaine.xlsx",
         ["Identifiant mission", "Date d'intervention", "Véhicule", "Latitude", "Longitude"],
-        [
-            ["E-1", datetime(2027, 3, 2, 17, 15), "VL-07", 48.85, 2.35],
-            ["E-2", "demain matin", "VL-08", 45.76, 4.83],
-        ],
+        ["E-1", datetime(2027, 3, 2, 17, 15), "VL-07", 48.85, 2.35],
+        ["E-2", "demain matin", "VL-08", 45.76, 4.83],
     )
     draft = _upload(visitor, path)
     headers = {"X-CSRF-Token": visitor.csrf}
