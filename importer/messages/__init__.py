@@ -138,6 +138,14 @@ def t(key: str, /, lang: str | None = None, **values: Any) -> str:
     return template.format(**values)
 
 
+def t_count(key: str, n: int, /, lang: str | None = None, **values: Any) -> str:
+    """Message ``key`` about ``n`` things: ``<key>_one`` when there is one (0 or 1 in
+    French) and the catalogue has it, else ``key``."""
+    one = n == 1 or (n == 0 and (lang or get_language()) == "fr")
+    singular = f"{key}_one"
+    return t(singular if one and singular in catalogue()["en"] else key, lang=lang, **values)
+
+
 def field_label(name: str, lang: str | None = None) -> str:
     """The label a planner reads for the mission field ``name`` in the current language.
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
 
-from importer.messages import t
+from importer.messages import t, t_count
 from importer.model import Outcome, RowIssue, RowOutcome, SourceTable
 from importer.report.cells import CellFormats, put_value
 from importer.report.numbers import format_number
@@ -163,8 +163,9 @@ def top_problems(
     result = []
     for code in order:
         count, example = len(rows[code]), first[code]
-        key = "results.sum.problem_example_one" if count == 1 else "results.sum.problem_example"
-        text = t(key, lang=lang, text=example.as_text(lang), row=example.row)
+        text = t_count(
+            "results.sum.problem_example", count, lang, text=example.as_text(lang), row=example.row
+        )
         result.append((count, text))
     return result
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from importer.commands.validate import Prepared, prepare, row_options
 from importer.errors import ImporterError, InputError
-from importer.messages import catalogue, field_values, message_fields, t
+from importer.messages import catalogue, field_values, message_fields, t, t_count
 from importer.model import HeaderMap, RowIssue, SourceTable, ValidatedRow
 from importer.read.sheets import SheetSummary, list_sheets
 from importer.rows.cells import parse_postcode, show_value
@@ -184,12 +184,12 @@ def problem_group(issue: RowIssue) -> str:
 def group_text(issue: RowIssue, count: int, lang: str | None = None) -> str:
     """The sentence counting ``count`` problems like ``issue`` (its rule, its column)."""
     rule = problem_group(issue).partition(":")[0]
-    key = f"problems.{rule}" + (".one" if count == 1 else "")
+    key = f"problems.{rule}"
     if key not in catalogue()["en"]:  # not a rule of the file (an answer of Ocean)
         return f"{count} × {issue.text(lang)}"
     names = {name: issue.details[name] for name in message_fields(key) if name in issue.details}
     values = {**field_values(key, lang), **names}
-    return t(key, lang=lang, count=count, column=issue.column or "", **values)
+    return t_count(key, count, lang, count=count, column=issue.column or "", **values)
 
 
 def _sheets(path: Path) -> list[SheetSummary]:

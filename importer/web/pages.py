@@ -24,14 +24,14 @@ from starlette.types import ASGIApp, Scope
 
 from importer.commands.run import Journal
 from importer.errors import SignInNeeded
-from importer.messages import LANGUAGES, language_context, t
+from importer.messages import LANGUAGES, language_context, t, t_count
 from importer.settings.load import Settings
 from importer.web.drafts import DraftStore
 from importer.web.follow import FollowBoard
 from importer.web.limits import SignInLimits, SignInTokens, foreign_origin
 from importer.web.runs import RunStore
 from importer.web.sessions import SESSION_COOKIE, SessionStore, UserSession
-from importer.web.words import counted, outcome_list, outcome_words, state_key
+from importer.web.words import outcome_list, outcome_words, state_key
 
 HERE = Path(__file__).parent
 LANG_COOKIE = "mi_lang"
@@ -163,7 +163,7 @@ def render_text(request: Request, name: str, **context: Any) -> str:
     template = state_of(request).env.get_template(name)
     return template.render(
         t=functools.partial(t, lang=lang),
-        counted=lambda key, n, **values: counted(key, n, lang, **values),
+        counted=lambda key, n, **values: t_count(key, n, lang, **values),
         outcome_list=outcome_list,
         state_key=state_key,
         outcome_words=lambda counts: outcome_words(counts, lang),

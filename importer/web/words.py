@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from importer.messages import catalogue, t
+from importer.messages import t, t_count
 
 OUTCOME_ORDER = (
     "created", "modified", "deleted", "unchanged", "failed", "not_sent", "invalid", "valid",
@@ -16,13 +14,6 @@ def state_key(status: str, cause: str | None) -> str:
     if status == "interrupted" and cause == "signed_out":
         return "web.run.state.signed_out"
     return f"web.run.state.{status}"
-
-
-def counted(key: str, n: int, lang: str, **values: Any) -> str:
-    """Message ``key`` for ``n`` things: ``key_one`` when one (0 or 1 in French) if it exists."""
-    one = n == 1 or (lang == "fr" and n == 0)
-    singular = f"{key}_one"
-    return t(singular if one and singular in catalogue()["en"] else key, lang=lang, **values)
 
 
 def time_left(seconds: float, lang: str) -> str:
@@ -42,5 +33,5 @@ def outcome_list(counts: dict[str, int]) -> list[tuple[str, int]]:
 
 def outcome_words(counts: dict[str, int], lang: str) -> str:
     """ "3 created, 1 not sent": the counts in words (singular for one)."""
-    parts = [f"{n} {counted(f'web.outcome.{name}', n, lang)}" for name, n in outcome_list(counts)]
+    parts = [f"{n} {t_count(f'web.outcome.{name}', n, lang)}" for name, n in outcome_list(counts)]
     return ", ".join(parts) or t("web.run.nothing_done", lang=lang)
