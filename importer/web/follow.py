@@ -26,6 +26,7 @@ from importer.commands.follow import (
     refresh_statuses,
     week_missions,
 )
+from importer.commands.run import customer_text
 from importer.settings.load import Settings
 from importer.web.sessions import SessionStore, UserSession
 
@@ -58,8 +59,7 @@ def category(read: StatusRead | None) -> str:
 
 def follower_of(session: UserSession) -> Follower:
     """Whose missions a session sees: its API, login and customer (fixed at the request)."""
-    customer = "" if session.customer_id is None else str(session.customer_id)
-    return Follower(session.api_url, session.login, customer)
+    return Follower(session.api_url, session.login, customer_text(session.customer_id))
 
 
 @dataclass
