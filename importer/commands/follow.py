@@ -30,7 +30,16 @@ from importer.commands.status import is_refused, status_columns
 from importer.commands.targets import ids_table
 from importer.commands.validate import row_options
 from importer.messages import get_language, t
-from importer.model import Action, HeaderMap, Outcome, RowIssue, RowOutcome, SourceTable
+from importer.model import (
+    Action,
+    HeaderMap,
+    Outcome,
+    RowIssue,
+    RowOutcome,
+    SourceTable,
+    ValidatedRow,
+)
+from importer.report import audit_log as audit
 from importer.report.command_result import CommandResult
 from importer.report.summary_sheet import SummaryFacts
 from importer.report.workbook import write_results
@@ -258,8 +267,6 @@ def _send_one(
     params: dict[str, str],
     action: Action,
 ) -> RowOutcome:
-    from importer.model import ValidatedRow
-
     vrow = ValidatedRow(row=2, action=action, params=params)
     outcome = RowOutcome(row=2, outcome=Outcome.VALID, id_mission=params["idMission"])
     result = CommandResult(
@@ -276,8 +283,6 @@ def _send_one(
         result, [vrow], [0], run_settings, options, client=client, journal=journal,
         show_progress=False,
     )  # fmt: skip
-    from importer.report import audit_log as audit
-
     audit.rows(result.outcomes, SOURCE)
     return result.outcomes[0]
 
