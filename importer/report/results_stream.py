@@ -19,7 +19,7 @@ from pathlib import Path
 from importer.messages import language_context
 from importer.model import RowOutcome, SourceTable
 from importer.report.summary_sheet import SummaryFacts
-from importer.report.workbook import _Writer, open_workbook, save_atomically
+from importer.report.workbook import ResultsWriter, open_workbook, save_atomically
 
 _ABANDON = object()
 
@@ -97,7 +97,7 @@ class ResultsStream:
 
     def _build(self, tmp: Path) -> None:
         with open_workbook(tmp) as workbook, language_context(self._lang):
-            writer = _Writer(workbook, self._lang)
+            writer = ResultsWriter(workbook, self._lang)
             writer.begin(self._table, self._extra)
             ready: dict[int, RowOutcome] = {}
             ending = None

@@ -64,7 +64,7 @@ def write_results(
 
     def build(tmp: Path) -> None:
         with open_workbook(tmp) as workbook, language_context(lang):
-            _Writer(workbook, lang).write(table, outcomes, summary, list(extra_columns))
+            ResultsWriter(workbook, lang).write(table, outcomes, summary, list(extra_columns))
 
     return save_atomically(Path(path), build)
 
@@ -143,7 +143,7 @@ class _Problem:
     col: int | None  # 0-based column in the Results sheet (None: the whole row)
 
 
-class _Writer:
+class ResultsWriter:
     """Writes the three sheets of one results workbook."""
 
     def __init__(self, workbook: xlsxwriter.Workbook, lang: str) -> None:
