@@ -14,6 +14,12 @@ the fsync of ``begin`` is not where the time goes).
 
 Each write has its own savepoint: one failing write does not undo the others. Other
 processes write to the same file between our transactions (SQLite's lock, waited for).
+
+Reads go through a second connection of their own (opened with the first read): in WAL
+mode a reader sees the last commit without waiting for a writer, so a worker asking for
+its mission's state does not wait behind another's fsync. With one connection for both,
+16 workers against a server that answers at once spent a third of their time waiting for
+the connection while a commit was fsynced.
 """
 
 from __future__ import annotations
@@ -57,10 +63,18 @@ class Write:
 class GroupCommit:
     """Writes and reads of one process on one journal connection; thread-safe."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        reader: Callable[[], sqlite3.Connection] | None = None,
+    ) -> None:
         self.path = path
         self._conn: sqlite3.Connection | None = conn
         self._lock = threading.Lock()  # guards the connection
+        self._open_reader = reader  # opens the connection for reads (None: reads use conn)
+        self._reader: sqlite3.Connection | None = None
+        self._read_lock = threading.Lock()  # guards the reader
         self._queue = threading.Condition()  # guards the writes waiting for a group commit
         self._pending: list[Write] = []
         self._leading = False
@@ -119,7 +133,14 @@ class GroupCommit:
         return self.look(lambda conn: conn.execute(sql, args).fetchall())
 
     def look(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run ``work`` (reads only) on the connection, outside any transaction."""
+        """Run ``work`` (reads only) outside any transaction: on the reader connection,
+        which sees the last commit without waiting for a commit in progress."""
+        with self._read_lock:
+            if self._reader is None and self._open_reader is not None:
+                self.connection()  # closed: raises
+                self._reader = self._open_reader()
+            if self._reader is not None:
+                return work(self._reader)
         with self._lock:
             return work(self.connection())
 
@@ -198,6 +219,10 @@ class GroupCommit:
         if self._conn is not None:
             with contextlib.suppress(JournalError):
                 alone = not self.transact(last, durable=False)
+        with self._read_lock:
+            reader, self._reader, self._open_reader = self._reader, None, None
+            if reader is not None:
+                reader.close()
         with self._lock:
             conn, self._conn = self._conn, None
             if conn is not None:

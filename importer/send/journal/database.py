@@ -179,6 +179,19 @@ def connect(path: Path) -> tuple[sqlite3.Connection, bytes]:
     return conn, key
 
 
+def connect_reader(path: Path) -> sqlite3.Connection:
+    """A second connection to an open journal, for reads only (see :mod:`.commit`)."""
+    try:
+        conn = sqlite3.connect(
+            path, timeout=BUSY_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+        conn.execute("PRAGMA query_only = ON")
+    except sqlite3.Error as exc:
+        raise JournalError(t("journal.cannot_open", file=path, reason=exc)) from exc
+    return conn
+
+
 def _check_header(path: Path) -> None:
     try:
         os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))

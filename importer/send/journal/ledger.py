@@ -114,7 +114,7 @@ class Journal(KeptValues):
         except BaseException:
             self._version_lock.release()
             raise
-        self._db = GroupCommit(conn, self.path)
+        self._db = GroupCommit(conn, self.path, reader=lambda: database.connect_reader(self.path))
         self._heartbeat = runs.Heartbeat(heartbeat_expiry, self._beat)
         self.run_id = self.start_run()
 

@@ -200,7 +200,7 @@ def test_a_finish_queued_twice_is_refused_like_before(journal: Journal) -> None:
 def test_begin_is_fsynced_and_finish_need_not_be(journal: Journal) -> None:
     def level() -> int:  # 2 = FULL (fsync at commit), 1 = NORMAL
         journal.flush()
-        return journal._db.read("PRAGMA synchronous")[0][0]
+        return journal._db.connection().execute("PRAGMA synchronous").fetchone()[0]
 
     attempt = journal.begin(URL, "", "M1", CALL_CREATE, "h")
     assert level() == 2
