@@ -1,11 +1,13 @@
 """The mission fields: one record per parameter of ``ajoutMission`` / ``modifierMission``.
 
-:data:`FIELDS` is the contract the rest derives from: the header matcher
-(:mod:`importer.rows.columns`), the cell parsers and the frame the rules check
+The records are the rows of ``importer/fields.toml`` (one ``[[field]]`` table per field),
+read once at import into :data:`FIELDS`, which is the contract the rest derives from: the
+header matcher (:mod:`importer.rows.columns`), the cell parsers and the frame the rules check
 (:mod:`importer.rows.cells`, :mod:`importer.rows.validation`), the planning template
 (:mod:`importer.report.template`), the catalogue's field names and template help
 (:mod:`importer.messages`), the import page's column list and the sandbox's stored fields
-(:mod:`importer.sandbox.api`). Adding a field means one record here, with its two labels.
+(:mod:`importer.sandbox.api`). Adding a field means one ``[[field]]`` table in
+``fields.toml``, with its two labels.
 
 This module imports nothing of the project: it sits at the ground floor, beside
 :mod:`importer.ocean_api`. Parsers are named (``parser``) and resolved in
@@ -14,8 +16,11 @@ This module imports nothing of the project: it sits at the ground floor, beside
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+import os
+import tomllib
+from dataclasses import MISSING, dataclass
+from dataclasses import fields as dataclass_fields
+from typing import Any, Literal, get_args
 
 # The format a column holds: the template's column format and its "Format" text
 # (``results.template.fmt.<kind>``); "date" and "decimal" are also how the rules see the value.
@@ -61,324 +66,72 @@ class MissionField:
         return (self.example_fr or self.example_en) if lang == "fr" else self.example_en
 
 
-FIELDS: tuple[MissionField, ...] = (
-    MissionField(
-        "idMission",
-        "Mission ID",
-        "Identifiant mission",
-        aliases=(
-            "id",
-            "mission id",
-            "ref mission",
-            "reference mission",
-            "n mission",
-            "numero mission",
-        ),
-        need="required",
-        ruled=True,
-        help_en=(
-            "Your own reference for the mission, unique in the file. Required. It is used to "
-            "modify or delete the mission later."
-        ),
-        help_fr=(
-            "Votre référence de la mission, unique dans le fichier. Obligatoire. Elle sert à "
-            "modifier ou supprimer la mission plus tard."
-        ),
-        example_en="PLN-2027-0001",
-    ),
-    MissionField(
-        "customerId",
-        "Customer ID",
-        "Identifiant client",
-        aliases=("customer", "client id", "id client"),
-        kind="integer",
-        need="multi_client",
-        parser="customer_id",
-        help_en=(
-            "Ocean customer number. Only for multi-client accounts; leave it empty otherwise."
-        ),
-        help_fr=(
-            "Numéro de client Ocean. Seulement pour les comptes multi-clients ; sinon laissez vide."
-        ),
-        example_en="100",
-    ),
-    MissionField(
-        "jourHeureInter",
-        "Intervention date",
-        "Date d'intervention",
-        aliases=(
-            "date intervention",
-            "date et heure d'intervention",
-            "intervention",
-            "date heure inter",
-        ),
-        kind="date",
-        need="required",
-        parser="datetime",
-        ruled=True,
-        width=20,
-        help_en=(
-            "Date and time of the intervention, local time, e.g. 01/03/2027 08:30. Required; "
-            "the time is needed."
-        ),
-        help_fr=(
-            "Date et heure de l'intervention, en heure locale, par ex. 01/03/2027 08:30. "
-            "Obligatoire ; l'heure est nécessaire."
-        ),
-        example_en="01/03/2027 08:30",
-    ),
-    MissionField(
-        "jourHeurePeremp",
-        "Expiry date",
-        "Date de péremption",
-        aliases=("date peremption", "date d'expiration", "expiration", "peremption"),
-        kind="date",
-        parser="datetime",
-        ruled=True,
-        width=20,
-        help_en=(
-            "Date and time after which the mission leaves the screens. Optional; must be after "
-            "the intervention date."
-        ),
-        help_fr=(
-            "Date et heure après lesquelles la mission quitte les écrans. Facultatif ; doit "
-            "être après la date d'intervention."
-        ),
-        example_en="02/03/2027 18:00",
-    ),
-    MissionField(
-        "typeMission",
-        "Mission type",
-        "Type de mission",
-        aliases=("type",),
-        ruled=True,
-        help_en="Kind of mission, e.g. Delivery or Maintenance. Optional.",
-        help_fr="Nature de la mission, par ex. Livraison ou Maintenance. Facultatif.",
-        example_en="Delivery",
-        example_fr="Livraison",
-    ),
-    MissionField(
-        "nomVeh",
-        "Vehicle",
-        "Véhicule",
-        aliases=("vehicule", "vehicle name", "nom vehicule"),
-        need="recipient",
-        ruled=True,
-        help_en=(
-            "Vehicle that receives the mission. Give a Vehicle, or a Last name + First name, or"
-            " a Full name."
-        ),
-        help_fr=(
-            "Véhicule qui reçoit la mission. Indiquez un véhicule, ou un nom + prénom, ou un "
-            "nom et prénom."
-        ),
-        example_en="Van 12",
-        example_fr="Fourgon 12",
-    ),
-    MissionField(
-        "nomIndi",
-        "Last name",
-        "Nom",
-        aliases=("nom individu", "nom du technicien", "surname"),
-        need="recipient",
-        ruled=True,
-        help_en=(
-            "Last name of the person who receives the mission (with First name), when there is "
-            "no vehicle."
-        ),
-        help_fr=(
-            "Nom de la personne qui reçoit la mission (avec le prénom), quand il n'y a pas de "
-            "véhicule."
-        ),
-        example_en="Martin",
-    ),
-    MissionField(
-        "prenomIndi",
-        "First name",
-        "Prénom",
-        aliases=("prenom individu", "prenom du technicien"),
-        need="recipient",
-        ruled=True,
-        help_en=(
-            "First name of the person who receives the mission (with Last name), when there is "
-            "no vehicle."
-        ),
-        help_fr=(
-            "Prénom de la personne qui reçoit la mission (avec le nom), quand il n'y a pas de "
-            "véhicule."
-        ),
-        example_en="Julie",
-    ),
-    MissionField(
-        "nomPrenom",
-        "Full name",
-        "Nom et prénom",
-        aliases=("nom prenom", "name", "technicien"),
-        need="recipient",
-        ruled=True,
-        help_en=(
-            "Full name of the person who receives the mission, instead of Last name + First name."
-        ),
-        help_fr=(
-            "Nom et prénom de la personne qui reçoit la mission, à la place des colonnes Nom et"
-            " Prénom."
-        ),
-        example_en="Julie Martin",
-    ),
-    MissionField(
-        "commentaire",
-        "Comment",
-        "Commentaire",
-        aliases=("comments", "remarque", "notes"),
-        width=36,
-        help_en="Free text shown with the mission. Optional.",
-        help_fr="Texte libre affiché avec la mission. Facultatif.",
-        example_en="Ring at the intercom",
-        example_fr="Sonner à l'interphone",
-    ),
-    MissionField(
-        "adrRefCli",
-        "Address reference",
-        "Référence adresse",
-        aliases=("adresse reference client", "ref adresse", "site"),
-        kind="short_text",
-        ruled=True,
-        width=22,
-        shown_length=20,
-        help_en=(
-            "Short name of the customer's address, e.g. Agence Lyon 3. Keep it to 20 "
-            "characters: the Ocean screens cut the rest."
-        ),
-        help_fr=(
-            "Nom court de l'adresse du client, par ex. Agence Lyon 3. 20 caractères au plus : "
-            "les écrans Ocean coupent la suite."
-        ),
-        example_en="Lyon 3 branch",
-        example_fr="Agence Lyon 3",
-    ),
-    MissionField(
-        "rue",
-        "Street",
-        "Rue",
-        aliases=("adresse", "address", "street address"),
-        ruled=True,
-        width=30,
-        help_en="Street and number of the destination. Optional.",
-        help_fr="Numéro et rue de la destination. Facultatif.",
-        example_en="12 rue de la République",
-    ),
-    MissionField(
-        "codPost",
-        "Postal code",
-        "Code postal",
-        aliases=("cp", "zip", "zip code", "postcode"),
-        kind="postcode",
-        need="destination",
-        parser="postcode",
-        ruled=True,
-        help_en=(
-            "Postal code of the destination, e.g. 01000 (the leading zero is kept). Give "
-            "coordinates, or a City or Postal code."
-        ),
-        help_fr=(
-            "Code postal de la destination, par ex. 01000 (le zéro en tête est conservé). "
-            "Indiquez des coordonnées, ou une ville ou un code postal."
-        ),
-        example_en="01000",
-    ),
-    MissionField(
-        "ville",
-        "City",
-        "Ville",
-        aliases=("town", "commune"),
-        need="destination",
-        ruled=True,
-        width=20,
-        help_en="City of the destination. Give coordinates, or a City or Postal code.",
-        help_fr=(
-            "Ville de la destination. Indiquez des coordonnées, ou une ville ou un code postal."
-        ),
-        example_en="Bourg-en-Bresse",
-    ),
-    MissionField(
-        "aEnvoyer",
-        "Send to vehicle",
-        "À envoyer",
-        aliases=("envoyer", "send", "to send"),
-        kind="bool",
-        parser="boolean",
-        help_en=(
-            "TRUE: the mission is sent to the vehicle; FALSE: it is only prepared. Empty: the "
-            "configured default (TRUE unless changed)."
-        ),
-        help_fr=(
-            "VRAI : la mission est envoyée au véhicule ; FAUX : elle est seulement préparée. "
-            "Vide : la valeur par défaut (VRAI sauf réglage contraire)."
-        ),
-        example_en="TRUE",
-        example_fr="VRAI",
-    ),
-    MissionField(
-        "longitude",
-        "Longitude",
-        "Longitude",
-        aliases=("lon", "lng", "long"),
-        kind="decimal",
-        need="destination",
-        parser="coordinate",
-        ruled=True,
-        help_en=(
-            "Destination longitude in decimal degrees, between -180 and 180, e.g. 2.3522. Give "
-            "it with Latitude, or neither."
-        ),
-        help_fr=(
-            "Longitude de la destination en degrés décimaux, entre -180 et 180, par ex. 2,3522."
-            " À donner avec la latitude, ou aucune des deux."
-        ),
-        example_en="5.2255",
-        example_fr="5,2255",
-    ),
-    MissionField(
-        "latitude",
-        "Latitude",
-        "Latitude",
-        aliases=("lat",),
-        kind="decimal",
-        need="destination",
-        parser="coordinate",
-        ruled=True,
-        help_en=(
-            "Destination latitude in decimal degrees, between -90 and 90, e.g. 48.8566. Give it"
-            " with Longitude, or neither."
-        ),
-        help_fr=(
-            "Latitude de la destination en degrés décimaux, entre -90 et 90, par ex. 48,8566. À"
-            " donner avec la longitude, ou aucune des deux."
-        ),
-        example_en="46.2052",
-        example_fr="46,2052",
-    ),
-    MissionField(
-        "action",
-        "Action",
-        "Action",
-        aliases=("operation", "operation type"),
-        kind="action",
-        parser="action",
-        sent=False,
-        stored=False,
-        help_en=(
-            "What to do: create, modify, delete, or upsert (create or modify as needed). Empty:"
-            " the mode chosen for the import (upsert by default)."
-        ),
-        help_fr=(
-            "Que faire : ajout, modification, suppression, ou upsert (ajout ou modification "
-            "selon le cas). Vide : le mode choisi pour l'import (upsert par défaut)."
-        ),
-        example_en="create",
-        example_fr="ajout",
-    ),
-)
+# The file of the records, shipped beside this module (package data in pyproject.toml).
+TABLE_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fields.toml")
+
+
+class FieldTableError(ValueError):
+    """The field table's file holds something :class:`MissionField` cannot be built from."""
+
+
+# The values a key may take, where the Literal types say it.
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "kind": get_args(Kind),
+    "need": get_args(Need),
+    "parser": get_args(Parser),
+}
+
+
+def _check(where: str, key: str, value: Any, default: Any) -> Any:
+    """The value of ``key`` for :class:`MissionField`; FieldTableError when it cannot be."""
+    if isinstance(default, tuple):
+        if not (isinstance(value, list) and all(isinstance(item, str) for item in value)):
+            raise FieldTableError(f"{where}: {key} must be a list of texts, not {value!r}")
+        return tuple(value)
+    expected = str if default is MISSING else type(default)
+    if type(value) is not expected:
+        raise FieldTableError(f"{where}: {key} must be a {expected.__name__}, not {value!r}")
+    if key in _CHOICES and value not in _CHOICES[key]:
+        choices = ", ".join(_CHOICES[key])
+        raise FieldTableError(f"{where}: {key} {value!r} is not one of: {choices}")
+    return value
+
+
+def load_fields(path: str | os.PathLike[str] = TABLE_FILE) -> tuple[MissionField, ...]:
+    """The records of the field table's file ``path``, in its order.
+
+    Raises FieldTableError, naming the file and the field, for an unknown key, a missing
+    name or label, a value of the wrong type, a kind/need/parser its Literal does not list,
+    or a name given twice.
+    """
+    try:
+        with open(path, "rb") as file:
+            data = tomllib.load(file)
+    except tomllib.TOMLDecodeError as exc:
+        raise FieldTableError(f"{path}: {exc}") from exc
+    if set(data) - {"field"} or not isinstance(data.get("field"), list):
+        raise FieldTableError(f"{path}: expected [[field]] tables only, found {sorted(data)}")
+    defaults = {spec.name: spec.default for spec in dataclass_fields(MissionField)}
+    records: list[MissionField] = []
+    for number, table in enumerate(data["field"], start=1):
+        name = table.get("name")
+        where = f"{path}, field {name!r}" if isinstance(name, str) else f"{path}, field {number}"
+        unknown = sorted(set(table) - set(defaults))
+        if unknown:
+            known = ", ".join(defaults)
+            raise FieldTableError(f"{where}: unknown key {unknown[0]!r} (known keys: {known})")
+        missing = [key for key, default in defaults.items() if default is MISSING]
+        absent = [key for key in missing if key not in table]
+        if absent:
+            raise FieldTableError(f"{where}: {absent[0]} is required")
+        values = {key: _check(where, key, value, defaults[key]) for key, value in table.items()}
+        if any(record.name == name for record in records):
+            raise FieldTableError(f"{where}: the name is given twice")
+        records.append(MissionField(**values))
+    return tuple(records)
+
+
+FIELDS: tuple[MissionField, ...] = load_fields()
 
 BY_NAME: dict[str, MissionField] = {field.name: field for field in FIELDS}
 FIELD_NAMES: tuple[str, ...] = tuple(BY_NAME)

@@ -6,13 +6,24 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 from conftest import OUTSIDE_SETTINGS
 from helpers import PROJECT_ROOT
 
-from importer.fields import API_FIELDS, BY_NAME, FIELD_NAMES, FIELDS, STORED_FIELDS, by_name
+from importer.fields import (
+    API_FIELDS,
+    BY_NAME,
+    FIELD_NAMES,
+    FIELDS,
+    STORED_FIELDS,
+    TABLE_FILE,
+    FieldTableError,
+    by_name,
+    load_fields,
+)
 from importer.messages import field_label
 from importer.report.template import SPEC, template_headers
 from importer.rows.cells import PARSERS
@@ -70,32 +81,34 @@ def test_the_rules_read_only_fields_marked_as_read_by_them() -> None:
 
 # One more row, as the recipe in docs/architecture.md says: the API grows `priorite`.
 NEW_ROW = """
-    MissionField(
-        "priorite",
-        "Priority",
-        "Priorité",
-        aliases=("urgence",),
-        help_en="How urgent the mission is, from 1 (low) to 5 (urgent). Optional.",
-        help_fr="Urgence de la mission, de 1 (faible) à 5 (urgent). Facultatif.",
-        example_en="3",
-    ),
+[[field]]
+name = "priorite"
+label_en = "Priority"
+label_fr = "Priorité"
+aliases = ["urgence"]
+help_en = "How urgent the mission is, from 1 (low) to 5 (urgent). Optional."
+help_fr = "Urgence de la mission, de 1 (faible) à 5 (urgent). Facultatif."
+example_en = "3"
 """
 
-# Runs in a fresh interpreter where importer.fields is a copy of the table with NEW_ROW.
+# Runs in a fresh interpreter where importer.fields is a copy of the module beside a copy
+# of its table, fields.toml, with NEW_ROW added at the end.
 CHILD = r"""
-import importlib.util, json, sys
+import importlib.util, json, shutil, sys
 from pathlib import Path
 
 source, row, work = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
-text = source.read_text(encoding="utf-8")
-end = text.index("\n)\n\nBY_NAME")
-copy = work / "fields_copy.py"
-copy.write_text(text[:end] + row.rstrip("\n") + text[end:], encoding="utf-8")
+copy = work / "fields_copy"
+copy.mkdir()
+shutil.copy(source / "fields.py", copy / "fields.py")
+table = (source / "fields.toml").read_text(encoding="utf-8")
+(copy / "fields.toml").write_text(table + row, encoding="utf-8")
 import importer
-spec = importlib.util.spec_from_file_location("importer.fields", copy)
+spec = importlib.util.spec_from_file_location("importer.fields", copy / "fields.py")
 module = importlib.util.module_from_spec(spec)
 sys.modules["importer.fields"] = module
 spec.loader.exec_module(module)
+assert module.TABLE_FILE == str(copy / "fields.toml"), module.TABLE_FILE
 
 import openpyxl
 from click.testing import CliRunner
@@ -140,7 +153,7 @@ print(json.dumps(seen))
 def test_a_new_field_is_one_row_of_the_table(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in OUTSIDE_SETTINGS}
     env.update(XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_STATE_HOME=str(tmp_path / "state"))
-    source = PROJECT_ROOT / "importer" / "fields.py"
+    source = PROJECT_ROOT / "importer"
     child = subprocess.run(
         [sys.executable, "-c", CHILD, str(source), NEW_ROW, str(tmp_path)],
         capture_output=True,
@@ -159,10 +172,68 @@ def test_a_new_field_is_one_row_of_the_table(tmp_path: Path) -> None:
     # the template: a column with its help, in both languages
     assert seen["headers_fr"][-1] == "Priorité" and seen["headers_en"][-1] == "Priority"
     assert seen["help_fr"] == [
-        ["Priorité", "priorite", "non", "texte", "3", NEW_ROW.split('help_fr="')[1].split('"')[0]]
+        ["Priorité", "priorite", "non", "texte", "3", NEW_ROW.split('help_fr = "')[1].split('"')[0]]
     ]
     assert seen["help_en"][0][:2] == ["Priority", "priorite"]
     # the sandbox stores it: the import sent it and the service kept it
     assert seen["stored"] is True
     assert seen["exit"] == 0, seen["output"]
     assert [params.get("priorite") for params in seen["sent"]] == ["3"]
+
+
+def test_the_table_is_read_from_its_file_and_ships_with_the_package() -> None:
+    assert load_fields(TABLE_FILE) == FIELDS
+    assert Path(TABLE_FILE) == PROJECT_ROOT / "importer" / "fields.toml"
+    pyproject = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "fields.toml" in pyproject["tool"]["setuptools"]["package-data"]["importer"]
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        (
+            ('example_en = "3"', 'example_en = "3"\nkind = "texte"'),
+            "field 'priorite': kind 'texte' is not one of: text, short_text, date, integer, "
+            "decimal, postcode, bool, action",
+        ),
+        (
+            ('example_en = "3"', 'example_en = "3"\nparser = "number"'),
+            "field 'priorite': parser 'number' is not one of: text, datetime, customer_id, "
+            "boolean, coordinate, postcode, action",
+        ),
+        (
+            ('example_en = "3"', 'example_en = "3"\ncolour = "red"'),
+            "field 'priorite': unknown key 'colour' (known keys: name, label_en, label_fr, ",
+        ),
+        (('label_fr = "Priorité"\n', ""), "field 'priorite': label_fr is required"),
+        (('aliases = ["urgence"]', 'aliases = "urgence"'), "field 'priorite': aliases must be"),
+        (('example_en = "3"', "example_en = 3"), "field 'priorite': example_en must be a str"),
+        (('example_en = "3"', 'example_en = "3"\nruled = "yes"'), "ruled must be a bool"),
+        (('name = "priorite"', 'name = "codPost"'), "field 'codPost': the name is given twice"),
+        (('name = "priorite"\n', ""), "field 19: name is required"),
+        (('label_en = "Priority"', 'label_en = "Priority'), "fields.toml: Illegal character"),
+    ],
+    ids=[
+        "bad-kind",
+        "bad-parser",
+        "unknown-key",
+        "no-label",
+        "aliases-not-a-list",
+        "example-not-text",
+        "ruled-not-bool",
+        "name-twice",
+        "no-name",
+        "not-toml",
+    ],
+)
+def test_a_wrong_row_is_refused_naming_the_field(
+    tmp_path: Path, change: tuple[str, str], error: str
+) -> None:
+    row = NEW_ROW.replace(*change)
+    assert row != NEW_ROW
+    table = tmp_path / "fields.toml"
+    table.write_text(Path(TABLE_FILE).read_text(encoding="utf-8") + row, encoding="utf-8")
+    with pytest.raises(FieldTableError) as caught:
+        load_fields(table)
+    assert str(caught.value).startswith(f"{table}, ") or str(caught.value).startswith(f"{table}: ")
+    assert error in str(caught.value)

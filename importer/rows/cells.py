@@ -204,7 +204,7 @@ def parser_for(field_name: str, zone: tzinfo) -> Callable[[object], Any]:
     return PARSERS[name]
 
 
-# A field's ``parser`` (importer/fields.py) -> its function ("datetime": parse_datetime).
+# A field's ``parser`` (importer/fields.toml) -> its function ("datetime": parse_datetime).
 PARSERS: dict[str, Callable[[object], Any]] = {
     "text": parse_text,
     "customer_id": parse_customer_id,

@@ -30,7 +30,7 @@ from importer.rows.rules import ADR_REF_SHOWN, RULES_BY_CODE, failures, schema
 from importer.rows.values import ValueProblem
 from importer.zones import find_zone
 
-# The frame the rules check holds every field they read (``ruled`` in importer/fields.py):
+# The frame the rules check holds every field they read (``ruled`` in importer/fields.toml):
 # dates as UTC timestamps, decimal numbers as floats, anything else as text.
 _RULED = [field for field in FIELDS if field.ruled]
 TEXT_FIELDS = tuple(f.name for f in _RULED if f.kind not in ("date", "decimal"))

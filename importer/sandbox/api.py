@@ -29,7 +29,7 @@ from importer.sandbox.state import (
 )
 
 # The request parameters of ajoutMission / modifierMission that the service stores: the
-# mission fields of importer/fields.py marked ``stored`` (missions.md); others are ignored.
+# mission fields of importer/fields.toml marked ``stored`` (missions.md); others are ignored.
 MISSION_FIELDS: tuple[str, ...] = STORED_FIELDS
 COORDINATES = {"longitude": (-180.0, 180.0), "latitude": (-90.0, 90.0)}
 
