@@ -8,6 +8,7 @@ the commands that need them, so ``mission-importer --help`` stays instant.
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from collections.abc import Sequence
@@ -103,5 +104,10 @@ for _command in (*files.COMMANDS, *missions.COMMANDS, *service.COMMANDS):
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point."""
-    cli.main(args=argv, prog_name="mission-importer")
+    """Console entry point: the process ends with it."""
+    try:
+        cli.main(args=argv, prog_name="mission-importer")
+    finally:
+        # Spare the collector its last walk over every object of pandas and the rest on the
+        # way out (0.2-0.3 s; the exit handlers and the finalisers still run).
+        gc.freeze()

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,15 +47,32 @@ _RECORD_COLUMNS = (
 
 # One row whatever is known: the mission's columns (NULL: never seen), the claim's holder,
 # and whether the mission has a row of before schema 3 that this login may take over.
-MISSION_AND_HOLDER = """
-SELECT m.present, m.params_hash, m.ocean_id, m.updated_at, c.run_id,
+_MISSION_AND_HOLDER_COLUMNS = """m.present, m.params_hash, m.ocean_id, m.updated_at, c.run_id,
     m.present IS NULL AND k.account != '' AND k.customer_id = '' AND EXISTS (
         SELECT 1 FROM missions AS l WHERE l.api_url = k.api_url AND l.account = ''
-        AND l.customer_id = '' AND l.id_mission = k.id_mission)
-FROM (SELECT ? AS api_url, ? AS account, ? AS customer_id, ? AS id_mission) AS k
+        AND l.customer_id = '' AND l.id_mission = k.id_mission)"""
+_MISSION_AND_HOLDER_JOINS = """
 LEFT JOIN missions AS m USING (api_url, account, customer_id, id_mission)
-LEFT JOIN claims AS c USING (api_url, account, customer_id, id_mission)
-"""
+LEFT JOIN claims AS c USING (api_url, account, customer_id, id_mission)"""
+MISSION_AND_HOLDER = (
+    f"SELECT {_MISSION_AND_HOLDER_COLUMNS}"  # noqa: S608 (constant parts only)
+    " FROM (SELECT ? AS api_url, ? AS account, ? AS customer_id, ? AS id_mission) AS k"
+    f"{_MISSION_AND_HOLDER_JOINS}"
+)
+
+
+def missions_and_holders(conn: sqlite3.Connection, keys: Sequence[Key]) -> list[tuple]:
+    """:data:`MISSION_AND_HOLDER` for many keys in one query: per key, its customer and
+    idMission, then that query's columns (in no particular order)."""
+    if not keys:
+        return []
+    rows = ", ".join(["(?, ?, ?, ?)"] * len(keys))
+    sql = (
+        f"WITH k(api_url, account, customer_id, id_mission) AS (VALUES {rows})"  # noqa: S608
+        f" SELECT k.customer_id, k.id_mission, {_MISSION_AND_HOLDER_COLUMNS}"
+        f" FROM k{_MISSION_AND_HOLDER_JOINS}"
+    )
+    return conn.execute(sql, [part for key in keys for part in key]).fetchall()
 
 
 @dataclass(frozen=True)
