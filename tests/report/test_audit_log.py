@@ -51,7 +51,7 @@ def test_each_line_has_time_run_command_source_and_the_row_fields(runner, sandbo
         moment = datetime.fromisoformat(line["time"])
         assert moment.utcoffset() is not None  # an offset, not a bare local time
         assert line["command"] == "import"
-    rows = [x for x in lines if x["event"] == "row"]
+    rows = sorted((x for x in lines if x["event"] == "row"), key=lambda x: x["row"])  # as done
     for n, row in enumerate(rows):
         assert set(ROW_FIELDS) <= set(row)
         assert row["source"] == str(planning)
