@@ -105,7 +105,8 @@ class Job:
         only the problem rows get a line (as in the workbook)."""
         if only_failed:
             self._audit.keep = PROBLEM_OUTCOMES
-        self._audit.rest(self.result.outcomes, skip=frozenset(pending))
+        if audit.enabled():
+            self._audit.rest(self.result.outcomes, skip=frozenset(pending))
 
     def on_event(self, event: RunEvent) -> None:
         """A run's subscriber: each row done gets its audit line and goes to the workbook
