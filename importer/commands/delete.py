@@ -29,7 +29,11 @@ def delete_missions(
         options = run_options(
             settings, customer=settings.customer_id, account=settings.login, mode=Action.DELETE
         )
-        run_rows(job.result, job.rows, job.valid_index, settings, options, env=env)
+        index = job.valid_index
+        job.log_final_rows(index)  # the others' audit lines; the run's as they are done
+        run_rows(
+            job.result, job.rows, index, settings, options, env=env, subscribers=[job.on_event]
+        )
     unknown = job.result.counts.get(Outcome.NOT_FOUND.value, 0)
     if unknown:
         job.result.notes.append(t("status.delete_not_found_note", count=unknown))

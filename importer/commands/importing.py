@@ -63,6 +63,7 @@ def import_file(
             dry_run=dry_run,
             force=force,
         )
+        job.log_final_rows(valid_index, only_failed=only_failed)  # the others: as they end
         if not only_failed:  # the workbook is written while the rows are sent
             job.write_while_running(output, valid_index)
         try:

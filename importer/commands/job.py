@@ -2,9 +2,11 @@
 
 A :class:`Job` starts from the validated rows (one outcome each), lets the command act on
 the valid ones, then finishes: the end time, only the problem rows when asked, the results
-workbook and the audit lines. The commands (:mod:`~importer.commands.validate`,
-:mod:`~importer.commands.importing`, :mod:`~importer.commands.delete`,
-:mod:`~importer.commands.status`) differ only in what they do between.
+workbook and the audit lines of the rows not logged yet (a row's line is written as soon as
+its outcome is final: :meth:`Job.log_final_rows`, :meth:`Job.on_event`). The commands
+(:mod:`~importer.commands.validate`, :mod:`~importer.commands.importing`,
+:mod:`~importer.commands.delete`, :mod:`~importer.commands.status`) differ only in what they
+do between.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class Job:
         self.table = table
         self.rows = rows
         self._stream: ResultsStream | None = None
+        self._audit = audit.RowLines(str(input_path) if input_path else None)
         self.settings = settings
         with paused_gc():  # 100,000 outcomes: no collection walking them all as they are made
             outcomes = [validation_outcome(row) for row in rows]
@@ -70,10 +73,13 @@ class Job:
         write: bool = True,
         extra_columns: Sequence[str] = (),
     ) -> CommandResult:
-        """Stop the clock, keep only the problem rows if asked, write the workbook (or
-        finish the one :meth:`write_while_running` started)."""
+        """Stop the clock, write the audit lines not written yet, keep only the problem rows
+        if asked, write the workbook (or finish the one :meth:`write_while_running` started)."""
         result, table = self.result, self.table
         result.finished_at = datetime.now(UTC)
+        if only_failed:
+            self._audit.keep = PROBLEM_OUTCOMES
+        self._audit.rest(result.outcomes)
         if self._stream is not None:
             write_report(result, table, self.settings, output, stream=self._stream)
             return result
@@ -92,10 +98,23 @@ class Job:
             target, self.table, self.result.outcomes, pending, lang=get_language()
         )
 
+    def log_final_rows(self, pending: Sequence[int], *, only_failed: bool = False) -> None:
+        """Before a run of the rows at ``pending``: the audit lines of the other rows, whose
+        outcome is final (invalid); the run's rows get theirs as they are done
+        (:meth:`on_event`), the ones never sent at :meth:`finish`. With ``only_failed``,
+        only the problem rows get a line (as in the workbook)."""
+        if only_failed:
+            self._audit.keep = PROBLEM_OUTCOMES
+        if audit.enabled():
+            self._audit.rest(self.result.outcomes, skip=frozenset(pending))
+
     def on_event(self, event: RunEvent) -> None:
-        """A run's subscriber: each row done goes to the workbook being written."""
-        if self._stream is not None and isinstance(event, RowDone):
-            self._stream.done(event.index, event.outcome)
+        """A run's subscriber: each row done gets its audit line and goes to the workbook
+        being written."""
+        if isinstance(event, RowDone):
+            self._audit.final(event.index, event.outcome)
+            if self._stream is not None:
+                self._stream.done(event.index, event.outcome)
 
     def abandon(self) -> None:
         """Drop the workbook being written (the run raised)."""
@@ -165,8 +184,9 @@ def write_report(
     *,
     stream: ResultsStream | None = None,
 ) -> None:
-    """Write the results workbook (sets ``result.output_path``) and the audit lines;
-    with a ``stream``, finish the workbook it is writing."""
+    """Write the results workbook (sets ``result.output_path``); with a ``stream``, finish
+    the workbook it is writing. The audit lines are the caller's (:class:`Job` writes them
+    as the rows are done)."""
     target = stream.target if stream is not None else results_target(result, table, output)
     facts = SummaryFacts(
         command=result.command,
@@ -184,4 +204,3 @@ def write_report(
         )
     if result.output_path != target:
         result.notes.append(t("results.written_beside", target=target, path=result.output_path))
-    audit.rows(result.outcomes, str(result.input_path) if result.input_path else None)

@@ -66,6 +66,7 @@ __all__ = [
     "RunRequest",
     "RunResult",
     "SignInNeeded",
+    "Subscriber",
     "customer_text",
     "normalise_url",
     "run_batch",

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from importer.commands.connect import open_journal
 from importer.commands.job import Job, default_ids_output
-from importer.commands.run import BatchRunner, RunResult, run_batch, run_options
+from importer.commands.run import BatchRunner, RunResult, Subscriber, run_batch, run_options
 from importer.commands.targets import (
     Targets,
     date_mission,
@@ -123,19 +123,29 @@ def status_missions(
     job = targets_job("status", targets, settings, problem_outcomes=STATUS_PROBLEMS)
     rows, valid_index = job.rows, job.valid_index
     if valid_index:
-        asked = ask_statuses([rows[i] for i in valid_index], settings, env)
+        job.log_final_rows(valid_index)
+        asked = ask_statuses(rows, settings, env, index=valid_index, subscribers=[job.on_event])
         take_asked(job.result, asked, valid_index)
     return _finish(job, targets.output, settings)
 
 
 def ask_statuses(
-    rows: Sequence[ValidatedRow], settings: Settings, env: Environment | None
+    rows: Sequence[ValidatedRow],
+    settings: Settings,
+    env: Environment | None,
+    *,
+    index: Sequence[int] | None = None,
+    subscribers: Sequence[Subscriber] = (),
 ) -> RunResult:
-    """Ask statutMission for each row: the run with :class:`StatusLookup` (workers, rate,
-    progress, Ctrl-C: a row never asked is ``not_sent``)."""
+    """Ask statutMission for each row (those at ``index`` when given): the run with
+    :class:`StatusLookup` (workers, rate, progress, Ctrl-C: a row never asked is
+    ``not_sent``), its events to ``subscribers`` too."""
     options = run_options(settings, customer=settings.customer_id, account=settings.login)
     lookup = StatusLookup(timezone=settings.timezone, refused_statuses=settings.refused_statuses)
-    return run_batch(rows, range(len(rows)), settings, options, action=lookup, env=env)
+    positions = range(len(rows)) if index is None else index
+    return run_batch(
+        rows, positions, settings, options, action=lookup, env=env, subscribers=subscribers
+    )
 
 
 def take_asked(result: CommandResult, asked: RunResult, index: Sequence[int]) -> None:

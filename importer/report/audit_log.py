@@ -6,6 +6,10 @@ becomes one JSON line with the common fields added: ``time`` (ISO 8601 with its 
 ``run_id`` and ``command``. Warnings and errors without one become ``"event": "log"``.
 Each line is written with a single ``os.write`` on a file opened with ``O_APPEND``, so the
 lines of runs sharing one file never interleave mid-line.
+
+A row's line is written as soon as its outcome is final (:class:`RowLines`, a subscriber of
+the run's ``RowDone`` events), once: ``tail -f`` follows a long run, and a run killed midway
+leaves the lines of the rows it did.
 """
 
 from __future__ import annotations
@@ -15,13 +19,13 @@ import logging
 import os
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from importer import result_columns
-from importer.model import RowOutcome
+from importer.model import Outcome, RowDone, RowOutcome, RunEvent
 
 ROOT_LOGGER = "importer"
 log = logging.getLogger("importer.report.audit_log")  # the row and run events; not shown on stderr
@@ -117,10 +121,53 @@ def row_record(outcome: RowOutcome, source: str | None) -> dict[str, Any]:
     return {"event": "row", "source": source, **result_columns.row_record(outcome)}
 
 
+class RowLines:
+    """Each row's line, written once, as soon as its outcome is final.
+
+    Rows are known by their position in the command's rows (a ``RowDone``'s ``index``).
+    :meth:`final` writes a row's line (a second call for the same position writes nothing);
+    :meth:`on_event`, a run's subscriber, does it for each row the run finishes; :meth:`rest`
+    writes the rows not written yet, in row order (the end of the command). With ``keep``
+    (``--only-failed``), only the rows with those outcomes get a line. A no-op when no
+    audit log is attached.
+    """
+
+    def __init__(self, source: str | None, keep: Collection[Outcome] | None = None) -> None:
+        self.source = source
+        self.keep = keep
+        self._written: set[int] = set()
+        self._lock = threading.Lock()
+
+    def final(self, index: int, outcome: RowOutcome) -> None:
+        """The row at ``index`` reached ``outcome`` for good: its line, unless written."""
+        if not _attached:
+            return
+        with self._lock:
+            if index in self._written:
+                return
+            self._written.add(index)
+        if self.keep is None or outcome.outcome in self.keep:
+            _row_line(outcome, self.source)
+
+    def on_event(self, event: RunEvent) -> None:
+        """A run's subscriber: a row done is final."""
+        if isinstance(event, RowDone):
+            self.final(event.index, event.outcome)
+
+    def rest(self, outcomes: Iterable[RowOutcome], skip: Collection[int] = ()) -> None:
+        """The lines of every row not written yet (but those at ``skip``), in row order."""
+        if not _attached:
+            return
+        for index, outcome in enumerate(outcomes):
+            if index not in skip:
+                self.final(index, outcome)
+
+
 def rows(outcomes: Iterable[RowOutcome], source: str | None) -> None:
     """Log one audit line per row outcome (a no-op when no audit log is attached)."""
-    if not _attached:
-        return
-    for outcome in outcomes:
-        record = row_record(outcome, source)
-        log.info("row %s: %s", outcome.row, record["outcome"], extra={"audit": record})
+    RowLines(source).rest(outcomes)
+
+
+def _row_line(outcome: RowOutcome, source: str | None) -> None:
+    record = row_record(outcome, source)
+    log.info("row %s: %s", outcome.row, record["outcome"], extra={"audit": record})

@@ -39,6 +39,7 @@ from importer.commands.run import (
 from importer.commands.run import Run as Sender
 from importer.messages import language_context, t
 from importer.model import Outcome, RowOutcome, SourceTable, ValidatedRow
+from importer.report import audit_log as audit
 from importer.report.command_result import CommandResult
 from importer.settings.load import Settings
 from importer.web.drafts import KEEP_PER_OWNER, Draft
@@ -442,12 +443,14 @@ class RunStore:
             started_at=run.started_at, notes=list(sending.notes),
         )  # fmt: skip
         status = "interrupted"
+        lines = audit.RowLines(run.name)  # each row's audit line once, as soon as it is final
         with language_context(sending.lang, page=True):
+            lines.rest(report.outcomes, skip=frozenset(run.index))  # the rows not sent now
             try:
                 ended = run_rows(
                     report, sending.rows, run.index, sending.settings, sending.options,
-                    client=sending.client, journal=self.journal, subscribers=[run._on_event],
-                    on_run=run._started,
+                    client=sending.client, journal=self.journal,
+                    subscribers=[run._on_event, lines.on_event], on_run=run._started,
                 )  # fmt: skip
                 if ended.stats.signed_out:
                     run.cause = "signed_out"
@@ -462,6 +465,7 @@ class RunStore:
             workbook = None
             try:
                 report.finished_at = datetime.now(UTC)
+                lines.rest(report.outcomes)  # the rows the run did not reach
                 target = run.folder / f"{Path(run.name).stem}.results.xlsx"
                 shown = summary_settings(sending.settings, sending.client.login)
                 write_report(report, sending.table, shown, target)

@@ -6,16 +6,20 @@ import json
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
 from helpers import write_planning
 
 from importer.cli.app import cli
+from importer.model import Outcome, RowDone, RowOutcome
 from importer.report import audit_log as audit
-from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD
+from importer.sandbox import DEMO_LOGIN, DEMO_PASSWORD, Sandbox
 
 ROW_FIELDS = (
     "row",
@@ -51,7 +55,7 @@ def test_each_line_has_time_run_command_source_and_the_row_fields(runner, sandbo
         moment = datetime.fromisoformat(line["time"])
         assert moment.utcoffset() is not None  # an offset, not a bare local time
         assert line["command"] == "import"
-    rows = [x for x in lines if x["event"] == "row"]
+    rows = sorted((x for x in lines if x["event"] == "row"), key=lambda x: x["row"])  # as done
     for n, row in enumerate(rows):
         assert set(ROW_FIELDS) <= set(row)
         assert row["source"] == str(planning)
@@ -201,3 +205,156 @@ def test_verbose_logs_each_call_and_never_a_secret(sandbox, tmp_path):
         timeout=120,
     )
     assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout == ""
+
+
+# -- each row's line as soon as its outcome is final, once (issue 19) ---------------------
+
+BAD_ROW = "M-BAD;not a date;VL-1;Lyon;69003;x;VRAI\n"
+
+
+def row_lines(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [x for x in read_log(path) if x["event"] == "row"]
+
+
+def test_row_lines_are_in_the_log_while_the_run_still_sends(runner, sandbox_factory, tmp_path):
+    """An observer reads the log while the import runs: the lines of the rows done are there
+    before the others are sent, never a line before its mission exists, each row once."""
+    sb = sandbox_factory(latency_ms=150)
+    planning = write_planning(tmp_path / "week.csv", 8)
+    with planning.open("a", encoding="utf-8") as out:
+        out.write(BAD_ROW)  # row 10, refused by validation: its line before any call
+    log = tmp_path / "audit.jsonl"
+    seen: list[tuple[list[dict], int]] = []  # (row lines, missions in the sandbox) over time
+    stop = threading.Event()
+
+    def observe() -> None:
+        while not stop.is_set():
+            lines = row_lines(log)  # read first: the missions counted after are never fewer
+            seen.append((lines, len(sb.missions())))
+            time.sleep(0.01)
+
+    observer = threading.Thread(target=observe)
+    observer.start()
+    try:
+        args = ["--lang", "en", "import", str(planning), "-q", "--log-file", str(log)]
+        args += ["--mode", "create", "--workers", "1"]
+        result = runner.invoke(cli, args, env=env_for(sb))
+    finally:
+        stop.set()
+        observer.join()
+    assert result.exit_code == 1, result.output  # the bad row
+
+    def done(lines: list[dict]) -> int:
+        return len([x for x in lines if x["outcome"] == "created"])
+
+    first_lines = next(lines for lines, _ in seen if lines)
+    assert (first_lines[0]["row"], first_lines[0]["outcome"]) == (10, "invalid")  # before sending
+    assert all(done(lines) <= made for lines, made in seen)  # no line before its mission
+    while_sending = [lines for lines, made in seen if done(lines) and made < 8]
+    assert while_sending, "no line of a row done was in the log before the run ended"
+    final = row_lines(log)
+    assert sorted(x["row"] for x in final) == list(range(2, 11))  # each row once
+    assert read_log(log)[-1]["event"] == "summary"
+
+
+def test_a_run_killed_midway_leaves_the_lines_of_the_rows_it_did(tmp_path):
+    """SIGKILL mid-run: the log holds a whole line for each row done (every created mission
+    but those whose answer was in flight), and none for a row not done."""
+    planning = write_planning(tmp_path / "week.csv", 60)
+    log = tmp_path / "audit.jsonl"
+    with Sandbox(latency_ms=100) as sb:
+        env = {**os.environ, **env_for(sb), "XDG_STATE_HOME": str(tmp_path / "state")}
+        command = [sys.executable, "-m", "importer", "--lang", "en", "import", str(planning)]
+        command += ["-q", "--mode", "create", "--workers", "2", "--log-file", str(log)]
+        process = subprocess.Popen(
+            command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and len(sb.missions()) < 10:
+                if process.poll() is not None:
+                    break
+                time.sleep(0.02)
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=10)
+        finally:
+            if process.poll() is None:
+                process.kill()
+        assert process.returncode == -signal.SIGKILL  # killed, not ended on its own
+        created = {m["idMission"] for m in sb.missions()}
+    lines = read_log(log)  # every line whole JSON
+    assert "summary" not in [x["event"] for x in lines]
+    rows = [x for x in lines if x["event"] == "row"]
+    assert len(rows) >= 8
+    assert len({x["row"] for x in rows}) == len(rows)  # each row once
+    assert all(x["outcome"] == "created" and x["idMission"] in created for x in rows)
+    assert len(rows) >= len(created) - 2  # at most the two workers' answers were in flight
+    assert len(created) < 60
+
+
+def test_each_row_has_one_line_whatever_the_command(runner, demo, cli_home):
+    """import (dry run, --only-failed, for real), status and delete: one line per row."""
+    planning = write_planning(cli_home / "week.csv", 3)
+    with planning.open("a", encoding="utf-8") as out:
+        out.write(BAD_ROW)
+
+    def logged(name: str, *args: str) -> tuple[list[dict], dict]:
+        log = cli_home / f"{name}.jsonl"
+        command = ["--lang", "en", *args, "-q", "--log-file", str(log)]
+        result = runner.invoke(cli, command, env=demo)
+        assert result.exit_code in (0, 1), result.output
+        lines = read_log(log)
+        summary = lines[-1]
+        assert summary["event"] == "summary"
+        rows = [x for x in lines if x["event"] == "row"]
+        assert len(rows) == summary["rows"]
+        assert len({x["row"] for x in rows}) == len(rows), rows  # never twice
+        return rows, summary
+
+    dry, _ = logged("dry", "import", "--dry-run", str(planning))
+    assert sorted((x["row"], x["outcome"]) for x in dry) == [
+        (2, "valid"), (3, "valid"), (4, "valid"), (5, "invalid")
+    ]  # fmt: skip
+    sent, _ = logged("import", "import", str(planning))
+    assert sorted((x["row"], x["outcome"]) for x in sent) == [
+        (2, "created"), (3, "created"), (4, "created"), (5, "invalid")
+    ]  # fmt: skip
+    failed_only, _ = logged("only", "import", "--only-failed", str(planning))
+    assert [(x["row"], x["outcome"]) for x in failed_only] == [(5, "invalid")]
+    status, _ = logged("status", "status", str(planning))
+    assert sorted((x["row"], x["outcome"]) for x in status)[:3] == [
+        (2, "found"), (3, "found"), (4, "found")
+    ]  # fmt: skip
+    deleted, _ = logged("delete", "delete", str(planning), "--yes")
+    assert sorted((x["row"], x["outcome"]) for x in deleted)[:3] == [
+        (2, "deleted"), (3, "deleted"), (4, "deleted")
+    ]  # fmt: skip
+    checked, _ = logged("validate", "validate", str(planning))
+    assert [(x["row"], x["outcome"]) for x in checked] == [
+        (2, "valid"), (3, "valid"), (4, "valid"), (5, "invalid")
+    ]  # fmt: skip
+
+
+def test_row_lines_write_each_position_once_and_keep_what_they_are_told(tmp_path):
+    log = tmp_path / "unit.jsonl"
+    audit.attach(log, "import")
+    try:
+        lines = audit.RowLines("week.csv")
+        created = RowOutcome(row=2, outcome=Outcome.CREATED, id_mission="M-1")
+        invalid = RowOutcome(row=3, outcome=Outcome.INVALID, id_mission="M-2")
+        lines.on_event(RowDone(0, created))
+        lines.on_event(RowDone(0, created))  # the same row again: no second line
+        lines.rest([created, invalid])
+        lines.rest([created, invalid])
+        only_failed = audit.RowLines("week.csv", keep={Outcome.INVALID})
+        only_failed.rest([created, invalid])
+    finally:
+        audit.detach_all()
+    rows = row_lines(log)
+    assert [(x["row"], x["outcome"], x["source"]) for x in rows] == [
+        (2, "created", "week.csv"),
+        (3, "invalid", "week.csv"),
+        (3, "invalid", "week.csv"),  # the second RowLines: only the kept outcome
+    ]

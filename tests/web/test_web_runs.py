@@ -336,3 +336,33 @@ def test_a_token_ocean_ends_during_a_request_signs_out_without_a_sign_in(sandbox
         assert home.url.endswith("/signin") and "Ocean ended your session" in home.text
         assert len(site.state.sessions) == 0
         assert sandbox.counters()["calls"]["authenticate2"] == signins
+
+
+def test_a_page_run_logs_each_row_once_as_it_is_done(sandbox_factory, tmp_path):
+    """With an audit log attached, a page run's row lines are there while it sends, one
+    per row (issue 19)."""
+    from importer.report import audit_log as audit
+
+    box = sandbox_factory(latency_ms=100)
+    ids = [f"A-{n}" for n in range(48)]
+    log = tmp_path / "serve.jsonl"
+
+    def row_lines() -> list[dict]:
+        lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+        return [line for line in lines if line["event"] == "row"]
+
+    with running_site(box, tmp_path) as site:
+        audit.attach(log, "serve")  # after uvicorn's logging set-up, which closes handlers
+        try:
+            person = Visitor(site)
+            person.sign_in()
+            run_id = person.send_draft(person.upload(planning_csv(tmp_path / "a.csv", ids)))
+            run = live_run(site, run_id)
+            wait_until(lambda: bool(row_lines()) or run.finished)
+            assert not run.finished and len(row_lines()) < len(ids)  # while it sends
+            assert outcome_counts(person.wait_run(run_id)) == {"created": 48}
+        finally:
+            audit.detach_all()
+    lines = row_lines()
+    assert sorted(line["idMission"] for line in lines) == sorted(ids)  # each row once
+    assert {(line["outcome"], line["source"]) for line in lines} == {("created", "a.csv")}
