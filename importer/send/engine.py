@@ -11,7 +11,6 @@ plans and sends it (``import``, ``delete``); ``status`` passes its own (a statut
 
 from __future__ import annotations
 
-import contextvars
 import functools
 import logging
 import threading
@@ -28,6 +27,7 @@ from importer.send.client import CallResult, OceanClient
 from importer.send.journal.keys import customer_text, params_hash
 from importer.send.journal.ledger import InFlight, Journal, JournalEntry
 from importer.send.journal.runs import MissionBusy, RunLapsed
+from importer.send.pool import run_threads
 
 log = logging.getLogger("importer.send.engine")
 
@@ -38,6 +38,10 @@ WAIT_STEP = 0.5  # seconds: a row waiting for a busy mission sees a stop this so
 # 999 parameters a query on old SQLite: 4 a row).
 READ_AHEAD = 200
 _UNREAD = object()
+# Threads that plan and record their next row while the others' calls are in flight, per
+# four workers: a call waits for the journal's fsynced record (2-4 ms under load, 5% of a
+# 50 ms call) with none of the workers' slots idle meanwhile.
+PLANNERS_PER_WORKERS = 4
 
 
 class RowAction(Protocol):
@@ -104,6 +108,8 @@ class BatchRunner:
         self._made_before: dict[tuple[str, str], str | None] = {}  # see RunOptions.resumes
         self._run_id: str | None = None  # this run's id in the journal, taken at first use
         self._ahead: dict[tuple[str, str], JournalEntry | None] = {}  # see _read_ahead
+        # At most ``workers`` rows talk to Ocean at once (a slot each), whatever the threads.
+        self._slots = threading.BoundedSemaphore(max(1, options.workers))
         self.waiting = 0  # rows waiting now for a mission another live run holds
         self.stats = RunStats()
 
@@ -267,8 +273,15 @@ class BatchRunner:
         return outcome
 
     def _exists(self, outcome: RowOutcome, params: dict[str, str], customer: str) -> bool | None:
-        """Ask statutMission whether the mission exists; None when the answer is unusable."""
-        result = self.client.status(params["idMission"], customer or None)
+        """Ask statutMission whether the mission exists; None when the answer is unusable
+        (or the run stopped before it could ask: the row is then not sent)."""
+        if not self._take_slot():
+            self._not_sent(outcome)
+            return None
+        try:
+            result = self.client.status(params["idMission"], customer or None)
+        finally:
+            self._slots.release()
         outcome.lookups += result.attempts
         self.note_answer(result)
         if result.ok:
@@ -309,6 +322,33 @@ class BatchRunner:
             account=self.options.account,
             source=self.options.source,
         )
+        if not self._take_slot():  # stopped while waiting for a slot: nothing was sent
+            self._store.finish(attempt, "not_applied")
+            return self._not_sent(outcome)
+        try:
+            return self._call(outcome, call, params, customer, attempt)
+        finally:
+            self._slots.release()
+
+    def _take_slot(self) -> bool:
+        """Wait for one of the ``workers`` slots of calls in flight; False if the run stops
+        meanwhile."""
+        while not self._stop.is_set():
+            if self._slots.acquire(timeout=WAIT_STEP):
+                return True
+        return False
+
+    def _not_sent(self, outcome: RowOutcome) -> RowOutcome:
+        """The row is not sent: the run stopped before its call."""
+        outcome.outcome = Outcome.NOT_SENT
+        outcome.message = self.stop_reason()
+        return outcome
+
+    def _call(
+        self, outcome: RowOutcome, call: str, params: dict[str, str], customer: str, attempt: int
+    ) -> RowOutcome:
+        """Make a call recorded as ``attempt`` (holding a slot); settle it in the journal."""
+        id_mission = params["idMission"]
         guard = functools.partial(self._store.check_live, self.run_id)
         as_customer = customer or None  # the customer of the journal's key, sent explicitly
         try:
@@ -466,74 +506,43 @@ class BatchRunner:
         for the calls in flight; a second Ctrl-C propagates at once.
         """
         results: list[RowOutcome | None] = [None] * len(rows)
-        next_index = iter(range(len(rows)))
-        index_lock = threading.Lock()
         started = time.perf_counter()
         reads_ahead = self.journal is not None and self._act == self.process
         reads_ahead = reads_ahead and not self.options.dry_run
         if reads_ahead:
             self._read_ahead(rows, 0)
 
-        def worker() -> None:
-            while not self._stop.is_set():
-                with index_lock:
-                    i = next(next_index, None)
-                if i is None:
-                    return
-                if reads_ahead and i % READ_AHEAD == 0:
-                    self._read_ahead(rows, i + READ_AHEAD)
-                if on_start:
-                    on_start(i)
-                try:
-                    outcome = self._act(rows[i])
-                except SignInNeeded as ended:
-                    self._signed_out(ended)
-                    return
-                except ApiUnavailableError as exc:
-                    self.stats.api_lost = str(exc)
-                    self._stop.set()
-                    return
-                except Exception as exc:  # a bug must not lose the other rows' results
-                    log.exception("unexpected error on row %s", rows[i].row)
-                    outcome = RowOutcome(row=rows[i].row, outcome=Outcome.FAILED)
-                    outcome.errors.append(
-                        _issue(rows[i].row, "engine.internal_error", reason=repr(exc))
-                    )
-                results[i] = outcome
-                if on_done:
-                    on_done(i, outcome)
-
-        count = running = max(1, min(self.options.workers, len(rows) or 1))
-        all_done = threading.Event()
-
-        def worker_main() -> None:
-            nonlocal running
+        def handle(i: int) -> bool:
+            """One row; False when this thread should take no more."""
+            if reads_ahead and i % READ_AHEAD == 0:
+                self._read_ahead(rows, i + READ_AHEAD)
+            if on_start:
+                on_start(i)
             try:
-                worker()
-            finally:
-                with index_lock:
-                    running -= 1
-                    if not running:
-                        all_done.set()
+                outcome = self._act(rows[i])
+            except SignInNeeded as ended:
+                self._signed_out(ended)
+                return False
+            except ApiUnavailableError as exc:
+                self.stats.api_lost = str(exc)
+                self._stop.set()
+                return False
+            except Exception as exc:  # a bug must not lose the other rows' results
+                log.exception("unexpected error on row %s", rows[i].row)
+                outcome = RowOutcome(row=rows[i].row, outcome=Outcome.FAILED)
+                outcome.errors.append(
+                    _issue(rows[i].row, "engine.internal_error", reason=repr(exc))
+                )
+            results[i] = outcome
+            if on_done:
+                on_done(i, outcome)
+            return True
 
-        threads = [
-            # Each worker runs in a copy of the caller's context (its message language).
-            threading.Thread(
-                target=contextvars.copy_context().run,
-                args=(worker_main,),
-                name=f"worker-{n}",
-                daemon=True,
-            )
-            for n in range(count)
-        ]
-        for thread in threads:
-            thread.start()
+        count = max(1, min(self.options.workers, len(rows) or 1))
+        if reads_ahead:  # planners: see PLANNERS_PER_WORKERS
+            count += max(0, min(count // PLANNERS_PER_WORKERS, len(rows) - count))
         try:
-            _wait(all_done)
-        except KeyboardInterrupt:
-            self.stats.interrupted = True
-            self._stop.set()
-            _wait(all_done)  # a second Ctrl-C propagates from here
+            run_threads(count, len(rows), handle, self._stop, on_interrupt=self.stop)
         finally:
             self.stats.elapsed = time.perf_counter() - started
         if self.journal is not None and self._run_id is not None:
@@ -557,14 +566,3 @@ def _unchanged_if(entry: JournalEntry | None, action: Action, digest: str, force
     if action is Action.DELETE:
         return not entry.present
     return entry.present and entry.params_hash == digest
-
-
-def _wait(event: threading.Event) -> None:
-    """Wait for ``event`` in short steps, so that Ctrl-C is seen at once.
-
-    Not ``Thread.join``: on Python before 3.13, a KeyboardInterrupt that lands inside
-    ``join`` can mark a thread that is still running as stopped, and a worker still
-    sending would then be taken for done (its row reported as not sent).
-    """
-    while not event.wait(0.1):
-        pass

@@ -156,3 +156,104 @@ def test_a_stop_ends_the_wait_for_a_busy_mission(sandbox_factory, journal):
     assert outcome.message == "not sent: the run was interrupted"
     assert runner.waiting == 0
     assert creates(sb) == {}
+
+
+# -- planners, slots and the journal read ahead -----------------------------------------------
+
+
+def test_planners_record_ahead_but_at_most_workers_calls_are_in_flight(sandbox_factory, journal):
+    sb = sandbox_factory(latency_ms=30)
+    in_flight = peak = 0
+    lock = threading.Lock()
+    with OceanClient(sb.url, DEMO_LOGIN, DEMO_PASSWORD, **FAST) as client:
+        client.authenticate()
+        create = client.create
+
+        def counted(*args, **kwargs):
+            nonlocal in_flight, peak
+            with lock:
+                in_flight += 1
+                peak = max(peak, in_flight)
+            try:
+                return create(*args, **kwargs)
+            finally:
+                with lock:
+                    in_flight -= 1
+
+        client.create = counted  # type: ignore[method-assign]
+        threads_seen: set[str] = set()
+        options = RunOptions(Action.CREATE, workers=8)
+        runner = BatchRunner(client, journal, sb.url, options)
+        outcomes = runner.run(
+            rows([f"S-{n}" for n in range(120)]),
+            on_start=lambda i: threads_seen.add(threading.current_thread().name),
+        )
+    assert [o.outcome for o in outcomes if o] == [Outcome.CREATED] * 120
+    assert set(creates(sb).values()) == {1} and len(creates(sb)) == 120
+    assert peak == 8  # the slots: never more calls than workers, all of them used
+    assert len(threads_seen) == 10  # 8 workers + 2 planners (one per four workers)
+
+
+def test_a_row_read_ahead_as_unchanged_is_read_again_before_it_is_skipped(sandbox_factory, journal):
+    sb = sandbox_factory()
+    batch = rows(["R-1"])
+    with OceanClient(sb.url, DEMO_LOGIN, DEMO_PASSWORD, **FAST) as client:
+        client.authenticate()
+        first = BatchRunner(client, journal, sb.url, RunOptions(Action.UPSERT, workers=1))
+        assert first.run(batch)[0].outcome is Outcome.CREATED
+        runner = BatchRunner(client, journal, sb.url, RunOptions(Action.UPSERT, workers=1))
+        runner._read_ahead(batch, 0)  # as the run does before its workers start
+        assert runner._ahead[("", "R-1")] is not None  # read ahead: present, same content
+        # Meanwhile another run leaves other content in Ocean (the journal says so).
+        journal.record_mission(sb.url, "", "R-1", present=True, params_hash="other")
+        outcome = runner.process(batch[0])
+    assert outcome.outcome is Outcome.MODIFIED  # not "unchanged" from the stale read
+    assert [m["modifies"] for m in sb.missions()] == [1]
+
+
+def test_a_row_read_ahead_as_absent_but_created_meanwhile_is_planned_again(
+    sandbox_factory, journal
+):
+    sb = sandbox_factory()
+    batch = rows(["R-2"])
+    with OceanClient(sb.url, DEMO_LOGIN, DEMO_PASSWORD, **FAST) as client:
+        client.authenticate()
+        runner = BatchRunner(client, journal, sb.url, RunOptions(Action.UPSERT, workers=1))
+        runner._read_ahead(batch, 0)
+        assert runner._ahead == {("", "R-2"): None}  # never seen
+        # Another run creates it with the same content before this row's turn.
+        other = BatchRunner(client, journal, sb.url, RunOptions(Action.UPSERT, workers=1))
+        assert other.run(batch)[0].outcome is Outcome.CREATED
+        outcome = runner.process(batch[0])
+        runner.run([])  # ends the run (its claims and journal run)
+    assert outcome.outcome is Outcome.UNCHANGED  # begin saw the change: planned again
+    assert creates(sb) == {"R-2": 1}
+
+
+def test_a_stop_while_waiting_for_a_slot_sends_nothing_and_leaves_nothing_in_flight(
+    sandbox_factory, journal
+):
+    sb = sandbox_factory()
+    with OceanClient(sb.url, DEMO_LOGIN, DEMO_PASSWORD, **FAST) as client:
+        client.authenticate()
+        runner = BatchRunner(client, journal, sb.url, RunOptions(Action.CREATE, workers=2))
+        for _ in range(2):  # both slots taken: calls in flight elsewhere
+            assert runner._slots.acquire(timeout=1)
+        timer = threading.Timer(0.3, runner.stop)
+        timer.start()
+        outcome = runner.process(rows(["W-1"])[0])
+        timer.join()
+    assert outcome.outcome is Outcome.NOT_SENT
+    assert creates(sb) == {}
+    journal.flush()
+    assert journal.in_flight(sb.url) == []  # its recorded call settled as not applied
+    assert journal.get(sb.url, "", "W-1") is None
+
+
+def test_a_run_of_no_rows_ends_at_once(sandbox_factory, journal):
+    sb = sandbox_factory()
+    with OceanClient(sb.url, DEMO_LOGIN, DEMO_PASSWORD, **FAST) as client:
+        runner = BatchRunner(client, journal, sb.url, RunOptions(Action.CREATE, workers=16))
+        started = time.monotonic()
+        assert runner.run([]) == []
+    assert time.monotonic() - started < 5
