@@ -102,7 +102,8 @@ class Journal(KeptValues):
         self.path = Path(path)
         self.expiry = heartbeat_expiry
         self.keep_values_days = float(keep_values_days)
-        self._begun: dict[int, Key] = {}  # attempts begun here, not finished
+        # The attempts begun here, not finished: their mission, call and params hash.
+        self._begun: dict[int, tuple[Key, str, str | None]] = {}
         self._values: dict[int, Values] = {}  # what the attempts begun here would leave
         self._claimed: dict[int, str] = {}  # attempts begun here with a claim: their run
         self._runs: set[str] = set()  # the live runs of this journal object
@@ -357,7 +358,7 @@ class Journal(KeptValues):
             return int(cursor.lastrowid or 0)
 
         attempt_id = self._db.transact(insert)
-        self._begun[attempt_id] = key
+        self._begun[attempt_id] = (key, call, params_hash)
         if claiming:
             self._claimed[attempt_id] = run
         if params is not None:
@@ -380,11 +381,18 @@ class Journal(KeptValues):
 
         sent = self._values.pop(attempt_id, missions.NO_VALUES)
         claimed = self._claimed.pop(attempt_id, None)
-        key = self._begun.pop(attempt_id, None)
+        begun = self._begun.pop(attempt_id, None)
+        key = begun[0] if begun is not None else None
 
         def settle(conn: sqlite3.Connection) -> None:
             if claimed is not None and key is not None:  # the claim goes with the outcome
                 runs.release(conn, claimed, key)
+            if begun is not None and result != "unknown":  # its row is known: one statement
+                gone = conn.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,)).rowcount
+                if gone and result == "applied":
+                    apply(conn, *begun)
+                if gone or claimed is not None:
+                    return  # (not gone: settled meanwhile by another run, this one paused)
             found = _attempt_row(conn, attempt_id)
             if found is None and claimed is not None:
                 return  # settled meanwhile by another run (this one was paused)
@@ -394,18 +402,22 @@ class Journal(KeptValues):
                 conn.execute("UPDATE attempts SET state = 'unknown' WHERE id = ?", (attempt_id,))
                 return
             if result == "applied":
-                present = call != CALL_DELETE
-                values = missions.merged(conn, mission, sent) if call == CALL_MODIFY else sent
-                missions.upsert(
-                    conn,
-                    mission,
-                    present=present,
-                    params_hash=hash_,
-                    ocean_id=ocean_id,
-                    now=_now(),
-                    values=values,
-                )
+                apply(conn, mission, call, hash_)
             conn.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,))
+
+        def apply(conn: sqlite3.Connection, mission: Key, call: str, hash_: str | None) -> None:
+            """The mission as the applied call left it."""
+            present = call != CALL_DELETE
+            values = missions.merged(conn, mission, sent) if call == CALL_MODIFY else sent
+            missions.upsert(
+                conn,
+                mission,
+                present=present,
+                params_hash=hash_,
+                ocean_id=ocean_id,
+                now=_now(),
+                values=values,
+            )
 
         if key is None:  # begun by another run, or already finished: checked now
             self._db.transact(settle, durable=False)
