@@ -254,10 +254,15 @@ class BatchRunner:
             for row in rows[start : start + READ_AHEAD]
             if row.params is not None
         ]
-        if pairs:
-            account = self.options.account
+        if not pairs:
+            return
+        account = self.options.account
+        try:
             found = self._store.read_ahead(self.api_url, pairs, run_id=self.run_id, account=account)
-            self._ahead.update(found)
+        except Exception:  # the rows are then read one by one, as get says
+            log.warning("could not read the journal ahead of rows %d-%d", start, start + len(pairs))
+            return
+        self._ahead.update(found)
 
     def _as_made(self, outcome: RowOutcome, digest: str) -> RowOutcome:
         """A modify that confirmed a create of a resumed run (left in flight with the same
@@ -323,7 +328,10 @@ class BatchRunner:
             source=self.options.source,
         )
         if not self._take_slot():  # stopped while waiting for a slot: nothing was sent
-            self._store.finish(attempt, "not_applied")
+            if self.stats.lapsed:  # other runs may be settling its calls: leave it to them
+                self._store.abandon(attempt)
+            else:
+                self._store.finish(attempt, "not_applied")
             return self._not_sent(outcome)
         try:
             return self._call(outcome, call, params, customer, attempt)

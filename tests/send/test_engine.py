@@ -181,6 +181,24 @@ def test_planners_record_ahead_but_at_most_workers_calls_are_in_flight(sandbox_f
                     in_flight -= 1
 
         client.create = counted  # type: ignore[method-assign]
+        recorded = settled = ahead = 0
+        begin, finish = journal.begin, journal.finish
+
+        def counted_begin(*args, **kwargs):
+            nonlocal recorded, ahead
+            attempt = begin(*args, **kwargs)
+            with lock:
+                recorded += 1
+                ahead = max(ahead, recorded - settled - in_flight)  # recorded, not yet sent
+            return attempt
+
+        def counted_finish(*args, **kwargs):
+            nonlocal settled
+            with lock:
+                settled += 1
+            return finish(*args, **kwargs)
+
+        journal.begin, journal.finish = counted_begin, counted_finish  # type: ignore[method-assign]
         threads_seen: set[str] = set()
         options = RunOptions(Action.CREATE, workers=8)
         runner = BatchRunner(client, journal, sb.url, options)
@@ -191,6 +209,7 @@ def test_planners_record_ahead_but_at_most_workers_calls_are_in_flight(sandbox_f
     assert [o.outcome for o in outcomes if o] == [Outcome.CREATED] * 120
     assert set(creates(sb).values()) == {1} and len(creates(sb)) == 120
     assert peak == 8  # the slots: never more calls than workers, all of them used
+    assert ahead >= 1  # planners recorded their next row while 8 calls were in flight
     assert len(threads_seen) == 10  # 8 workers + 2 planners (one per four workers)
 
 
@@ -247,6 +266,7 @@ def test_a_stop_while_waiting_for_a_slot_sends_nothing_and_leaves_nothing_in_fli
     assert creates(sb) == {}
     journal.flush()
     assert journal.in_flight(sb.url) == []  # its recorded call settled as not applied
+    assert journal.stats()["claims"] == 0  # and the mission's claim given up with it
     assert journal.get(sb.url, "", "W-1") is None
 
 
@@ -257,3 +277,19 @@ def test_a_run_of_no_rows_ends_at_once(sandbox_factory, journal):
         started = time.monotonic()
         assert runner.run([]) == []
     assert time.monotonic() - started < 5
+
+
+def test_a_journal_that_cannot_read_ahead_leaves_each_row_to_read_its_own(
+    sandbox_factory, journal, monkeypatch
+):
+    sb = sandbox_factory()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the journal could not read ahead")
+
+    monkeypatch.setattr(journal, "read_ahead", broken)
+    with OceanClient(sb.url, DEMO_LOGIN, DEMO_PASSWORD, **FAST) as client:
+        runner = BatchRunner(client, journal, sb.url, RunOptions(Action.CREATE, workers=4))
+        outcomes = runner.run(rows([f"B-{n}" for n in range(450)]))  # three blocks
+    assert [o.outcome for o in outcomes if o] == [Outcome.CREATED] * 450
+    assert len(creates(sb)) == 450

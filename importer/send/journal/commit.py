@@ -12,9 +12,9 @@ engine with a stand-in client): 0.67 ms of CPU per call for the engine and journ
 each finish had its own commit, 0.51 ms with finishes riding along (0.44 ms on a tmpfs:
 the fsync of ``begin`` is not where the time goes).
 
-A batch is first applied as a whole; if one of its writes fails, it is rolled back and
-applied again with a savepoint for each write, so one failing write does not undo the
-others. Other
+A batch is first applied as a whole under one savepoint; if one of its writes fails, it
+is undone (the transaction and its lock kept) and applied again with a savepoint for each
+write, so one failing write does not undo the others. Other
 processes write to the same file between our transactions (SQLite's lock, waited for).
 
 Reads go through a second connection of their own (opened with the first read): in WAL
@@ -156,9 +156,6 @@ class GroupCommit:
                 self._set_sync(conn, any(write.durable for write in batch))
                 conn.execute("BEGIN IMMEDIATE")
                 if not self._apply_all(conn, batch):  # one failed: again, each on its own
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
-                    conn.execute("BEGIN IMMEDIATE")
                     for write in batch:
                         self._apply(conn, write)
                 conn.execute("COMMIT")
@@ -196,15 +193,23 @@ class GroupCommit:
             self._sync_full = full
 
     def _apply_all(self, conn: sqlite3.Connection, batch: list[Write]) -> bool:
-        """Apply the batch with no savepoints, the usual case where no write fails (a third
-        fewer statements); False when one raised (the caller rolls back and tries again)."""
+        """Apply the batch under one savepoint, not one a write (the usual case, where no
+        write fails: a third fewer statements); False when one raised: the batch is then
+        undone, the transaction and its lock kept, for the caller to apply it write by
+        write."""
+        conn.execute("SAVEPOINT batch")
         try:
             for write in batch:
                 write.result = write.work(conn)
         except Exception:
             for write in batch:
                 write.result = None
+            if not conn.in_transaction:  # SQLite rolled the whole transaction back
+                raise
+            conn.execute("ROLLBACK TO batch")
+            conn.execute("RELEASE batch")
             return False
+        conn.execute("RELEASE batch")
         return True
 
     def _apply(self, conn: sqlite3.Connection, write: Write) -> None:

@@ -115,15 +115,7 @@ class Journal(KeptValues):
         except BaseException:
             self._version_lock.release()
             raise
-        import os
-
-        self._db = GroupCommit(
-            conn,
-            self.path,
-            reader=None
-            if os.environ.get("NOREADER")
-            else (lambda: database.connect_reader(self.path)),
-        )
+        self._db = GroupCommit(conn, self.path, reader=lambda: database.connect_reader(self.path))
         self._heartbeat = runs.Heartbeat(heartbeat_expiry, self._beat)
         self.run_id = self.start_run()
 
@@ -281,8 +273,9 @@ class Journal(KeptValues):
         journal by :meth:`begin`). Left out: the missions another run holds, of before
         schema 3, or with a write still queued (ask :meth:`get` for those)."""
         keys = [self._key(api_url, customer, mission, account) for customer, mission in missions_of]
-        queued = self._db.queued
+        queued = set(self._db.queued)  # before the read: a finish committed meanwhile
         found = self._db.look(lambda conn: missions.missions_and_holders(conn, keys))
+        queued |= set(self._db.queued)
         entries: dict[tuple[str, str], JournalEntry | None] = {}
         by_mission = {(key[2], key[3]): key for key in keys if key not in queued}
         for customer, mission, present, hash_, ocean_id, updated_at, holder, legacy in found:

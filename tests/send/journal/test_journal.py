@@ -846,3 +846,34 @@ def test_changed_fields_compare_with_the_values_kept_until_the_mission_goes(tmp_
         reopened.record_mission(URL, "", "F1", present=False)
         assert reopened.changed_fields(URL, "", "F1", params) is None
     assert b"code 1234" not in path.read_bytes()  # overwritten (secure_delete), not only freed
+
+
+def test_read_ahead_leaves_out_missions_held_by_another_run_or_with_a_queued_write(
+    journal: Journal,
+) -> None:
+    journal.finish(journal.begin(URL, "", "K-1", CALL_CREATE, "h1"), "applied")
+    journal.flush()
+    other = journal.start_run()
+    assert journal.claim(other, URL, "", "H-1")  # another live run sends H-1 now
+    mine = journal.start_run()
+    queued = journal.begin(URL, "", "Q-1", CALL_CREATE, "hq")
+    journal.finish(queued, "applied")  # queued for the next commit, not written yet
+    ahead = journal.read_ahead(
+        URL, [("", "K-1"), ("", "N-1"), ("", "H-1"), ("", "Q-1")], run_id=mine
+    )
+    assert set(ahead) == {("", "K-1"), ("", "N-1")}  # H-1 and Q-1: ask get
+    assert ahead[("", "N-1")] is None  # never seen
+    known = ahead[("", "K-1")]
+    assert known is not None and known.present and known.params_hash == "h1"
+    assert known == journal.get(URL, "", "K-1", run_id=mine)  # what get says
+
+
+def test_reads_see_the_last_commit_and_end_with_the_journal(path: Path) -> None:
+    journal = Journal(path)
+    journal.finish(journal.begin(URL, "", "R-1", CALL_CREATE, "h"), "applied")
+    journal.flush()
+    entry = journal.get(URL, "", "R-1")  # on the reader connection: the last commit
+    assert entry is not None and entry.present
+    journal.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        journal.get(URL, "", "R-1")
