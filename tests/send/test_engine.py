@@ -181,27 +181,21 @@ def test_planners_record_ahead_but_at_most_workers_calls_are_in_flight(sandbox_f
                     in_flight -= 1
 
         client.create = counted  # type: ignore[method-assign]
-        recorded = settled = ahead = 0
-        begin, finish = journal.begin, journal.finish
-
-        def counted_begin(*args, **kwargs):
-            nonlocal recorded, ahead
-            attempt = begin(*args, **kwargs)
-            with lock:
-                recorded += 1
-                ahead = max(ahead, recorded - settled - in_flight)  # recorded, not yet sent
-            return attempt
-
-        def counted_finish(*args, **kwargs):
-            nonlocal settled
-            with lock:
-                settled += 1
-            return finish(*args, **kwargs)
-
-        journal.begin, journal.finish = counted_begin, counted_finish  # type: ignore[method-assign]
         threads_seen: set[str] = set()
         options = RunOptions(Action.CREATE, workers=8)
         runner = BatchRunner(client, journal, sb.url, options)
+        waited = 0  # rows recorded in the journal that found every slot taken
+        take_slot = runner._take_slot
+
+        def counted_take_slot() -> bool:
+            nonlocal waited
+            if runner._slots.acquire(blocking=False):
+                return True
+            with lock:
+                waited += 1
+            return take_slot()
+
+        runner._take_slot = counted_take_slot  # type: ignore[method-assign]
         outcomes = runner.run(
             rows([f"S-{n}" for n in range(120)]),
             on_start=lambda i: threads_seen.add(threading.current_thread().name),
@@ -209,7 +203,7 @@ def test_planners_record_ahead_but_at_most_workers_calls_are_in_flight(sandbox_f
     assert [o.outcome for o in outcomes if o] == [Outcome.CREATED] * 120
     assert set(creates(sb).values()) == {1} and len(creates(sb)) == 120
     assert peak == 8  # the slots: never more calls than workers, all of them used
-    assert ahead >= 1  # planners recorded their next row while 8 calls were in flight
+    assert waited >= 1  # a row recorded while 8 calls were in flight: planned ahead
     assert len(threads_seen) == 10  # 8 workers + 2 planners (one per four workers)
 
 
