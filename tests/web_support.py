@@ -58,10 +58,13 @@ def axe_problems(page) -> list[tuple]:
     ]
 
 
-def planning_csv(path: Path, ids: list[str], comments: dict[str, str] | None = None) -> Path:
-    """A valid semicolon CSV with one mission per id (comments by id, optional)."""
+def planning_csv(
+    path: Path, ids: list[str], comments: dict[str, str] | None = None, *, header: str = HEADER
+) -> Path:
+    """A valid semicolon CSV with one mission per id (comments by id, optional), under
+    ``header`` (API names by default)."""
     comments = comments or {}
-    lines = [HEADER]
+    lines = [header]
     for n, id_mission in enumerate(ids):
         day = 1 + n % 28
         comment = comments.get(id_mission, "ok")

@@ -16,7 +16,14 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
-from web_support import Visitor, launch_chromium, outcome_counts, playwright_or_skip, running_site
+from web_support import (
+    Visitor,
+    launch_chromium,
+    outcome_counts,
+    planning_csv,
+    playwright_or_skip,
+    running_site,
+)
 
 from importer.fields import FIELDS
 from importer.messages import catalogue, language_context, t
@@ -77,16 +84,8 @@ def jargon(html: str) -> list[str]:
 
 
 def planner_csv(path: Path, ids: list[str], comments: dict[str, str] | None = None) -> Path:
-    comments = comments or {}
-    lines = [PLANNER_HEADER]
-    for n, id_mission in enumerate(ids):
-        comment = comments.get(id_mission, "ok")
-        lines.append(
-            f"{id_mission};{1 + n % 28:02d}/03/2027 08:30;Dépannage;VL-07;3 rue Pasteur;69003;"
-            f"Lyon;{comment}"
-        )
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    """The planning CSV under a planner's own headers."""
+    return planning_csv(path, ids, comments, header=PLANNER_HEADER)
 
 
 @pytest.fixture

@@ -181,23 +181,7 @@ with Journal(Path(journal_path), heartbeat_expiry=1.0) as journal:
 def test_a_run_paused_past_its_heartbeat_sends_nothing_when_it_wakes(tmp_path: Path) -> None:
     journal_path = tmp_path / "journal.sqlite3"
     with Sandbox() as sb:
-        env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-        child = subprocess.Popen(
-            [sys.executable, "-c", FROZEN_RUN, sb.url, str(journal_path)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        try:
-            _pid, status = os.waitpid(child.pid, os.WUNTRACED)  # it stopped itself
-            assert os.WIFSTOPPED(status)
-            time.sleep(1.5)  # other runs count a run gone after 1 s without a heartbeat
-        finally:
-            child.send_signal(signal.SIGCONT)
-        out, err = child.communicate(timeout=60)
-        assert child.returncode == 0, err
-        outcome, message, second_left = out.strip().split(" | ")
+        outcome, message, second_left = run_paused(FROZEN_RUN, sb.url, str(journal_path))
         assert outcome == "not_sent"
         assert "paused for" in message and "run again" in message
         assert second_left == "True"  # nothing more was started after the pause
@@ -260,11 +244,12 @@ with StopsAfterTheCheck(Path(journal_path), heartbeat_expiry=1.0) as journal:
 """
 
 
-def run_stopped_at(where: str, sb: Sandbox, journal_path: Path) -> tuple[str, str, str]:
-    """Run STOPPED_AT; while it is stopped past its heartbeat, another run creates M-2."""
+def run_paused(script: str, *args: str, meanwhile=None) -> tuple[str, str, str]:
+    """Run ``script`` in a child that stops itself (SIGSTOP); while it is stopped past its
+    heartbeat, call ``meanwhile``; wake it; the three parts of its ``a | b | c`` line."""
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     child = subprocess.Popen(
-        [sys.executable, "-c", STOPPED_AT, sb.url, str(journal_path), where],
+        [sys.executable, "-c", script, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -274,6 +259,20 @@ def run_stopped_at(where: str, sb: Sandbox, journal_path: Path) -> tuple[str, st
         _pid, status = os.waitpid(child.pid, os.WUNTRACED)  # it stopped itself
         assert os.WIFSTOPPED(status)
         time.sleep(1.5)  # other runs count a run gone after 1 s without a heartbeat
+        if meanwhile is not None:
+            meanwhile()
+    finally:
+        child.send_signal(signal.SIGCONT)
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 0, err
+    outcome, message, second_left = out.strip().split(" | ")
+    return outcome, message, second_left
+
+
+def run_stopped_at(where: str, sb: Sandbox, journal_path: Path) -> tuple[str, str, str]:
+    """Run STOPPED_AT; while it is stopped past its heartbeat, another run creates M-2."""
+
+    def create_m2() -> None:
         with (
             Journal(journal_path, heartbeat_expiry=1.0) as journal,
             OceanClient(sb.url, DEMO_LOGIN, DEMO_PASSWORD) as client,
@@ -282,12 +281,8 @@ def run_stopped_at(where: str, sb: Sandbox, journal_path: Path) -> tuple[str, st
             assert runner.reconcile_in_flight() == 1  # statutMission: absent
             (other,) = runner.run([ValidatedRow(row=2, action=None, params=mission("M-2"))])
         assert other is not None and other.outcome is Outcome.CREATED
-    finally:
-        child.send_signal(signal.SIGCONT)
-    out, err = child.communicate(timeout=60)
-    assert child.returncode == 0, err
-    outcome, message, second_left = out.strip().split(" | ")
-    return outcome, message, second_left
+
+    return run_paused(STOPPED_AT, sb.url, str(journal_path), where, meanwhile=create_m2)
 
 
 @POSIX_ONLY
